@@ -1,0 +1,178 @@
+//! `herald.toml`: where mail comes from, where it goes, and how to reach the SMTP server.
+//!
+//! The SMTP password is never read from this file: only from `HERALD_SMTP_PASSWORD`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::load::{parse_toml, read_source, LoadError};
+use crate::plan::MessageKind;
+use crate::render::Addressing;
+
+/// The name of the configuration file looked for in the working directory.
+pub const DEFAULT_CONFIG: &str = "herald.toml";
+
+/// The environment variable that holds the SMTP password.
+pub const PASSWORD_VARIABLE: &str = "HERALD_SMTP_PASSWORD";
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Needed only to send.
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+    pub mail: MailConfig,
+    /// To and Bcc per message kind: `pre-announcement`, `announcement`.
+    #[serde(default)]
+    pub recipients: BTreeMap<RecipientKind, Recipients>,
+    /// The directory of the config file; relative paths in it are resolved from here.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+/// A `[recipients.KIND]` table name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecipientKind {
+    PreAnnouncement,
+    Announcement,
+}
+
+impl From<MessageKind> for RecipientKind {
+    fn from(kind: MessageKind) -> Self {
+        match kind {
+            MessageKind::PreAnnouncement => RecipientKind::PreAnnouncement,
+            MessageKind::Announcement => RecipientKind::Announcement,
+        }
+    }
+}
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Implicit,
+    /// No encryption; allowed only to loopback addresses.
+    None,
+}
+
+impl TlsMode {
+    /// The usual port for this mode.
+    pub fn default_port(self) -> u16 {
+        match self {
+            TlsMode::Starttls => 587,
+            TlsMode::Implicit => 465,
+            TlsMode::None => 25,
+        }
+    }
+}
+
+impl fmt::Display for TlsMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TlsMode::Starttls => "starttls",
+            TlsMode::Implicit => "implicit",
+            TlsMode::None => "none",
+        })
+    }
+}
+
+/// The `[smtp]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+    /// Log in as this user, with the password from `HERALD_SMTP_PASSWORD`.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// An extra trust anchor (PEM), for a private relay or tests.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Seconds to wait for the server before giving up on an attempt.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    /// Attempts per message before a transient failure becomes final.
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+fn default_attempts() -> u32 {
+    4
+}
+
+impl SmtpConfig {
+    /// The port to connect to: the configured one or the mode's usual one.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or_else(|| self.tls.default_port())
+    }
+}
+
+/// The `[mail]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    pub from: String,
+    #[serde(default)]
+    pub reply_to: Option<String>,
+}
+
+/// A `[recipients.KIND]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipients {
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub bcc: Vec<String>,
+}
+
+impl Config {
+    /// Reads the configuration at `path`.
+    pub fn load(path: &Path) -> Result<Config, LoadError> {
+        let source = read_source(path)?;
+        let mut config: Config = parse_toml(&source)?;
+        config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(config)
+    }
+
+    /// The addressing of a message of `kind`.
+    pub fn addressing(&self, kind: MessageKind) -> Addressing {
+        let recipients = self.recipients.get(&kind.into()).cloned().unwrap_or_default();
+        Addressing {
+            from: self.mail.from.clone(),
+            to: recipients.to,
+            bcc: recipients.bcc,
+            reply_to: self.mail.reply_to.clone(),
+        }
+    }
+
+    /// The CA file, resolved against the config file's directory.
+    pub fn ca_file(&self) -> Option<PathBuf> {
+        let smtp = self.smtp.as_ref()?;
+        smtp.ca_file.as_ref().map(|p| self.base_dir.join(p))
+    }
+}
+
+/// The addressing drafts carry when no configuration is given: placeholders under
+/// `.invalid`, which can never be delivered.
+pub fn placeholder_addressing(project_name: &str) -> Addressing {
+    Addressing {
+        from: format!("{project_name} release team <releases@example.invalid>"),
+        to: vec!["announce@example.invalid".to_string()],
+        bcc: Vec::new(),
+        reply_to: None,
+    }
+}

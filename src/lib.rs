@@ -1,0 +1,15 @@
+//! herald turns a release's metadata and its classified security issues into
+//! golang-announce-style mail, checks it against the security policy, and
+//! sends it to mailing lists over SMTP.
+//!
+//! The data flows through one module per stage:
+//! [`load`] → [`validate`] → [`plan`] → [`render`] → [`guard`] → [`deliver`].
+
+pub mod load;
+pub mod model;
+pub mod plan;
+pub mod source;
+pub mod validate;
+pub mod render;
+pub mod english;
+pub mod config;

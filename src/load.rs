@@ -1,0 +1,81 @@
+//! Stage 1: read a release file and deserialize it into the typed model.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::ReleaseFile;
+use crate::source::{Location, SourceFile};
+
+/// A release file as loaded: the typed model and the text it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedRelease {
+    pub source: SourceFile,
+    pub file: ReleaseFile,
+}
+
+/// Why a release file could not be loaded. Every such input is unusable (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}: cannot read the file: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{location}: {message}\n{excerpt}")]
+    Invalid {
+        location: Location,
+        message: String,
+        excerpt: String,
+    },
+}
+
+impl LoadError {
+    /// Where the problem is, when it has a position.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            LoadError::Read { .. } => None,
+            LoadError::Invalid { location, .. } => Some(location),
+        }
+    }
+
+    /// The message without position or excerpt.
+    pub fn message(&self) -> String {
+        match self {
+            LoadError::Read { source, .. } => format!("cannot read the file: {source}"),
+            LoadError::Invalid { message, .. } => message.clone(),
+        }
+    }
+}
+
+/// Reads and deserializes the release file at `path`.
+pub fn load_release(path: &Path) -> Result<LoadedRelease, LoadError> {
+    parse_release(read_source(path)?)
+}
+
+/// Reads a text file to be parsed.
+pub fn read_source(path: &Path) -> Result<SourceFile, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(SourceFile::new(path, text))
+}
+
+/// Deserializes release-file text that was read from `source`'s path.
+pub fn parse_release(source: SourceFile) -> Result<LoadedRelease, LoadError> {
+    let file = parse_toml(&source)?;
+    Ok(LoadedRelease { source, file })
+}
+
+/// Deserializes any TOML document, reporting errors at their position in `source`.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(source: &SourceFile) -> Result<T, LoadError> {
+    toml::from_str::<T>(source.text()).map_err(|err| invalid(source, err.span().unwrap_or(0..0), err.message()))
+}
+
+/// Builds a positioned error for a span of `source`.
+pub(crate) fn invalid(source: &SourceFile, span: std::ops::Range<usize>, message: &str) -> LoadError {
+    LoadError::Invalid {
+        location: source.span_location(&span),
+        message: message.trim().to_string(),
+        excerpt: source.excerpt(&span),
+    }
+}

@@ -1,0 +1,232 @@
+//! Stage 3: decide which messages a release needs, when, and whether today allows sending them.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::load::LoadedRelease;
+use crate::model::{ReleaseKind, Track};
+use crate::validate::{Finding, Severity, MINOR_NOTICE_DAYS, SECURITY_NOTICE_DAYS};
+
+/// The kinds of message herald mails. Names match `--message`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessageKind {
+    /// Says that fixes are coming, and when, without details.
+    PreAnnouncement,
+    /// Says that the release is out and lists its security fixes.
+    Announcement,
+}
+
+impl MessageKind {
+    /// Every kind, in the order they go out.
+    pub const ALL: [MessageKind; 2] = [MessageKind::PreAnnouncement, MessageKind::Announcement];
+
+    /// The name used on the command line, in file names and in the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::PreAnnouncement => "pre-announcement",
+            MessageKind::Announcement => "announcement",
+        }
+    }
+
+    /// The template file that renders this kind for a release of `kind`.
+    pub fn template(self, kind: ReleaseKind) -> &'static str {
+        match (self, kind) {
+            (MessageKind::PreAnnouncement, _) => "pre-announcement.md",
+            (MessageKind::Announcement, ReleaseKind::Minor) => "announcement.md",
+            (MessageKind::Announcement, ReleaseKind::Security) => "security-release.md",
+        }
+    }
+}
+
+impl fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for MessageKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        MessageKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown message kind {s:?}; expected pre-announcement or announcement"))
+    }
+}
+
+/// Whether the policy requires a message or leaves it to the security team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Necessity {
+    Required,
+    Optional,
+}
+
+/// The days on which a message may be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub earliest: NaiveDate,
+    /// `None`: any day from `earliest` on.
+    pub latest: Option<NaiveDate>,
+}
+
+impl Window {
+    fn contains(&self, day: NaiveDate) -> bool {
+        day >= self.earliest && self.latest.is_none_or(|latest| day <= latest)
+    }
+}
+
+/// One message the release needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedMessage {
+    pub kind: MessageKind,
+    /// The template that renders it.
+    pub template: &'static str,
+    pub necessity: Necessity,
+    /// The day it is planned for: the file's date, `None` when the file gives none.
+    pub date: Option<NaiveDate>,
+    /// The days on which the policy lets it go out.
+    pub window: Window,
+    /// The tracks of the security fixes it concerns (internal; never rendered).
+    pub tracks: Vec<Track>,
+    /// Whether `render` drafts it: required, or optional with a planned date.
+    pub due: bool,
+}
+
+impl PlannedMessage {
+    /// Why the message must not be sent on `today`, or `None` when it may.
+    pub fn send_blocker(&self, release_day: NaiveDate, today: NaiveDate) -> Option<String> {
+        if self.window.contains(today) {
+            return None;
+        }
+        let kind = self.kind;
+        Some(match self.kind {
+            MessageKind::Announcement => format!(
+                "the {kind} may go out on the release day, {release_day}, or later; today is {today}"
+            ),
+            MessageKind::PreAnnouncement if today > release_day => format!(
+                "the release day, {release_day}, has passed; a {kind} can no longer go out (today is {today})"
+            ),
+            MessageKind::PreAnnouncement => format!(
+                "the {kind} may go out from {} to {}; today is {today}",
+                self.window.earliest,
+                self.window.latest.map_or_else(String::new, |d| d.to_string())
+            ),
+        })
+    }
+}
+
+/// An issue whose track the security team chose against the usual criteria.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackOverride {
+    pub issue: u64,
+    pub track: Track,
+    pub reason: String,
+}
+
+/// Which messages a release needs, and what today means for them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub release_day: NaiveDate,
+    pub kind: ReleaseKind,
+    pub messages: Vec<PlannedMessage>,
+    pub overrides: Vec<TrackOverride>,
+    /// What today's date means for sending; notes, not violations.
+    pub notes: Vec<Finding>,
+}
+
+impl Plan {
+    /// The planned message of `kind`, if the release needs one.
+    pub fn message(&self, kind: MessageKind) -> Option<&PlannedMessage> {
+        self.messages.iter().find(|m| m.kind == kind)
+    }
+
+    /// The messages that `render` drafts.
+    pub fn due(&self) -> impl Iterator<Item = &PlannedMessage> {
+        self.messages.iter().filter(|m| m.due)
+    }
+}
+
+/// Plans the messages of a validated release, judging timing against `today`.
+pub fn plan(input: &LoadedRelease, today: NaiveDate) -> Plan {
+    let file = &input.file;
+    let release = &file.release;
+    let kind = *release.kind.get_ref();
+    let release_day = release.date.get_ref().get();
+    let tracks: BTreeSet<Track> = file.security.iter().map(|s| *s.get_ref().track.get_ref()).collect();
+    let embargoed: Vec<Track> = tracks.iter().copied().filter(|t| t.is_embargoed()).collect();
+    let pre_date = release.pre_announcement.as_ref().map(|d| d.get_ref().get());
+
+    let mut messages = Vec::new();
+    let pre_necessity = match kind {
+        ReleaseKind::Minor if embargoed.is_empty() => None,
+        ReleaseKind::Minor => Some(Necessity::Required),
+        ReleaseKind::Security => Some(Necessity::Optional),
+    };
+    if let Some(necessity) = pre_necessity {
+        let notice = if kind == ReleaseKind::Minor { MINOR_NOTICE_DAYS } else { SECURITY_NOTICE_DAYS };
+        let window = Window {
+            earliest: release_day - chrono::Days::new(*notice.end() as u64),
+            latest: Some(release_day - chrono::Days::new(*notice.start() as u64)),
+        };
+        messages.push(PlannedMessage {
+            kind: MessageKind::PreAnnouncement,
+            template: MessageKind::PreAnnouncement.template(kind),
+            necessity,
+            date: pre_date,
+            window,
+            tracks: embargoed.clone(),
+            due: necessity == Necessity::Required || pre_date.is_some(),
+        });
+    }
+    messages.push(PlannedMessage {
+        kind: MessageKind::Announcement,
+        template: MessageKind::Announcement.template(kind),
+        necessity: Necessity::Required,
+        date: Some(release_day),
+        window: Window {
+            earliest: release_day,
+            latest: None,
+        },
+        tracks: tracks.iter().copied().collect(),
+        due: true,
+    });
+
+    let overrides = file
+        .security
+        .iter()
+        .filter_map(|s| {
+            let issue = s.get_ref();
+            issue.track_override.as_ref().map(|reason| TrackOverride {
+                issue: issue.issue.get(),
+                track: *issue.track.get_ref(),
+                reason: reason.get_ref().clone(),
+            })
+        })
+        .collect();
+
+    let notes = messages
+        .iter()
+        .filter(|m| m.due)
+        .filter_map(|m| {
+            m.send_blocker(release_day, today).map(|why| Finding {
+                severity: Severity::Note,
+                rule: "not-sendable-today",
+                message: format!("not sendable today: {why}"),
+                location: None,
+            })
+        })
+        .collect();
+
+    Plan {
+        release_day,
+        kind,
+        messages,
+        overrides,
+        notes,
+    }
+}

@@ -1,0 +1,102 @@
+//! RFC 5322 mail: a multipart/alternative message built with lettre's builder.
+
+use std::time::SystemTime;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+use serde::Serialize;
+
+use super::{RenderError, RenderedMessage};
+
+/// Who a message is from and to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Addressing {
+    pub from: String,
+    pub to: Vec<String>,
+    pub bcc: Vec<String>,
+    pub reply_to: Option<String>,
+}
+
+/// A message ready for the wire, with the facts the journal keeps.
+#[derive(Debug, Clone)]
+pub struct ComposedEmail {
+    pub message: Message,
+    pub message_id: String,
+    /// The exact bytes of the message (without Bcc, which only the envelope carries).
+    pub bytes: Vec<u8>,
+}
+
+fn mailbox(header: &str, value: &str) -> Result<Mailbox, RenderError> {
+    reject_line_breaks(header, value)?;
+    value.parse::<Mailbox>().map_err(|e| RenderError::Header {
+        header: header.to_string(),
+        message: format!("{value:?} is not a valid address ({e}); expected \"Name <user@example.org>\" or \"user@example.org\""),
+    })
+}
+
+/// Refuses a header value with a line break: it could inject headers.
+pub fn reject_line_breaks(header: &str, value: &str) -> Result<(), RenderError> {
+    if value.contains(['\r', '\n']) {
+        return Err(RenderError::Header {
+            header: header.to_string(),
+            message: format!("{value:?} contains a line break, which could inject headers; it is refused"),
+        });
+    }
+    Ok(())
+}
+
+/// The Message-ID of a message: derived from its kind and content, so a re-render of the
+/// same content carries the same id.
+pub fn message_id(rendered: &RenderedMessage, from: &Mailbox) -> String {
+    let hash = rendered.content_hash();
+    format!("<herald.{}.{}@{}>", rendered.kind, &hash[..24], from.email.domain())
+}
+
+/// Builds the mail for `rendered`, dated `date`.
+pub fn compose(rendered: &RenderedMessage, addressing: &Addressing, date: SystemTime) -> Result<ComposedEmail, RenderError> {
+    reject_line_breaks("Subject", &rendered.subject)?;
+    let from = mailbox("From", &addressing.from)?;
+    if addressing.to.is_empty() {
+        return Err(RenderError::Header {
+            header: "To".to_string(),
+            message: format!("no recipients are configured for the {}", rendered.kind),
+        });
+    }
+    let message_id = message_id(rendered, &from);
+    let mut builder = Message::builder()
+        .from(from)
+        .subject(rendered.subject.clone())
+        .date(date)
+        .message_id(Some(message_id.clone()));
+    for to in &addressing.to {
+        builder = builder.to(mailbox("To", to)?);
+    }
+    for bcc in &addressing.bcc {
+        builder = builder.bcc(mailbox("Bcc", bcc)?);
+    }
+    if let Some(reply_to) = &addressing.reply_to {
+        builder = builder.reply_to(mailbox("Reply-To", reply_to)?);
+    }
+    let body = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(rendered.text.clone()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(rendered.html.clone()),
+        );
+    let message = builder.multipart(body).map_err(|e| RenderError::Header {
+        header: "(message)".to_string(),
+        message: e.to_string(),
+    })?;
+    let bytes = message.formatted();
+    Ok(ComposedEmail {
+        message,
+        message_id,
+        bytes,
+    })
+}

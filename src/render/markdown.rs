@@ -1,0 +1,295 @@
+//! Markdown → HTML (pulldown-cmark) and Markdown → plain text wrapped at 72 columns.
+//!
+//! Both parts come from the same rendered Markdown. Raw HTML in the Markdown is
+//! shown as text, never passed through. In the text part links are written out
+//! in full as `text <URL>`, inline code loses its backticks, and paragraphs are
+//! reflowed; a hard line break (a line ending in `\`) is kept.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use textwrap::{WordSeparator, WordSplitter};
+
+/// The width of the plain-text part.
+pub const TEXT_WIDTH: usize = 72;
+
+fn parser(markdown: &str) -> impl Iterator<Item = Event<'_>> {
+    Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        other => other,
+    })
+}
+
+/// Renders Markdown to an HTML fragment.
+pub fn to_html_fragment(markdown: &str) -> String {
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, parser(markdown));
+    html
+}
+
+/// Renders Markdown to a complete HTML document titled `title`.
+pub fn to_html_document(title: &str, markdown: &str) -> String {
+    let mut escaped_title = String::new();
+    pulldown_cmark::html::push_html(&mut escaped_title, std::iter::once(Event::Text(title.into())));
+    format!(
+        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{escaped_title}</title>\n</head>\n<body>\n{}</body>\n</html>\n",
+        to_html_fragment(markdown)
+    )
+}
+
+/// Renders Markdown to plain text wrapped at `width` columns (`usize::MAX`: no wrapping).
+pub fn to_text(markdown: &str, width: usize) -> String {
+    let mut renderer = TextRenderer::new(width);
+    for event in parser(markdown) {
+        renderer.event(event);
+    }
+    renderer.finish()
+}
+
+enum Container {
+    List {
+        next_number: Option<u64>,
+        items: usize,
+        loose: bool,
+    },
+    Item { indent: usize },
+    Quote,
+}
+
+struct TextRenderer {
+    width: usize,
+    out: String,
+    inline: String,
+    stack: Vec<Container>,
+    /// The marker ("- ", "2. ") waiting for the first line of the current item.
+    marker: Option<String>,
+    /// Link destinations waiting for the end of their link text.
+    links: Vec<(String, usize)>,
+    code_block: Option<String>,
+    /// Whether the next block follows a sibling item of a tight list (no blank line).
+    tight_continuation: bool,
+}
+
+impl TextRenderer {
+    fn new(width: usize) -> Self {
+        Self {
+            width,
+            out: String::new(),
+            inline: String::new(),
+            stack: Vec::new(),
+            marker: None,
+            links: Vec::new(),
+            code_block: None,
+            tight_continuation: false,
+        }
+    }
+
+    fn prefixes(&mut self) -> (String, String) {
+        let mut rest = String::new();
+        for container in &self.stack {
+            match container {
+                Container::Item { indent } => rest.push_str(&" ".repeat(*indent)),
+                Container::Quote => rest.push_str("> "),
+                Container::List { .. } => {}
+            }
+        }
+        let first = match self.marker.take() {
+            Some(marker) => {
+                let keep = rest.len().saturating_sub(marker.len());
+                format!("{}{marker}", &rest[..keep])
+            }
+            None => rest.clone(),
+        };
+        (first, rest)
+    }
+
+    fn separate(&mut self) {
+        if !self.out.is_empty() && !self.tight_continuation {
+            self.out.push('\n');
+        }
+        self.tight_continuation = false;
+    }
+
+    fn flush_inline(&mut self) {
+        let text = std::mem::take(&mut self.inline);
+        let text = text.trim_matches(' ');
+        if text.is_empty() && self.marker.is_none() {
+            return;
+        }
+        self.separate();
+        let (first, rest) = self.prefixes();
+        for (index, line) in text.split('\n').enumerate() {
+            let initial = if index == 0 { first.as_str() } else { rest.as_str() };
+            let options = textwrap::Options::new(self.width)
+                .initial_indent(initial)
+                .subsequent_indent(&rest)
+                .break_words(false)
+                .word_separator(WordSeparator::AsciiSpace)
+                .word_splitter(WordSplitter::NoHyphenation);
+            let filled = textwrap::fill(line.trim(), options);
+            self.out.push_str(filled.trim_end());
+            self.out.push('\n');
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        if let Some(code) = self.code_block.as_mut() {
+            match event {
+                Event::Text(text) => code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => {
+                    let code = self.code_block.take().unwrap_or_default();
+                    self.separate();
+                    let (first, rest) = self.prefixes();
+                    for (index, line) in code.trim_end_matches('\n').split('\n').enumerate() {
+                        let prefix = if index == 0 { &first } else { &rest };
+                        self.out.push_str(format!("{prefix}    {line}").trim_end());
+                        self.out.push('\n');
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        match event {
+            Event::Start(Tag::Paragraph) => {
+                if matches!(self.stack.last(), Some(Container::Item { .. })) {
+                    if let Some(Container::List { loose, .. }) = self.stack.iter_mut().rev().nth(1) {
+                        *loose = true;
+                    }
+                }
+            }
+            Event::Start(Tag::Heading { .. }) => {}
+            Event::End(TagEnd::Paragraph) => self.flush_inline(),
+            Event::End(TagEnd::Heading(level)) => {
+                if level == HeadingLevel::H1 || level == HeadingLevel::H2 {
+                    let underline = if level == HeadingLevel::H1 { '=' } else { '-' };
+                    let width = self.inline.trim().chars().count();
+                    self.inline = format!("{}\n{}", self.inline.trim(), underline.to_string().repeat(width));
+                }
+                self.flush_inline();
+            }
+            Event::Start(Tag::BlockQuote(_)) => {
+                self.flush_inline();
+                self.stack.push(Container::Quote);
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.flush_inline();
+                self.stack.pop();
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.flush_inline();
+                self.code_block = Some(String::new());
+            }
+            Event::Start(Tag::List(start)) => {
+                self.flush_inline();
+                self.stack.push(Container::List {
+                    next_number: start,
+                    items: 0,
+                    loose: false,
+                });
+            }
+            Event::End(TagEnd::List(_)) => {
+                self.flush_inline();
+                self.stack.pop();
+            }
+            Event::Start(Tag::Item) => {
+                self.flush_inline();
+                let mut marker = "- ".to_string();
+                let mut follows_tight_sibling = false;
+                if let Some(Container::List { next_number, items, loose }) = self.stack.last_mut() {
+                    if let Some(n) = next_number {
+                        marker = format!("{n}. ");
+                        *n += 1;
+                    }
+                    follows_tight_sibling = *items > 0 && !*loose;
+                    *items += 1;
+                }
+                self.stack.push(Container::Item { indent: marker.len() });
+                self.marker = Some(marker);
+                self.tight_continuation = follows_tight_sibling;
+            }
+            Event::End(TagEnd::Item) => {
+                self.flush_inline();
+                self.stack.pop();
+            }
+            Event::Text(text) => self.inline.push_str(&text),
+            Event::Code(code) => self.inline.push_str(&code),
+            Event::SoftBreak => self.inline.push(' '),
+            Event::HardBreak => self.inline.push('\n'),
+            Event::Rule => {
+                self.flush_inline();
+                self.separate();
+                self.out.push_str("----\n");
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                self.links.push((dest_url.to_string(), self.inline.len()));
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                if let Some((url, start)) = self.links.pop() {
+                    let text = self.inline[start..].trim().to_string();
+                    let bare = url.strip_prefix("mailto:").unwrap_or(&url);
+                    if text != url && text != bare {
+                        self.inline.push_str(&format!(" <{url}>"));
+                    }
+                }
+            }
+            Event::TaskListMarker(done) => self.inline.push_str(if done { "[x] " } else { "[ ] " }),
+            Event::FootnoteReference(name) => self.inline.push_str(&format!("[{name}]")),
+            _ => {}
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.flush_inline();
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_wrap_at_72_columns_and_links_are_written_out() {
+        let md = "We have just released Go versions 1.18.1 and 1.17.9, minor point releases, and this sentence runs past the edge.\n\nSee the [security policy](https://go.dev/security/policy) and <https://go.dev/dl/>.\n";
+        let text = to_text(md, TEXT_WIDTH);
+        assert!(text.lines().all(|l| l.chars().count() <= TEXT_WIDTH), "{text}");
+        assert!(text.contains("security policy <https://go.dev/security/policy>"), "{text}");
+        assert!(text.contains(" https://go.dev/dl/."), "{text}");
+        assert!(text.contains("releases, and this sentence runs past\nthe edge.\n\nSee"), "{text}");
+    }
+
+    #[test]
+    fn lists_hang_their_indent_and_keep_paragraphs_apart() {
+        let md = "Intro:\n\n- net/http: a title\n\n  A description long enough to wrap onto a second line, because it goes on and on.\n\n- os: another\n";
+        let text = to_text(md, TEXT_WIDTH);
+        assert_eq!(
+            text,
+            "Intro:\n\n- net/http: a title\n\n  A description long enough to wrap onto a second line, because it goes\n  on and on.\n\n- os: another\n"
+        );
+    }
+
+    #[test]
+    fn tight_lists_stay_tight() {
+        let text = to_text("CVEs:\n\n- CVE-2022-1\n- CVE-2022-2\n", TEXT_WIDTH);
+        assert_eq!(text, "CVEs:\n\n- CVE-2022-1\n- CVE-2022-2\n");
+    }
+
+    #[test]
+    fn hard_breaks_inline_code_and_long_urls_survive() {
+        let md = "Cheers,\\\nThe Go team\n\nUpdate with `git checkout go1.18.1` at https://example.com/a-very-long-path/that-should-never-be-broken-across-lines-by-wrapping\n";
+        let text = to_text(md, TEXT_WIDTH);
+        assert!(text.starts_with("Cheers,\nThe Go team\n\nUpdate with git checkout go1.18.1 at\nhttps://example.com/a-very-long-path/that-should-never-be-broken-across-lines-by-wrapping\n"), "{text}");
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text_not_passed_through() {
+        let html = to_html_fragment("a <script>alert(1)</script> b\n");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn html_document_escapes_its_title() {
+        let doc = to_html_document("a < b", "x\n");
+        assert!(doc.contains("<title>a &lt; b</title>"), "{doc}");
+    }
+}

@@ -1,0 +1,147 @@
+//! Stage 4: render messages from templates into Markdown, HTML, plain text and RFC 5322 mail.
+
+pub mod context;
+pub mod email;
+pub mod history;
+pub mod markdown;
+pub mod templates;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use context::{Affects, MessageContext};
+pub use email::{compose, Addressing, ComposedEmail};
+pub use history::{history, HistoryLine};
+pub use templates::Templates;
+
+use crate::load::LoadedRelease;
+use crate::plan::MessageKind;
+
+/// Why a message could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("template {name}: the first line must be \"Subject: ...\" followed by one blank line, then the Markdown body; {found}")]
+    Subject { name: String, found: String },
+    #[error("{}: {}", path.display(), source)]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: not a template herald knows; the templates are: {known}", path.display())]
+    UnknownTemplate { path: PathBuf, known: String },
+    #[error("header {header}: {message}")]
+    Header { header: String, message: String },
+    #[error("the release names no version")]
+    NoVersion,
+}
+
+impl RenderError {
+    /// Flattens a Tera error and its causes into one message.
+    fn template(name: &str, error: &dyn std::error::Error) -> Self {
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        RenderError::Template {
+            name: name.to_string(),
+            message,
+        }
+    }
+}
+
+/// One rendered message: its subject and the three forms of its body.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenderedMessage {
+    pub kind: MessageKind,
+    /// The template it came from.
+    pub template: String,
+    pub subject: String,
+    pub markdown: String,
+    /// The plain-text part, wrapped at 72 columns.
+    pub text: String,
+    /// The HTML part, a complete document.
+    pub html: String,
+}
+
+impl RenderedMessage {
+    /// A SHA-256 over subject, text and HTML: the identity of the message's content.
+    pub fn content_hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        for part in [&self.subject, &self.text, &self.html] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Renders the message of `kind` for a validated release.
+pub fn render_message(input: &LoadedRelease, kind: MessageKind, templates: &Templates) -> Result<RenderedMessage, RenderError> {
+    if input.file.release.versions.get_ref().is_empty() {
+        return Err(RenderError::NoVersion);
+    }
+    let name = kind.template(*input.file.release.kind.get_ref());
+    let context = MessageContext::new(input, kind);
+    let context = tera::Context::from_serialize(&context).map_err(|e| RenderError::template(name, &e))?;
+    let output = templates.render(name, &context)?;
+    let (subject, body) = split_subject(name, &output)?;
+    let markdown = tidy_markdown(body);
+    Ok(RenderedMessage {
+        kind,
+        template: name.to_string(),
+        text: markdown::to_text(&markdown, markdown::TEXT_WIDTH),
+        html: markdown::to_html_document(&subject, &markdown),
+        subject,
+        markdown,
+    })
+}
+
+/// Splits a rendered mail template into its subject and Markdown body.
+fn split_subject(name: &str, output: &str) -> Result<(String, String), RenderError> {
+    let err = |found: String| RenderError::Subject {
+        name: name.to_string(),
+        found,
+    };
+    let (first, rest) = output.split_once('\n').unwrap_or((output, ""));
+    let subject = first
+        .strip_prefix("Subject:")
+        .ok_or_else(|| err(format!("found {first:?}")))?
+        .trim();
+    if subject.is_empty() {
+        return Err(err("the subject is empty".to_string()));
+    }
+    let body = rest
+        .strip_prefix('\n')
+        .or_else(|| rest.strip_prefix("\r\n"))
+        .ok_or_else(|| err("there is no blank line after it".to_string()))?;
+    Ok((subject.to_string(), body.to_string()))
+}
+
+/// Collapses runs of blank lines that template conditionals leave behind.
+fn tidy_markdown(body: String) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut blank_run = 0;
+    for line in body.trim().lines() {
+        let line = line.trim_end_matches(' ').trim_end_matches('\t');
+        let line = if line.ends_with('\\') { line } else { line.trim_end() };
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,98 @@
+//! The message templates: built into the binary, each overridable by file name.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use tera::{Tera, Value};
+
+use super::RenderError;
+
+/// The built-in templates, by file name.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("pre-announcement.md", include_str!("../../templates/pre-announcement.md")),
+    ("announcement.md", include_str!("../../templates/announcement.md")),
+    ("security-release.md", include_str!("../../templates/security-release.md")),
+    ("security-fixes.md", include_str!("../../templates/security-fixes.md")),
+    ("closing.md", include_str!("../../templates/closing.md")),
+    ("history.md", include_str!("../../templates/history.md")),
+];
+
+/// A parsed set of templates, built once and reused for every message.
+#[derive(Debug)]
+pub struct Templates {
+    tera: Tera,
+    overridden: Vec<String>,
+}
+
+impl Templates {
+    /// The built-in templates only.
+    pub fn builtin() -> Result<Self, RenderError> {
+        Self::build(BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect(), Vec::new())
+    }
+
+    /// The built-in templates, with any file of the same name in `dir` taking the place of one.
+    ///
+    /// A `.md` file in `dir` whose name is not a template's is an error, so that a
+    /// misspelt override cannot silently leave the built-in in place.
+    pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
+        let io = |source| RenderError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut sources: Vec<(String, String)> = BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let mut overridden = Vec::new();
+        let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(io)?.collect::<Result<_, _>>().map_err(io)?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".md") {
+                continue;
+            }
+            let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) else {
+                let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+                return Err(RenderError::UnknownTemplate {
+                    path: entry.path(),
+                    known: known.join(", "),
+                });
+            };
+            slot.1 = std::fs::read_to_string(entry.path()).map_err(|source| RenderError::Io { path: entry.path(), source })?;
+            overridden.push(name);
+        }
+        Self::build(sources, overridden)
+    }
+
+    fn build(sources: Vec<(String, String)>, overridden: Vec<String>) -> Result<Self, RenderError> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(Vec::new());
+        tera.register_filter("indent", indent);
+        tera.add_raw_templates(sources).map_err(|e| RenderError::template("(templates)", &e))?;
+        Ok(Self { tera, overridden })
+    }
+
+    /// The names of the templates that came from an override directory.
+    pub fn overridden(&self) -> &[String] {
+        &self.overridden
+    }
+
+    /// Renders the template `name` with `context`.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
+        self.tera.render(name, context).map_err(|e| RenderError::template(name, &e))
+    }
+}
+
+/// Tera filter `indent(width=N)`: indents every non-empty line by N spaces (default 2),
+/// so that multi-paragraph Markdown stays inside a list item.
+fn indent(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = value.as_str().ok_or_else(|| tera::Error::msg("indent expects a string"))?;
+    let width = match args.get("width") {
+        Some(w) => w.as_u64().ok_or_else(|| tera::Error::msg("indent: width must be a whole number"))? as usize,
+        None => 2,
+    };
+    let pad = " ".repeat(width);
+    let lines: Vec<String> = text
+        .trim_end()
+        .lines()
+        .map(|line| if line.trim().is_empty() { String::new() } else { format!("{pad}{line}") })
+        .collect();
+    Ok(Value::String(lines.join("\n")))
+}

@@ -1,0 +1,381 @@
+//! Stage 2: check a loaded release file for consistency and against the policy.
+//!
+//! Findings are of three severities. An [`Severity::Invalid`] finding makes the
+//! input unusable (exit 2): nothing is rendered or sent from it. A
+//! [`Severity::Violation`] breaks the security policy (exit 1). A
+//! [`Severity::Note`] is information that does not change the exit code, such
+//! as what today's date means for sending (see [`crate::plan`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+
+use serde::Serialize;
+use toml::Spanned;
+
+use crate::load::LoadedRelease;
+use crate::model::{ReleaseKind, Track, Version};
+use crate::source::Location;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Information; does not change the exit code.
+    Note,
+    /// A breach of the security policy (exit 1).
+    Violation,
+    /// Unusable input (exit 2).
+    Invalid,
+}
+
+impl Severity {
+    /// The process exit code for a run whose worst finding has this severity.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Severity::Note => 0,
+            Severity::Violation => 1,
+            Severity::Invalid => 2,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Note => "note",
+            Severity::Violation => "violation",
+            Severity::Invalid => "error",
+        })
+    }
+}
+
+/// One thing a check found, with the rule it comes from and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// A stable kebab-case rule name, such as `missing-cve`.
+    pub rule: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        write!(f, "{} [{}]: {}", self.severity, self.rule, self.message)
+    }
+}
+
+/// The exit code for a set of findings: the worst severity's, 0 when there are none.
+pub fn exit_code(findings: &[Finding]) -> i32 {
+    findings
+        .iter()
+        .map(|f| f.severity.exit_code())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Whether any finding makes the input unusable.
+pub fn is_unusable(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Invalid)
+}
+
+/// Days of notice the policy asks of a pre-announcement for a scheduled minor release.
+pub const MINOR_NOTICE_DAYS: std::ops::RangeInclusive<i64> = 3..=7;
+/// Days of notice allowed for the optional pre-announcement of a dedicated security release.
+pub const SECURITY_NOTICE_DAYS: std::ops::RangeInclusive<i64> = 1..=7;
+
+/// Runs every rule that depends only on the file.
+pub fn validate(input: &LoadedRelease) -> Vec<Finding> {
+    let mut checker = Checker {
+        input,
+        findings: Vec::new(),
+    };
+    checker.project();
+    checker.versions();
+    checker.entries();
+    checker.policy();
+    checker.findings
+}
+
+struct Checker<'a> {
+    input: &'a LoadedRelease,
+    findings: Vec<Finding>,
+}
+
+impl Checker<'_> {
+    fn push(&mut self, severity: Severity, rule: &'static str, span: Range<usize>, message: String) {
+        let location = Some(self.input.source.span_location(&span));
+        self.findings.push(Finding {
+            severity,
+            rule,
+            message,
+            location,
+        });
+    }
+
+    fn project(&mut self) {
+        let project = &self.input.file.project;
+        let urls = [
+            ("policy_url", &project.policy_url, None),
+            ("release_notes_url", &project.release_notes_url, None),
+            ("download_url", &project.download_url, None),
+            ("issue_url", &project.issue_url, Some("{id}")),
+        ];
+        for (key, url, placeholder) in urls {
+            let text: &str = url.get_ref();
+            if !(text.starts_with("https://") || text.starts_with("http://")) || text.contains(char::is_whitespace) {
+                self.push(
+                    Severity::Invalid,
+                    "bad-url",
+                    url.span(),
+                    format!("project.{key} must be an http(s) URL without spaces, found {text:?}"),
+                );
+            } else if let Some(placeholder) = placeholder.filter(|p| !text.contains(p)) {
+                self.push(
+                    Severity::Invalid,
+                    "bad-url",
+                    url.span(),
+                    format!("project.{key} must contain {placeholder}, where the issue number goes, found {text:?}"),
+                );
+            }
+        }
+        if project.name.contains(['\r', '\n']) || project.tag_prefix.contains(char::is_whitespace) {
+            self.push(
+                Severity::Invalid,
+                "bad-name",
+                0..0,
+                "project.name must be one line and project.tag_prefix must have no spaces".to_string(),
+            );
+        }
+    }
+
+    fn versions(&mut self) {
+        let release = &self.input.file.release;
+        let versions = release.versions.get_ref();
+        if versions.is_empty() {
+            self.push(
+                Severity::Invalid,
+                "empty-versions",
+                release.versions.span(),
+                "release.versions must name at least one version, newest line first".to_string(),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for version in versions {
+            if !seen.insert(version.get_ref().as_str()) {
+                self.push(
+                    Severity::Invalid,
+                    "duplicate-version",
+                    version.span(),
+                    format!("version {} is listed twice in release.versions", version.get_ref()),
+                );
+            }
+        }
+        for pair in versions.windows(2) {
+            if pair[0].get_ref().parts() <= pair[1].get_ref().parts() && pair[0].get_ref() != pair[1].get_ref() {
+                self.push(
+                    Severity::Invalid,
+                    "version-order",
+                    pair[1].span(),
+                    format!(
+                        "release.versions must list the newest line first: {} comes after {}",
+                        pair[1].get_ref(),
+                        pair[0].get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    fn entries(&mut self) {
+        let file = &self.input.file;
+        let release_versions: BTreeSet<&str> = file.release.versions.get_ref().iter().map(|v| v.get_ref().as_str()).collect();
+        let mut cve_owner: BTreeMap<&str, u64> = BTreeMap::new();
+        for (index, entry) in file.security.iter().enumerate() {
+            let issue = entry.get_ref();
+            let name = format!("[[security]] entry {} (issue {})", index + 1, issue.issue);
+            self.packages(&name, &issue.packages);
+            self.entry_versions(&name, &issue.versions, &release_versions);
+            match issue.cves.as_ref() {
+                Some(cves) if !cves.get_ref().is_empty() => {
+                    for cve in cves.get_ref() {
+                        if let Some(other) = cve_owner.insert(cve.as_str(), issue.issue.get()) {
+                            self.push(
+                                Severity::Violation,
+                                "duplicate-cve",
+                                cves.span(),
+                                format!("{cve} is given to both issue {other} and issue {}; each CVE names one vulnerability", issue.issue),
+                            );
+                        }
+                    }
+                }
+                other => {
+                    let span = other.map_or_else(|| entry.span(), Spanned::span);
+                    self.push(
+                        Severity::Violation,
+                        "missing-cve",
+                        span,
+                        format!("{name} has no CVE id; the policy issues a CVE for every security fix (cves = [\"CVE-YYYY-NNNN\"])"),
+                    );
+                }
+            }
+            if let Some(reason) = &issue.track_override {
+                if reason.get_ref().trim().is_empty() {
+                    self.push(
+                        Severity::Violation,
+                        "override-without-reason",
+                        reason.span(),
+                        format!("{name} overrides its track without a reason; say why the security team chose the {} track", issue.track.get_ref()),
+                    );
+                }
+            }
+            if issue.title.contains(['\r', '\n']) {
+                self.push(Severity::Invalid, "multiline-title", entry.span(), format!("{name} has a title with a line break; a title is one line"));
+            }
+        }
+        for (index, entry) in file.fixes.iter().enumerate() {
+            let fix = entry.get_ref();
+            let name = format!("[[fix]] entry {}", index + 1);
+            self.packages(&name, &fix.packages);
+            self.entry_versions(&name, &fix.versions, &release_versions);
+        }
+    }
+
+    fn packages(&mut self, name: &str, packages: &Spanned<Vec<crate::model::NonEmpty>>) {
+        if packages.get_ref().is_empty() {
+            self.push(
+                Severity::Invalid,
+                "empty-packages",
+                packages.span(),
+                format!("{name} must name at least one affected package, as in packages = [\"net/http\"]"),
+            );
+        }
+    }
+
+    fn entry_versions(&mut self, name: &str, versions: &Option<Spanned<Vec<Spanned<Version>>>>, release_versions: &BTreeSet<&str>) {
+        let Some(versions) = versions else { return };
+        if versions.get_ref().is_empty() {
+            self.push(
+                Severity::Invalid,
+                "empty-versions",
+                versions.span(),
+                format!("{name} has versions = []; leave the key out to ship in every version"),
+            );
+        }
+        for version in versions.get_ref() {
+            if !release_versions.contains(version.get_ref().as_str()) {
+                let known: Vec<&str> = release_versions.iter().copied().collect();
+                self.push(
+                    Severity::Invalid,
+                    "unknown-version",
+                    version.span(),
+                    format!("{name} ships in {}, which is not one of release.versions ({})", version.get_ref(), known.join(", ")),
+                );
+            }
+        }
+    }
+
+    fn policy(&mut self) {
+        let file = &self.input.file;
+        let release = &file.release;
+        let kind = *release.kind.get_ref();
+        let has_track = |track: Track| file.security.iter().any(|s| *s.get_ref().track.get_ref() == track);
+        let release_day = release.date.get_ref().get();
+
+        for entry in &file.security {
+            let issue = entry.get_ref();
+            match (kind, *issue.track.get_ref()) {
+                (ReleaseKind::Security, Track::Private) => self.push(
+                    Severity::Violation,
+                    "private-in-security-release",
+                    issue.track.span(),
+                    format!(
+                        "issue {} is on the private track, which ships in the next scheduled minor release, not in a dedicated security release (kind = \"security\")",
+                        issue.issue
+                    ),
+                ),
+                (ReleaseKind::Minor, Track::Urgent) => self.push(
+                    Severity::Violation,
+                    "urgent-in-minor-release",
+                    issue.track.span(),
+                    format!(
+                        "issue {} is on the urgent track, which triggers an immediate dedicated security release (kind = \"security\"), not a scheduled minor release",
+                        issue.issue
+                    ),
+                ),
+                _ => {}
+            }
+        }
+
+        if kind == ReleaseKind::Security {
+            if !has_track(Track::Urgent) {
+                self.push(
+                    Severity::Violation,
+                    "security-release-without-urgent-fix",
+                    release.kind.span(),
+                    "a dedicated security release (kind = \"security\") is for urgent-track fixes, and this file has none; ship public and private fixes in the next scheduled minor release".to_string(),
+                );
+            }
+            if let Some(first) = file.fixes.first() {
+                self.push(
+                    Severity::Violation,
+                    "bug-fix-in-security-release",
+                    first.span(),
+                    format!("a dedicated security release ships only security fixes, but this file has {} [[fix]] entries", file.fixes.len()),
+                );
+            }
+        }
+
+        let embargoed = file.security.iter().any(|s| s.get_ref().track.get_ref().is_embargoed());
+        match &release.pre_announcement {
+            None if kind == ReleaseKind::Minor && has_track(Track::Private) => {
+                let earliest = release_day - chrono::Days::new(*MINOR_NOTICE_DAYS.end() as u64);
+                let latest = release_day - chrono::Days::new(*MINOR_NOTICE_DAYS.start() as u64);
+                self.push(
+                    Severity::Violation,
+                    "missing-pre-announcement",
+                    release.date.span(),
+                    format!("private-track fixes must be pre-announced 3 to 7 days before the release; add pre_announcement = a date from {earliest} to {latest}"),
+                );
+            }
+            None => {}
+            Some(pre) if !embargoed => self.push(
+                Severity::Violation,
+                "needless-pre-announcement",
+                pre.span(),
+                "a pre-announcement is planned, but no fix is on the private or urgent track; public-track fixes are not pre-announced".to_string(),
+            ),
+            Some(pre) => {
+                let notice = (release_day - pre.get_ref().get()).num_days();
+                let window = if kind == ReleaseKind::Minor { MINOR_NOTICE_DAYS } else { SECURITY_NOTICE_DAYS };
+                if !window.contains(&notice) {
+                    let earliest = release_day - chrono::Days::new(*window.end() as u64);
+                    let latest = release_day - chrono::Days::new(*window.start() as u64);
+                    let when = match notice {
+                        n if n < 0 => format!("{} days after", -n),
+                        0 => "on the day of".to_string(),
+                        1 => "1 day before".to_string(),
+                        n => format!("{n} days before"),
+                    };
+                    self.push(
+                        Severity::Violation,
+                        "pre-announcement-window",
+                        pre.span(),
+                        format!(
+                            "the pre-announcement on {} is {when} the release on {}; the policy asks for {} to {} days before, from {earliest} to {latest}",
+                            pre.get_ref(),
+                            release.date.get_ref(),
+                            window.start(),
+                            window.end()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
