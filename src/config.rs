@@ -104,6 +104,13 @@ pub struct SmtpConfig {
     /// Attempts per message before a transient failure becomes final.
     #[serde(default = "default_attempts")]
     pub attempts: u32,
+    /// Milliseconds before the first retry; each further retry waits twice as long.
+    #[serde(default = "default_backoff")]
+    pub backoff_ms: u64,
+}
+
+fn default_backoff() -> u64 {
+    2000
 }
 
 fn default_timeout() -> u64 {

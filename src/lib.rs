@@ -5,11 +5,16 @@
 //! The data flows through one module per stage:
 //! [`load`] → [`validate`] → [`plan`] → [`render`] → [`guard`] → [`deliver`].
 
+pub mod app;
+pub mod config;
+pub mod deliver;
+pub mod drafts;
+pub mod english;
+pub mod guard;
+pub mod journal;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod render;
 pub mod source;
 pub mod validate;
-pub mod render;
-pub mod english;
-pub mod config;

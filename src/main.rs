@@ -1,1 +1,136 @@
-fn main() {}
+//! The herald command line: parses arguments and hands off to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use herald::app::{self, Format, Options};
+use herald::plan::MessageKind;
+
+/// Turns a release file into golang-announce-style mail, checks it against the
+/// security policy, and sends it over SMTP.
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Configuration file (default: herald.toml in the working directory, if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Directory whose templates override the built-in ones by file name.
+    #[arg(long, global = true, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Today's date, for reproducible checks and previews.
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "HERALD_TODAY")]
+    today: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate the release file and check it against the policy (exit 0 clean, 1 violation, 2 unusable).
+    Check { release: PathBuf },
+    /// Print the timeline: which messages go out on which days.
+    Plan { release: PathBuf },
+    /// Render every message due for this release as drafts.
+    Render {
+        release: PathBuf,
+        /// Write .eml, .txt and .html drafts and index.html here instead of printing the text parts.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Send one message over SMTP after every check.
+    Send {
+        release: PathBuf,
+        /// Which message: pre-announcement or announcement.
+        #[arg(long, value_name = "KIND")]
+        message: MessageKind,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Write the exact bytes that would be sent, and connect nowhere.
+        #[arg(long)]
+        dry_run: bool,
+        /// Send even though the journal says this message was already sent.
+        #[arg(long)]
+        resend: bool,
+    },
+    /// Print the release-history line of each version.
+    History { release: PathBuf },
+}
+
+/// Confirmation from the person at the terminal.
+struct Terminal;
+
+impl app::Confirm for Terminal {
+    fn interactive(&self) -> bool {
+        std::io::stdin().is_terminal()
+    }
+
+    fn ask(&mut self, prompt: &str) -> std::io::Result<String> {
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("herald: {err:#}");
+            let code = err.downcast_ref::<app::AppError>().map_or(2, app::AppError::exit_code);
+            ExitCode::from(u8::try_from(code).unwrap_or(2))
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let options = Options {
+        format: match cli.format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+        },
+        config: cli.config,
+        templates: cli.templates,
+        today: cli.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let code = match &cli.command {
+        Command::Check { release } => app::check(release, &options, &mut stdout)?,
+        Command::Plan { release } => app::plan_command(release, &options, &mut stdout)?,
+        Command::Render { release, out } => app::render_command(release, out.as_deref(), &options, &mut stdout)?,
+        Command::History { release } => app::history(release, &options, &mut stdout)?,
+        Command::Send {
+            release,
+            message,
+            yes,
+            dry_run,
+            resend,
+        } => {
+            let send = app::SendOptions {
+                kind: *message,
+                assume_yes: *yes,
+                dry_run: *dry_run,
+                resend: *resend,
+            };
+            let mut terminal = Terminal;
+            app::send(release, &send, &options, &mut terminal, &mut stdout, &mut std::io::stderr())?
+        }
+    };
+    Ok(u8::try_from(code).unwrap_or(2))
+}

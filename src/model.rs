@@ -77,6 +77,7 @@ pub const BUILTIN_SPOKEN: &[(&str, &str)] = &[
     ("cmd/pprof", "the pprof command"),
     ("cmd/doc", "the go doc command"),
     ("cmd/gofmt", "gofmt"),
+    ("cmd/fix", "the fix command"),
 ];
 
 impl Project {

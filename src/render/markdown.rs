@@ -11,6 +11,9 @@ use textwrap::{WordSeparator, WordSplitter};
 /// The width of the plain-text part.
 pub const TEXT_WIDTH: usize = 72;
 
+/// Stands in for the spaces of code spans while wrapping.
+const NO_BREAK: &str = "\u{2060}\u{a0}";
+
 fn parser(markdown: &str) -> impl Iterator<Item = Event<'_>> {
     Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
@@ -124,7 +127,7 @@ impl TextRenderer {
                 .break_words(false)
                 .word_separator(WordSeparator::AsciiSpace)
                 .word_splitter(WordSplitter::NoHyphenation);
-            let filled = textwrap::fill(line.trim(), options);
+            let filled = textwrap::fill(line.trim(), options).replace(NO_BREAK, " ");
             self.out.push_str(filled.trim_end());
             self.out.push('\n');
         }
@@ -211,7 +214,9 @@ impl TextRenderer {
                 self.stack.pop();
             }
             Event::Text(text) => self.inline.push_str(&text),
-            Event::Code(code) => self.inline.push_str(&code),
+            // Code spans never break across lines: their spaces are held as no-break
+            // spaces until the paragraph is wrapped.
+            Event::Code(code) => self.inline.push_str(&code.replace(' ', NO_BREAK)),
             Event::SoftBreak => self.inline.push(' '),
             Event::HardBreak => self.inline.push('\n'),
             Event::Rule => {

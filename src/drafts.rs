@@ -1,0 +1,201 @@
+//! Render output: drafts on disk (`.eml`, `.txt`, `.html`) and a preview page.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use pulldown_cmark_escape::escape_html;
+use serde::Serialize;
+
+use crate::app::{AppError, Checked, Guarded};
+use crate::plan::PlannedMessage;
+use crate::render::{self, Addressing};
+use crate::validate::Finding;
+
+/// One message to draft: what the plan says, who it goes to, and what was rendered.
+pub struct Draft {
+    pub planned: PlannedMessage,
+    pub addressing: Addressing,
+    pub guarded: Guarded,
+}
+
+/// What `render` wrote, for the JSON report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DraftsReport {
+    /// The output directory; `None` when the drafts were printed.
+    pub out_dir: Option<String>,
+    pub messages: Vec<DraftReport>,
+    /// The preview page, when drafts were written.
+    pub index: Option<String>,
+}
+
+/// One drafted message in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftReport {
+    pub kind: crate::plan::MessageKind,
+    pub template: String,
+    pub subject: String,
+    pub date: Option<NaiveDate>,
+    pub to: Vec<String>,
+    pub bcc: Vec<String>,
+    /// False when the embargo guard found a leak: no `.eml` is written.
+    pub sendable: bool,
+    pub leaks: Vec<crate::guard::Leak>,
+    pub content_hash: String,
+    /// Paths written: `eml` (only when sendable), `txt`, `html`.
+    pub files: Vec<String>,
+}
+
+impl DraftsReport {
+    /// Prints one line per written file.
+    pub fn print_summary(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        for message in &self.messages {
+            let state = if message.sendable { "draft" } else { "BLOCKED by the embargo guard, no .eml written" };
+            writeln!(out, "{}: {} ({state})", message.kind, message.subject)?;
+            for file in &message.files {
+                writeln!(out, "  wrote {file}")?;
+            }
+        }
+        if let Some(index) = &self.index {
+            writeln!(out, "preview: {index}")?;
+        }
+        Ok(())
+    }
+}
+
+fn draft_date(today: NaiveDate) -> std::time::SystemTime {
+    let seconds = today.and_hms_opt(12, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<String, AppError> {
+    std::fs::write(path, bytes).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    Ok(path.display().to_string())
+}
+
+/// Writes the drafts to `out_dir` (when given) and reports them. A message the guard
+/// blocked gets its `.txt` and `.html` previews, so the leak can be seen, but no `.eml`.
+pub fn write(checked: &Checked, drafts: &[Draft], findings: &[Finding], out_dir: Option<&Path>, today: NaiveDate) -> Result<DraftsReport, AppError> {
+    let mut report = DraftsReport {
+        out_dir: out_dir.map(|d| d.display().to_string()),
+        ..DraftsReport::default()
+    };
+    if let Some(dir) = out_dir {
+        std::fs::create_dir_all(dir).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    }
+    for draft in drafts {
+        let message = &draft.guarded.message;
+        let sendable = draft.guarded.leaks.is_empty();
+        let mut files = Vec::new();
+        if let Some(dir) = out_dir {
+            let base: PathBuf = dir.join(message.kind.as_str());
+            let eml = base.with_extension("eml");
+            if sendable {
+                let email = render::compose(message, &draft.addressing, draft_date(today))?;
+                files.push(write_file(&eml, &email.bytes)?);
+            } else if eml.exists() {
+                std::fs::remove_file(&eml)?;
+            }
+            files.push(write_file(&base.with_extension("txt"), message.text.as_bytes())?);
+            files.push(write_file(&base.with_extension("html"), message.html.as_bytes())?);
+        }
+        report.messages.push(DraftReport {
+            kind: message.kind,
+            template: message.template.clone(),
+            subject: message.subject.clone(),
+            date: draft.planned.date,
+            to: draft.addressing.to.clone(),
+            bcc: draft.addressing.bcc.clone(),
+            sendable,
+            leaks: draft.guarded.leaks.clone(),
+            content_hash: message.content_hash(),
+            files,
+        });
+    }
+    if let Some(dir) = out_dir {
+        let index = dir.join("index.html");
+        let page = preview_page(checked, drafts, findings);
+        report.index = Some(write_file(&index, page.as_bytes())?);
+    }
+    Ok(report)
+}
+
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Writing to a String cannot fail.
+    let _ = escape_html(&mut out, text);
+    out
+}
+
+/// One page showing every drafted message: subject, recipients, HTML and text side by
+/// side, with the check findings on top. Self-contained: no scripts, no network.
+pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -> String {
+    let project = &checked.input.file.project;
+    let versions: Vec<String> = checked.input.file.release.version_list().iter().map(|v| format!("{} {v}", project.name)).collect();
+    let title = format!("herald drafts: {}", versions.join(", "));
+    let mut page = String::new();
+    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    page.push_str(&format!("<title>{}</title>\n", escaped(&title)));
+    page.push_str(concat!(
+        "<style>\n",
+        "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}\n",
+        ".findings{padding:.75rem 1rem;border-radius:6px;margin-bottom:1.5rem}\n",
+        ".clean{background:#e6f4ea}.dirty{background:#fde8e8}\n",
+        ".message{border:1px solid #ccc;border-radius:6px;margin-bottom:2rem;padding:1rem}\n",
+        ".blocked{border-color:#c00}\n",
+        ".parts{display:flex;gap:1rem;align-items:stretch}\n",
+        ".parts>div{flex:1;min-width:0}\n",
+        "iframe{width:100%;height:36rem;border:1px solid #ddd;background:#fff}\n",
+        "pre{white-space:pre;overflow:auto;height:36rem;margin:0;border:1px solid #ddd;padding:.5rem;background:#fafafa;font-size:13px}\n",
+        "dt{font-weight:bold;float:left;width:6rem}dd{margin-left:6rem}\n",
+        "</style>\n</head>\n<body>\n"
+    ));
+    page.push_str(&format!("<h1>{}</h1>\n", escaped(&title)));
+    if findings.is_empty() {
+        page.push_str("<div class=\"findings clean\" id=\"findings\">Check: clean.</div>\n");
+    } else {
+        page.push_str("<div class=\"findings dirty\" id=\"findings\"><strong>Check findings</strong>\n<ul>\n");
+        for finding in findings {
+            page.push_str(&format!("<li>{}</li>\n", escaped(&finding.to_string())));
+        }
+        page.push_str("</ul>\n</div>\n");
+    }
+    for draft in drafts {
+        let message = &draft.guarded.message;
+        let blocked = !draft.guarded.leaks.is_empty();
+        page.push_str(&format!(
+            "<section class=\"message{}\" id=\"{}\">\n<h2 class=\"subject\">{}</h2>\n<dl>\n",
+            if blocked { " blocked" } else { "" },
+            message.kind,
+            escaped(&message.subject)
+        ));
+        let date = draft.planned.date.map_or_else(|| "not planned".to_string(), |d| d.to_string());
+        let rows = [
+            ("Message", message.kind.to_string()),
+            ("Goes out", date),
+            ("From", draft.addressing.from.clone()),
+            ("To", draft.addressing.to.join(", ")),
+            ("Bcc", if draft.addressing.bcc.is_empty() { "none".to_string() } else { draft.addressing.bcc.join(", ") }),
+            ("Status", if blocked { "BLOCKED: the embargo guard found leaks; not sendable".to_string() } else { "sendable draft".to_string() }),
+        ];
+        for (name, value) in rows {
+            page.push_str(&format!("<dt>{name}</dt><dd>{}</dd>\n", escaped(&value)));
+        }
+        page.push_str("</dl>\n");
+        if blocked {
+            page.push_str("<ul class=\"leaks\">\n");
+            for leak in &draft.guarded.leaks {
+                page.push_str(&format!("<li>{}</li>\n", escaped(&leak.to_string())));
+            }
+            page.push_str("</ul>\n");
+        }
+        page.push_str(&format!(
+            "<div class=\"parts\">\n<div><h3>HTML part</h3><iframe sandbox title=\"HTML part of the {kind}\" srcdoc=\"{}\"></iframe></div>\n<div><h3>Plain-text part</h3><pre class=\"text\">{}</pre></div>\n</div>\n</section>\n",
+            escaped(&message.html),
+            escaped(&message.text),
+            kind = message.kind,
+        ));
+    }
+    page.push_str("</body>\n</html>\n");
+    page
+}
