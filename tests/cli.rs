@@ -1,0 +1,226 @@
+//! The command line end to end: exit codes, error positions, JSON output, drafts.
+
+use std::path::Path;
+
+use mail_parser::MimeHeaders;
+use std::process::{Command, Output};
+
+fn herald(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .env_remove("HERALD_TODAY")
+        .env_remove("HERALD_SMTP_PASSWORD")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("herald runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn every_invalid_input_exits_2_naming_file_line_column_and_what_was_expected() {
+    let cases = [
+        ("bad-cve", "22:8", "expected a CVE id like \"CVE-2021-27918\""),
+        ("bad-date", "14:8", "expected an unquoted TOML local date like 2021-03-10, found the string \"March 10, 2021\""),
+        ("bad-version", "13:12", "expected a version like \"1.16.1\""),
+        ("date-with-time", "16:20", "found 2021-03-05T09:00:00"),
+        ("empty-packages", "34:12", "must name at least one affected package"),
+        ("empty-versions", "13:12", "release.versions must name at least one version"),
+        ("issue-url-without-id", "8:13", "must contain {id}"),
+        ("missing-title", "32:1", "missing field `title`"),
+        ("syntax-error", "37:40", "invalid basic string"),
+        ("unknown-key", "30:1", "unknown field `credits`, expected one of"),
+        ("unknown-kind", "15:8", "unknown variant `patch`, expected `minor` or `security`"),
+        ("unknown-track", "20:9", "unknown variant `secret`, expected one of `public`, `private`, `urgent`"),
+        ("version-not-in-release", "42:13", "ships in 1.16.2, which is not one of release.versions"),
+        ("version-order", "13:23", "must list the newest line first"),
+        ("wrong-type", "23:9", "invalid type: string \"44913\", expected i64"),
+        ("zero-issue", "23:9", "expected a positive issue number, found 0"),
+    ];
+    let on_disk = std::fs::read_dir("fixtures/invalid").unwrap().count();
+    assert_eq!(on_disk, cases.len(), "every invalid fixture has a case here");
+    for (name, position, expected) in cases {
+        let file = format!("fixtures/invalid/{name}.toml");
+        for command in ["check", "plan", "render", "history"] {
+            let output = herald(&[command, &file, "--today", "2021-03-05"]);
+            assert_eq!(output.status.code(), Some(2), "{command} {file}:\n{}", stdout(&output));
+            let text = stdout(&output);
+            assert!(text.contains(&format!("{file}:{position}: error")), "{command} {file}: no {position} in\n{text}");
+            assert!(text.contains(expected), "{command} {file}: no {expected:?} in\n{text}");
+            assert!(!text.contains("Subject:"), "{command} {file} rendered something:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn every_policy_violation_exits_1_with_its_rule() {
+    let cases = [
+        ("bug-fix-in-security-release", "bug-fix-in-security-release", "44:1"),
+        ("duplicate-cve", "duplicate-cve", "35:8"),
+        ("empty-cves", "missing-cve", "35:8"),
+        ("missing-cve", "missing-cve", "32:1"),
+        ("missing-pre-announcement", "missing-pre-announcement", "14:8"),
+        ("needless-pre-announcement", "needless-pre-announcement", "16:20"),
+        ("override-without-reason", "override-without-reason", "31:18"),
+        ("pre-announcement-too-early", "pre-announcement-window", "16:20"),
+        ("pre-announcement-too-late", "pre-announcement-window", "16:20"),
+        ("private-in-security-release", "private-in-security-release", "33:9"),
+        ("urgent-in-minor-release", "urgent-in-minor-release", "20:9"),
+    ];
+    let on_disk = std::fs::read_dir("fixtures/violations").unwrap().count();
+    assert_eq!(on_disk, cases.len(), "every violation fixture has a case here");
+    for (name, rule, position) in cases {
+        let file = format!("fixtures/violations/{name}.toml");
+        let output = herald(&["check", &file, "--today", "2021-03-05"]);
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{file}:\n{text}");
+        assert!(text.contains(&format!("{file}:{position}: violation [{rule}]")), "{file}:\n{text}");
+    }
+    let late = herald(&["check", "fixtures/violations/pre-announcement-too-late.toml", "--today", "2021-03-05"]);
+    assert!(stdout(&late).contains("the pre-announcement on 2021-03-08 is 2 days before the release on 2021-03-10; the policy asks for 3 to 7 days before, from 2021-03-03 to 2021-03-07"));
+    let early = herald(&["check", "fixtures/violations/pre-announcement-too-early.toml", "--today", "2021-03-05"]);
+    assert!(stdout(&early).contains("is 9 days before the release"));
+}
+
+#[test]
+fn sample_fixtures_check_clean_on_any_day_with_timing_as_notes() {
+    for file in ["fixtures/go1.16.1.toml", "fixtures/toolchain.toml", "fixtures/both.toml", "fixtures/public-only.toml", "fixtures/no-security.toml", "fixtures/urgent.toml", "fixtures/single-version.toml"] {
+        for today in ["2019-01-01", "2021-03-05", "2030-01-01"] {
+            let output = herald(&["check", file, "--today", today]);
+            assert_eq!(output.status.code(), Some(0), "{file} on {today}:\n{}", stdout(&output));
+        }
+    }
+    let early = herald(&["check", "fixtures/go1.16.1.toml", "--today", "2021-03-05"]);
+    assert!(stdout(&early).contains("note [not-sendable-today]: not sendable today: the announcement may go out on the release day, 2021-03-10, or later; today is 2021-03-05"));
+}
+
+#[test]
+fn today_comes_from_the_environment_too() {
+    let output = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["plan", "fixtures/go1.16.1.toml"])
+        .env("HERALD_TODAY", "2021-03-04")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(stdout(&output).contains("(today is 2021-03-04)"), "{}", stdout(&output));
+}
+
+#[test]
+fn plan_shows_the_timeline_and_flags_a_late_pre_announcement() {
+    let output = herald(&["plan", "fixtures/go1.16.1.toml", "--today", "2021-03-04"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("2021-03-05  pre-announcement  required"), "{text}");
+    assert!(text.contains("may go out 2021-03-03 to 2021-03-07; tracks: private"), "{text}");
+    assert!(text.contains("2021-03-10  announcement      required"), "{text}");
+
+    let late = herald(&["plan", "fixtures/violations/pre-announcement-too-late.toml", "--today", "2021-03-04"]);
+    assert_eq!(late.status.code(), Some(1));
+    assert!(stdout(&late).contains("LATE: after its window"), "{}", stdout(&late));
+
+    let public = herald(&["plan", "fixtures/public-only.toml", "--today", "2020-01-01"]);
+    assert!(!stdout(&public).contains("pre-announcement"), "{}", stdout(&public));
+
+    let urgent = herald(&["plan", "fixtures/urgent.toml", "--today", "2020-11-10"]);
+    let text = stdout(&urgent);
+    assert!(text.contains("dedicated security release"), "{text}");
+    assert!(text.contains("pre-announcement  optional"), "{text}");
+    assert!(text.contains("security-release.md"), "{text}");
+    assert!(text.contains("track override: issue"), "{text}");
+}
+
+#[test]
+fn json_output_is_one_document_with_status_findings_and_body() {
+    let output = herald(&["check", "fixtures/violations/missing-cve.toml", "--format", "json", "--today", "2021-03-05"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["status"], "violations");
+    assert_eq!(json["exit_code"], 1);
+    let finding = json["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "missing-cve").unwrap();
+    assert_eq!(finding["severity"], "violation");
+    assert_eq!(finding["location"]["line"], 32);
+
+    let output = herald(&["check", "fixtures/invalid/bad-cve.toml", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["status"], "unusable");
+    assert_eq!(json["findings"][0]["location"]["column"], 8);
+
+    let output = herald(&["plan", "fixtures/go1.16.1.toml", "--format", "json", "--today", "2021-03-05"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["messages"][0]["kind"], "pre-announcement");
+    assert_eq!(json["messages"][0]["window"]["earliest"], "2021-03-03");
+    assert_eq!(json["messages"][1]["template"], "announcement.md");
+
+    let output = herald(&["history", "fixtures/go1.16.1.toml", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["lines"][1]["version"], "1.15.9");
+}
+
+#[test]
+fn render_writes_eml_txt_html_and_a_preview_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("drafts");
+    let output = herald(&["render", "fixtures/go1.16.1.toml", "--out", out.to_str().unwrap(), "--today", "2021-03-05", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["messages"].as_array().unwrap().len(), 2);
+    for kind in ["pre-announcement", "announcement"] {
+        for ext in ["eml", "txt", "html"] {
+            assert!(out.join(format!("{kind}.{ext}")).exists(), "{kind}.{ext}");
+        }
+    }
+    assert!(out.join("index.html").exists());
+    let raw = std::fs::read(out.join("announcement.eml")).unwrap();
+    let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(message.subject(), Some("[security] Go 1.16.1 and Go 1.15.9 are released"));
+    assert!(message.message_id().unwrap().starts_with("herald.announcement."));
+    assert!(message.date().is_some());
+    assert_eq!(message.from().unwrap().first().unwrap().address(), Some("releases@example.invalid"));
+    let content_type = message.content_type().unwrap();
+    assert_eq!((content_type.ctype(), content_type.subtype()), ("multipart", Some("alternative")));
+    let text = message.body_text(0).unwrap();
+    assert!(text.contains("This is CVE-2021-27918 and Go issue https://go.dev/issue/44913."), "{text}");
+    let html = message.body_html(0).unwrap();
+    assert!(html.contains("<a href=\"https://go.dev/security/policy\">security policy</a>"), "{html}");
+    assert_eq!(std::fs::read_to_string(out.join("announcement.txt")).unwrap(), text.replace("\r\n", "\n"));
+}
+
+#[test]
+fn render_without_out_prints_the_text_parts() {
+    let output = herald(&["render", "fixtures/public-only.toml", "--today", "2020-01-28"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("==> announcement <=="));
+    assert!(!text.contains("==> pre-announcement <=="));
+}
+
+#[test]
+fn template_overrides_apply_by_file_name_and_typos_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("announcement.md"), "Subject: Custom {{ versions_spoken }}\n\nHi, {{ sign_off }}.\n").unwrap();
+    let output = herald(&["render", "fixtures/no-security.toml", "--templates", dir.path().to_str().unwrap()]);
+    assert!(stdout(&output).contains("Subject: Custom Go 1.16.2 and Go 1.15.10"), "{}", stdout(&output));
+
+    std::fs::write(dir.path().join("anouncement.md"), "Subject: x\n\ny\n").unwrap();
+    let output = herald(&["render", "fixtures/no-security.toml", "--templates", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("anouncement.md: not a template herald knows"), "{err}");
+
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(bad.path().join("announcement.md"), "Hello\n\nno subject line\n").unwrap();
+    let output = herald(&["render", "fixtures/no-security.toml", "--templates", bad.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("template announcement.md: the first line must be \"Subject: ...\""), "{err}");
+}
+
+#[test]
+fn a_missing_release_file_is_a_clear_error() {
+    let output = herald(&["check", "fixtures/does-not-exist.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("fixtures/does-not-exist.toml: cannot read the file"), "{err}");
+    assert!(Path::new("fixtures").exists());
+}
