@@ -72,10 +72,15 @@ pub struct Checked {
 
 /// Runs load → validate → plan and loads the templates. Findings that make the input
 /// unusable are returned as the error side, ready to report.
-pub fn check_release(path: &Path, options: &Options) -> Result<Result<Checked, Vec<Finding>>, AppError> {
+pub fn check_release(
+    path: &Path,
+    options: &Options,
+) -> Result<Result<Checked, Vec<Finding>>, AppError> {
     let input = match load_release(path) {
         Ok(input) => input,
-        Err(LoadError::Invalid { location, message, .. }) => {
+        Err(LoadError::Invalid {
+            location, message, ..
+        }) => {
             return Ok(Err(vec![Finding {
                 severity: Severity::Invalid,
                 rule: "schema",
@@ -119,7 +124,11 @@ pub struct Guarded {
 }
 
 /// Renders the message of `kind` and runs the embargo guard over it, headers included.
-pub fn render_guarded(checked: &Checked, kind: MessageKind, addressing: &Addressing) -> Result<Guarded, AppError> {
+pub fn render_guarded(
+    checked: &Checked,
+    kind: MessageKind,
+    addressing: &Addressing,
+) -> Result<Guarded, AppError> {
     let message = render::render_message(&checked.input, kind, &checked.templates)?;
     let embargo = crate::guard::Embargo::new(&checked.input);
     let headers = header_text(addressing);
@@ -128,7 +137,11 @@ pub fn render_guarded(checked: &Checked, kind: MessageKind, addressing: &Address
 }
 
 fn header_text(addressing: &Addressing) -> String {
-    let mut headers = format!("From: {}\nTo: {}\n", addressing.from, addressing.to.join(", "));
+    let mut headers = format!(
+        "From: {}\nTo: {}\n",
+        addressing.from,
+        addressing.to.join(", ")
+    );
     if let Some(reply_to) = &addressing.reply_to {
         headers.push_str(&format!("Reply-To: {reply_to}\n"));
     }
@@ -194,9 +207,15 @@ fn emit<T: Serialize>(
                 writeln!(out, "{finding}")?;
             }
             let summary = match exit_code {
-                0 => format!("{}: clean; the notes above do not change the exit code", path.display()),
+                0 => format!(
+                    "{}: clean; the notes above do not change the exit code",
+                    path.display()
+                ),
                 1 => format!("{}: policy violations", path.display()),
-                _ => format!("{}: unusable input; nothing was rendered or sent", path.display()),
+                _ => format!(
+                    "{}: unusable input; nothing was rendered or sent",
+                    path.display()
+                ),
             };
             if !findings.is_empty() {
                 writeln!(out, "{summary}")?;
@@ -251,14 +270,26 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
     let release = &checked.input.file.release;
     let project = &checked.input.file.project;
     emit(out, options, path, &findings, plan, |out| {
-        let versions: Vec<String> = release.version_list().iter().map(|v| format!("{} {v}", project.name)).collect();
+        let versions: Vec<String> = release
+            .version_list()
+            .iter()
+            .map(|v| format!("{} {v}", project.name))
+            .collect();
         let kind = match plan.kind {
             crate::model::ReleaseKind::Minor => "scheduled minor release",
             crate::model::ReleaseKind::Security => "dedicated security release",
         };
-        writeln!(out, "{}: {kind} on {} (today is {})", versions.join(", "), plan.release_day.format("%A %Y-%m-%d"), options.today)?;
+        writeln!(
+            out,
+            "{}: {kind} on {} (today is {})",
+            versions.join(", "),
+            plan.release_day.format("%A %Y-%m-%d"),
+            options.today
+        )?;
         for message in &plan.messages {
-            let date = message.date.map_or_else(|| "(no date)".to_string(), |d| d.to_string());
+            let date = message
+                .date
+                .map_or_else(|| "(no date)".to_string(), |d| d.to_string());
             let necessity = match message.necessity {
                 Necessity::Required => "required",
                 Necessity::Optional => "optional",
@@ -269,8 +300,12 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
             };
             let timing = match message.date {
                 Some(date) if date < message.window.earliest => " — EARLY: before its window",
-                Some(date) if message.window.latest.is_some_and(|l| date > l) => " — LATE: after its window",
-                None if message.necessity == Necessity::Required => " — NOT PLANNED: give release.pre_announcement",
+                Some(date) if message.window.latest.is_some_and(|l| date > l) => {
+                    " — LATE: after its window"
+                }
+                None if message.necessity == Necessity::Required => {
+                    " — NOT PLANNED: give release.pre_announcement"
+                }
                 None => " — not planned; will not be drafted",
                 _ => "",
             };
@@ -280,11 +315,25 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
                 "  {date:<10}  {:<16}  {necessity:<8}  {:<19}  {window}; tracks: {}{timing}",
                 message.kind.as_str(),
                 message.template,
-                if tracks.is_empty() { "none".to_string() } else { tracks.join(", ") },
+                if tracks.is_empty() {
+                    "none".to_string()
+                } else {
+                    tracks.join(", ")
+                },
             )?;
         }
         for o in &plan.overrides {
-            writeln!(out, "  track override: issue {} is on the {} track: {}", o.issue, o.track, if o.reason.trim().is_empty() { "(no reason given)" } else { &o.reason })?;
+            writeln!(
+                out,
+                "  track override: issue {} is on the {} track: {}",
+                o.issue,
+                o.track,
+                if o.reason.trim().is_empty() {
+                    "(no reason given)"
+                } else {
+                    &o.reason
+                }
+            )?;
         }
         Ok(())
     })
@@ -298,7 +347,16 @@ pub fn history(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i3
     }
     let checked = match check_release(path, options)? {
         Ok(checked) => checked,
-        Err(findings) => return emit(out, options, path, &findings, Body { lines: Vec::new() }, |_| Ok(())),
+        Err(findings) => {
+            return emit(
+                out,
+                options,
+                path,
+                &findings,
+                Body { lines: Vec::new() },
+                |_| Ok(()),
+            )
+        }
     };
     let lines = render::history(&checked.input, &checked.templates)?;
     let text: Vec<String> = lines.iter().map(|l| l.line.clone()).collect();
@@ -312,11 +370,23 @@ pub fn history(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i3
 }
 
 /// `herald render`: drafts of every due message, written to `out_dir` or printed.
-pub fn render_command(path: &Path, out_dir: Option<&Path>, options: &Options, out: &mut dyn Write) -> Result<i32, AppError> {
+pub fn render_command(
+    path: &Path,
+    out_dir: Option<&Path>,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<i32, AppError> {
     let checked = match check_release(path, options)? {
         Ok(checked) => checked,
         Err(findings) => {
-            return emit(out, options, path, &findings, crate::drafts::DraftsReport::default(), |_| Ok(()))
+            return emit(
+                out,
+                options,
+                path,
+                &findings,
+                crate::drafts::DraftsReport::default(),
+                |_| Ok(()),
+            )
         }
     };
     let config = load_config(options)?;
@@ -402,7 +472,14 @@ fn refusal(rule: &'static str, message: String) -> Finding {
 }
 
 /// `herald send`: every check, then one message over SMTP, journaled once accepted.
-pub fn send(path: &Path, send: &SendOptions, options: &Options, confirm: &mut dyn Confirm, out: &mut dyn Write, log: &mut dyn Write) -> Result<i32, AppError> {
+pub fn send(
+    path: &Path,
+    send: &SendOptions,
+    options: &Options,
+    confirm: &mut dyn Confirm,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+) -> Result<i32, AppError> {
     let kind = send.kind;
     let mut report = SendReport {
         outcome: "refused",
@@ -413,17 +490,21 @@ pub fn send(path: &Path, send: &SendOptions, options: &Options, confirm: &mut dy
         Ok(checked) => checked,
         Err(findings) => return emit(out, options, path, &findings, report, |_| Ok(())),
     };
-    let mut findings: Vec<Finding> = checked.findings.iter().filter(|f| f.severity != Severity::Note).cloned().collect();
+    let mut findings: Vec<Finding> = checked
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Note)
+        .cloned()
+        .collect();
     let config = load_config(options)?.ok_or_else(|| {
         AppError::Usage(format!(
             "send needs a configuration: give --config FILE or create {} in the working directory (see the README)",
             config::DEFAULT_CONFIG
         ))
     })?;
-    let smtp = config
-        .smtp
-        .clone()
-        .ok_or_else(|| AppError::Usage("the configuration has no [smtp] table; send needs one".to_string()))?;
+    let smtp = config.smtp.clone().ok_or_else(|| {
+        AppError::Usage("the configuration has no [smtp] table; send needs one".to_string())
+    })?;
     let addressing = config.addressing(kind);
     report.from = Some(addressing.from.clone());
     report.to = addressing.to.clone();
@@ -455,7 +536,8 @@ pub fn send(path: &Path, send: &SendOptions, options: &Options, confirm: &mut dy
     report.content_hash = Some(content_hash.clone());
     report.size_bytes = Some(email.bytes.len());
 
-    let mut journal = crate::journal::Journal::open(path).map_err(|e| AppError::Usage(e.to_string()))?;
+    let mut journal =
+        crate::journal::Journal::open(path).map_err(|e| AppError::Usage(e.to_string()))?;
     report.journal = Some(journal.path().display().to_string());
     match journal.previous(kind, &content_hash) {
         crate::journal::Previous::NotSent => {}
@@ -479,7 +561,11 @@ pub fn send(path: &Path, send: &SendOptions, options: &Options, confirm: &mut dy
         None
     } else {
         let password = std::env::var(config::PASSWORD_VARIABLE).ok();
-        Some(crate::deliver::Mailer::new(&smtp, config.ca_file().as_deref(), password)?)
+        Some(crate::deliver::Mailer::new(
+            &smtp,
+            config.ca_file().as_deref(),
+            password,
+        )?)
     };
     report.server = Some(format!("{}:{} ({})", smtp.host, smtp.port(), smtp.tls));
 
@@ -488,7 +574,8 @@ pub fn send(path: &Path, send: &SendOptions, options: &Options, confirm: &mut dy
         let mut name = path.file_name().unwrap_or_default().to_os_string();
         name.push(format!(".{kind}.dry-run.eml"));
         let file = path.with_file_name(name);
-        std::fs::write(&file, &email.bytes).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+        std::fs::write(&file, &email.bytes)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
         report.outcome = "dry-run";
         report.dry_run_file = Some(file.display().to_string());
     }
@@ -510,7 +597,10 @@ pub fn send(path: &Path, send: &SendOptions, options: &Options, confirm: &mut dy
             if !confirm.interactive() {
                 return Err(AppError::Usage("refusing to send without confirmation: standard input is not a terminal; pass --yes to send non-interactively".to_string()));
             }
-            let answer = confirm.ask(&format!("Type \"send\" to send it to {} recipients: ", addressing.to.len() + addressing.bcc.len()))?;
+            let answer = confirm.ask(&format!(
+                "Type \"send\" to send it to {} recipients: ",
+                addressing.to.len() + addressing.bcc.len()
+            ))?;
             if answer.trim() != "send" {
                 report.outcome = "aborted";
                 writeln!(log, "not sent")?;
@@ -532,7 +622,11 @@ pub fn send(path: &Path, send: &SendOptions, options: &Options, confirm: &mut dy
                 sent_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 server_reply: delivery.reply.clone(),
             })
-            .map_err(|e| AppError::Usage(format!("the message WAS sent, but recording it failed: {e}")))?;
+            .map_err(|e| {
+                AppError::Usage(format!(
+                    "the message WAS sent, but recording it failed: {e}"
+                ))
+            })?;
         report.outcome = "sent";
         report.reply = Some(delivery.reply);
         report.attempts = Some(delivery.attempts);

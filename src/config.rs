@@ -157,7 +157,11 @@ impl Config {
 
     /// The addressing of a message of `kind`.
     pub fn addressing(&self, kind: MessageKind) -> Addressing {
-        let recipients = self.recipients.get(&kind.into()).cloned().unwrap_or_default();
+        let recipients = self
+            .recipients
+            .get(&kind.into())
+            .cloned()
+            .unwrap_or_default();
         Addressing {
             from: self.mail.from.clone(),
             to: recipients.to,

@@ -22,7 +22,7 @@ pub const DELIVERY_FAILED: i32 = 3;
 pub enum DeliverError {
     #[error("refusing plain-text SMTP (tls = \"none\") to {host}: it is allowed only to loopback addresses; use tls = \"starttls\" or \"implicit\"")]
     PlainToRemote { host: String },
-    #[error("[smtp] username is set but {PASSWORD_VARIABLE} is not; the password is read only from the environment")]
+    #[error("[smtp] username is set but {PASSWORD_VARIABLE} is not set; the password is read only from the environment")]
     MissingPassword,
     #[error("{}: cannot use as a CA certificate: {message}", path.display())]
     CaFile { path: PathBuf, message: String },
@@ -33,7 +33,11 @@ pub enum DeliverError {
     #[error("{server}: TLS failed: {message}")]
     Tls { server: String, message: String },
     #[error("{server}: gave up after {attempts} attempts; last error: {last}")]
-    GaveUp { server: String, attempts: u32, last: String },
+    GaveUp {
+        server: String,
+        attempts: u32,
+        last: String,
+    },
 }
 
 impl DeliverError {
@@ -44,7 +48,9 @@ impl DeliverError {
             | DeliverError::MissingPassword
             | DeliverError::CaFile { .. }
             | DeliverError::Setup { .. } => 2,
-            DeliverError::Permanent { .. } | DeliverError::Tls { .. } | DeliverError::GaveUp { .. } => DELIVERY_FAILED,
+            DeliverError::Permanent { .. }
+            | DeliverError::Tls { .. }
+            | DeliverError::GaveUp { .. } => DELIVERY_FAILED,
         }
     }
 }
@@ -68,13 +74,18 @@ pub struct Mailer {
 /// Whether `host` is a loopback address or name.
 pub fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Mailer {
     /// Sets up a client for `smtp`. The password comes from `password` (the caller reads
     /// `HERALD_SMTP_PASSWORD`); it is never logged.
-    pub fn new(smtp: &SmtpConfig, ca_file: Option<&Path>, password: Option<String>) -> Result<Mailer, DeliverError> {
+    pub fn new(
+        smtp: &SmtpConfig,
+        ca_file: Option<&Path>,
+        password: Option<String>,
+    ) -> Result<Mailer, DeliverError> {
         let server = format!("{}:{} ({})", smtp.host, smtp.port(), smtp.tls);
         let setup = |e: lettre::transport::smtp::Error| DeliverError::Setup {
             server: server.clone(),
@@ -88,14 +99,17 @@ impl Mailer {
                     message,
                 };
                 let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
-                let certificate = Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?;
+                let certificate =
+                    Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?;
                 builder = builder.add_root_certificate(certificate);
             }
             builder.build_rustls().map_err(setup)
         };
         let tls = match smtp.tls {
             TlsMode::None if !is_loopback(&smtp.host) => {
-                return Err(DeliverError::PlainToRemote { host: smtp.host.clone() })
+                return Err(DeliverError::PlainToRemote {
+                    host: smtp.host.clone(),
+                })
             }
             TlsMode::None => Tls::None,
             TlsMode::Starttls => Tls::Required(tls_parameters()?),
@@ -125,7 +139,11 @@ impl Mailer {
     /// Sends `email`, retrying transient failures (4xx replies, refused or dropped
     /// connections, time-outs) with doubling back-off capped at 60 seconds. A
     /// permanent failure (5xx) or a TLS failure stops at once.
-    pub fn send(&self, email: &ComposedEmail, log: &mut dyn FnMut(&str)) -> Result<Delivery, DeliverError> {
+    pub fn send(
+        &self,
+        email: &ComposedEmail,
+        log: &mut dyn FnMut(&str),
+    ) -> Result<Delivery, DeliverError> {
         let mut backoff = self.first_backoff;
         let mut last = String::new();
         for attempt in 1..=self.attempts {
@@ -143,7 +161,7 @@ impl Mailer {
                         reply: e.to_string(),
                     })
                 }
-                Err(e) if e.is_tls() => {
+                Err(e) if e.is_tls() || is_certificate_failure(&e) => {
                     return Err(DeliverError::Tls {
                         server: self.server.clone(),
                         message: error_chain(&e),
@@ -171,6 +189,22 @@ impl Mailer {
     }
 }
 
+/// Whether an error comes from TLS certificate verification. rustls verifies lazily, so
+/// lettre reports an untrusted certificate as an I/O error of kind `InvalidData`
+/// rather than as a TLS error; retrying it would only fail again.
+fn is_certificate_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::InvalidData {
+                return true;
+            }
+        }
+        source = cause.source();
+    }
+    false
+}
+
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
@@ -191,17 +225,31 @@ mod tests {
 
     #[test]
     fn loopback_is_recognised_and_nothing_else() {
-        for host in ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LOCALHOST"] {
+        for host in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "::1",
+            "[::1]",
+            "localhost",
+            "LOCALHOST",
+        ] {
             assert!(is_loopback(host), "{host}");
         }
-        for host in ["10.0.0.1", "smtp.example.invalid", "localhost.example.invalid", "0.0.0.0", "192.168.1.1"] {
+        for host in [
+            "10.0.0.1",
+            "smtp.example.invalid",
+            "localhost.example.invalid",
+            "0.0.0.0",
+            "192.168.1.1",
+        ] {
             assert!(!is_loopback(host), "{host}");
         }
     }
 
     #[test]
     fn plain_smtp_to_a_remote_host_is_refused() {
-        let smtp: SmtpConfig = toml::from_str("host = \"smtp.example.invalid\"\ntls = \"none\"\n").unwrap();
+        let smtp: SmtpConfig =
+            toml::from_str("host = \"smtp.example.invalid\"\ntls = \"none\"\n").unwrap();
         let err = Mailer::new(&smtp, None, None).err().expect("refused");
         assert!(matches!(err, DeliverError::PlainToRemote { .. }), "{err}");
         assert!(err.to_string().contains("smtp.example.invalid"));
@@ -209,7 +257,8 @@ mod tests {
 
     #[test]
     fn a_username_without_the_password_variable_is_refused() {
-        let smtp: SmtpConfig = toml::from_str("host = \"127.0.0.1\"\ntls = \"none\"\nusername = \"u\"\n").unwrap();
+        let smtp: SmtpConfig =
+            toml::from_str("host = \"127.0.0.1\"\ntls = \"none\"\nusername = \"u\"\n").unwrap();
         let err = Mailer::new(&smtp, None, None).err().expect("refused");
         assert!(matches!(err, DeliverError::MissingPassword), "{err}");
     }

@@ -50,7 +50,11 @@ impl DraftsReport {
     /// Prints one line per written file.
     pub fn print_summary(&self, out: &mut dyn Write) -> std::io::Result<()> {
         for message in &self.messages {
-            let state = if message.sendable { "draft" } else { "BLOCKED by the embargo guard, no .eml written" };
+            let state = if message.sendable {
+                "draft"
+            } else {
+                "BLOCKED by the embargo guard, no .eml written"
+            };
             writeln!(out, "{}: {} ({state})", message.kind, message.subject)?;
             for file in &message.files {
                 writeln!(out, "  wrote {file}")?;
@@ -64,24 +68,34 @@ impl DraftsReport {
 }
 
 fn draft_date(today: NaiveDate) -> std::time::SystemTime {
-    let seconds = today.and_hms_opt(12, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+    let seconds = today
+        .and_hms_opt(12, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp());
     std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<String, AppError> {
-    std::fs::write(path, bytes).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    std::fs::write(path, bytes)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
     Ok(path.display().to_string())
 }
 
 /// Writes the drafts to `out_dir` (when given) and reports them. A message the guard
 /// blocked gets its `.txt` and `.html` previews, so the leak can be seen, but no `.eml`.
-pub fn write(checked: &Checked, drafts: &[Draft], findings: &[Finding], out_dir: Option<&Path>, today: NaiveDate) -> Result<DraftsReport, AppError> {
+pub fn write(
+    checked: &Checked,
+    drafts: &[Draft],
+    findings: &[Finding],
+    out_dir: Option<&Path>,
+    today: NaiveDate,
+) -> Result<DraftsReport, AppError> {
     let mut report = DraftsReport {
         out_dir: out_dir.map(|d| d.display().to_string()),
         ..DraftsReport::default()
     };
     if let Some(dir) = out_dir {
-        std::fs::create_dir_all(dir).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
     }
     for draft in drafts {
         let message = &draft.guarded.message;
@@ -96,8 +110,14 @@ pub fn write(checked: &Checked, drafts: &[Draft], findings: &[Finding], out_dir:
             } else if eml.exists() {
                 std::fs::remove_file(&eml)?;
             }
-            files.push(write_file(&base.with_extension("txt"), message.text.as_bytes())?);
-            files.push(write_file(&base.with_extension("html"), message.html.as_bytes())?);
+            files.push(write_file(
+                &base.with_extension("txt"),
+                message.text.as_bytes(),
+            )?);
+            files.push(write_file(
+                &base.with_extension("html"),
+                message.html.as_bytes(),
+            )?);
         }
         report.messages.push(DraftReport {
             kind: message.kind,
@@ -131,7 +151,14 @@ fn escaped(text: &str) -> String {
 /// side, with the check findings on top. Self-contained: no scripts, no network.
 pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -> String {
     let project = &checked.input.file.project;
-    let versions: Vec<String> = checked.input.file.release.version_list().iter().map(|v| format!("{} {v}", project.name)).collect();
+    let versions: Vec<String> = checked
+        .input
+        .file
+        .release
+        .version_list()
+        .iter()
+        .map(|v| format!("{} {v}", project.name))
+        .collect();
     let title = format!("herald drafts: {}", versions.join(", "));
     let mut page = String::new();
     page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -140,12 +167,12 @@ pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -
         "<style>\n",
         "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}\n",
         ".findings{padding:.75rem 1rem;border-radius:6px;margin-bottom:1.5rem}\n",
-        ".clean{background:#e6f4ea}.dirty{background:#fde8e8}\n",
+        ".clean{background:#e6f4ea}.notes{background:#fff7e0}.dirty{background:#fde8e8}\n",
         ".message{border:1px solid #ccc;border-radius:6px;margin-bottom:2rem;padding:1rem}\n",
         ".blocked{border-color:#c00}\n",
         ".parts{display:flex;gap:1rem;align-items:stretch}\n",
         ".parts>div{flex:1;min-width:0}\n",
-        "iframe{width:100%;height:36rem;border:1px solid #ddd;background:#fff}\n",
+        ".html-part{height:36rem;overflow:auto;border:1px solid #ddd;padding:0 .75rem;background:#fff;font-family:Georgia,serif}\n",
         "pre{white-space:pre;overflow:auto;height:36rem;margin:0;border:1px solid #ddd;padding:.5rem;background:#fafafa;font-size:13px}\n",
         "dt{font-weight:bold;float:left;width:6rem}dd{margin-left:6rem}\n",
         "</style>\n</head>\n<body>\n"
@@ -154,7 +181,17 @@ pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -
     if findings.is_empty() {
         page.push_str("<div class=\"findings clean\" id=\"findings\">Check: clean.</div>\n");
     } else {
-        page.push_str("<div class=\"findings dirty\" id=\"findings\"><strong>Check findings</strong>\n<ul>\n");
+        let only_notes = findings
+            .iter()
+            .all(|f| f.severity == crate::validate::Severity::Note);
+        let (class, heading) = if only_notes {
+            ("notes", "Check: clean, with notes")
+        } else {
+            ("dirty", "Check findings")
+        };
+        page.push_str(&format!(
+            "<div class=\"findings {class}\" id=\"findings\"><strong>{heading}</strong>\n<ul>\n"
+        ));
         for finding in findings {
             page.push_str(&format!("<li>{}</li>\n", escaped(&finding.to_string())));
         }
@@ -169,14 +206,31 @@ pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -
             message.kind,
             escaped(&message.subject)
         ));
-        let date = draft.planned.date.map_or_else(|| "not planned".to_string(), |d| d.to_string());
+        let date = draft
+            .planned
+            .date
+            .map_or_else(|| "not planned".to_string(), |d| d.to_string());
         let rows = [
             ("Message", message.kind.to_string()),
             ("Goes out", date),
             ("From", draft.addressing.from.clone()),
             ("To", draft.addressing.to.join(", ")),
-            ("Bcc", if draft.addressing.bcc.is_empty() { "none".to_string() } else { draft.addressing.bcc.join(", ") }),
-            ("Status", if blocked { "BLOCKED: the embargo guard found leaks; not sendable".to_string() } else { "sendable draft".to_string() }),
+            (
+                "Bcc",
+                if draft.addressing.bcc.is_empty() {
+                    "none".to_string()
+                } else {
+                    draft.addressing.bcc.join(", ")
+                },
+            ),
+            (
+                "Status",
+                if blocked {
+                    "BLOCKED: the embargo guard found leaks; not sendable".to_string()
+                } else {
+                    "sendable draft".to_string()
+                },
+            ),
         ];
         for (name, value) in rows {
             page.push_str(&format!("<dt>{name}</dt><dd>{}</dd>\n", escaped(&value)));
@@ -190,10 +244,9 @@ pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -
             page.push_str("</ul>\n");
         }
         page.push_str(&format!(
-            "<div class=\"parts\">\n<div><h3>HTML part</h3><iframe sandbox title=\"HTML part of the {kind}\" srcdoc=\"{}\"></iframe></div>\n<div><h3>Plain-text part</h3><pre class=\"text\">{}</pre></div>\n</div>\n</section>\n",
-            escaped(&message.html),
+            "<div class=\"parts\">\n<div><h3>HTML part</h3><div class=\"html-part\">\n{}</div></div>\n<div><h3>Plain-text part</h3><pre class=\"text\">{}</pre></div>\n</div>\n</section>\n",
+            render::markdown::to_html_fragment(&message.markdown),
             escaped(&message.text),
-            kind = message.kind,
         ));
     }
     page.push_str("</body>\n</html>\n");

@@ -47,7 +47,10 @@ mod tests {
     #[test]
     fn counts_and_days_read_naturally() {
         assert_eq!(count(1, "security fix", "security fixes"), "1 security fix");
-        assert_eq!(count(3, "security fix", "security fixes"), "3 security fixes");
+        assert_eq!(
+            count(3, "security fix", "security fixes"),
+            "3 security fixes"
+        );
         let day = NaiveDate::from_ymd_opt(2022, 7, 12).unwrap();
         assert_eq!(weekday_and_date(day), "Tuesday, July 12");
     }

@@ -37,11 +37,20 @@ pub struct Journal {
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     #[error("{}: cannot read the send journal: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: the send journal is not valid ({source}); fix or move it aside, it records what was already sent", path.display())]
-    Parse { path: PathBuf, source: serde_json::Error },
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("{}: cannot write the send journal: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// What the journal says about a message about to be sent.
@@ -76,7 +85,11 @@ impl Journal {
             }
             Err(source) => return Err(JournalError::Read { path, source }),
         };
-        let mut journal: Journal = serde_json::from_str(&text).map_err(|source| JournalError::Parse { path: path.clone(), source })?;
+        let mut journal: Journal =
+            serde_json::from_str(&text).map_err(|source| JournalError::Parse {
+                path: path.clone(),
+                source,
+            })?;
         journal.path = path;
         Ok(journal)
     }
@@ -142,13 +155,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let release = dir.path().join("go1.16.1.toml");
         let mut journal = Journal::open(&release).unwrap();
-        assert_eq!(journal.previous(MessageKind::Announcement, "h1"), Previous::NotSent);
+        assert_eq!(
+            journal.previous(MessageKind::Announcement, "h1"),
+            Previous::NotSent
+        );
         journal.record(entry("announcement", "h1")).unwrap();
         let journal = Journal::open(&release).unwrap();
         assert!(journal.path().ends_with("go1.16.1.toml.journal.json"));
-        assert!(matches!(journal.previous(MessageKind::Announcement, "h1"), Previous::SameSent(_)));
-        assert!(matches!(journal.previous(MessageKind::Announcement, "h2"), Previous::ChangedSinceSent(_)));
-        assert_eq!(journal.previous(MessageKind::PreAnnouncement, "h1"), Previous::NotSent);
+        assert!(matches!(
+            journal.previous(MessageKind::Announcement, "h1"),
+            Previous::SameSent(_)
+        ));
+        assert!(matches!(
+            journal.previous(MessageKind::Announcement, "h2"),
+            Previous::ChangedSinceSent(_)
+        ));
+        assert_eq!(
+            journal.previous(MessageKind::PreAnnouncement, "h1"),
+            Previous::NotSent
+        );
     }
 
     #[test]

@@ -68,11 +68,16 @@ pub fn parse_release(source: SourceFile) -> Result<LoadedRelease, LoadError> {
 
 /// Deserializes any TOML document, reporting errors at their position in `source`.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(source: &SourceFile) -> Result<T, LoadError> {
-    toml::from_str::<T>(source.text()).map_err(|err| invalid(source, err.span().unwrap_or(0..0), err.message()))
+    toml::from_str::<T>(source.text())
+        .map_err(|err| invalid(source, err.span().unwrap_or(0..0), err.message()))
 }
 
 /// Builds a positioned error for a span of `source`.
-pub(crate) fn invalid(source: &SourceFile, span: std::ops::Range<usize>, message: &str) -> LoadError {
+pub(crate) fn invalid(
+    source: &SourceFile,
+    span: std::ops::Range<usize>,
+    message: &str,
+) -> LoadError {
     LoadError::Invalid {
         location: source.span_location(&span),
         message: message.trim().to_string(),

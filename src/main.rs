@@ -93,7 +93,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("herald: {err:#}");
-            let code = err.downcast_ref::<app::AppError>().map_or(2, app::AppError::exit_code);
+            let code = err
+                .downcast_ref::<app::AppError>()
+                .map_or(2, app::AppError::exit_code);
             ExitCode::from(u8::try_from(code).unwrap_or(2))
         }
     }
@@ -107,13 +109,17 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         },
         config: cli.config,
         templates: cli.templates,
-        today: cli.today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        today: cli
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
     };
     let mut stdout = std::io::stdout().lock();
     let code = match &cli.command {
         Command::Check { release } => app::check(release, &options, &mut stdout)?,
         Command::Plan { release } => app::plan_command(release, &options, &mut stdout)?,
-        Command::Render { release, out } => app::render_command(release, out.as_deref(), &options, &mut stdout)?,
+        Command::Render { release, out } => {
+            app::render_command(release, out.as_deref(), &options, &mut stdout)?
+        }
         Command::History { release } => app::history(release, &options, &mut stdout)?,
         Command::Send {
             release,
@@ -129,7 +135,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 resend: *resend,
             };
             let mut terminal = Terminal;
-            app::send(release, &send, &options, &mut terminal, &mut stdout, &mut std::io::stderr())?
+            app::send(
+                release,
+                &send,
+                &options,
+                &mut terminal,
+                &mut stdout,
+                &mut std::io::stderr(),
+            )?
         }
     };
     Ok(u8::try_from(code).unwrap_or(2))

@@ -98,9 +98,9 @@ impl Project {
 
     /// Whether a package belongs to the toolchain rather than the standard library.
     pub fn is_toolchain(&self, package: &str) -> bool {
-        self.toolchain_prefixes
-            .iter()
-            .any(|prefix| package.starts_with(prefix.as_str()) || package == prefix.trim_end_matches('/'))
+        self.toolchain_prefixes.iter().any(|prefix| {
+            package.starts_with(prefix.as_str()) || package == prefix.trim_end_matches('/')
+        })
     }
 
     /// The issue URL of an issue number.
@@ -136,7 +136,11 @@ pub struct Release {
 impl Release {
     /// The versions, newest first.
     pub fn version_list(&self) -> Vec<&Version> {
-        self.versions.get_ref().iter().map(Spanned::get_ref).collect()
+        self.versions
+            .get_ref()
+            .iter()
+            .map(Spanned::get_ref)
+            .collect()
     }
 }
 
@@ -306,7 +310,9 @@ impl Version {
 impl std::str::FromStr for Version {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let expected = || format!("expected a version like \"1.16.1\" (two or three numbers separated by dots), found {text:?}");
+        let expected = || {
+            format!("expected a version like \"1.16.1\" (two or three numbers separated by dots), found {text:?}")
+        };
         let pieces: Vec<&str> = text.split('.').collect();
         if !(2..=3).contains(&pieces.len()) {
             return Err(expected());
@@ -464,7 +470,13 @@ impl From<Date> for NaiveDate {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            self.0.month(),
+            self.0.day()
+        )
     }
 }
 

@@ -54,7 +54,9 @@ impl std::str::FromStr for MessageKind {
         MessageKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown message kind {s:?}; expected pre-announcement or announcement"))
+            .ok_or_else(|| {
+                format!("unknown message kind {s:?}; expected pre-announcement or announcement")
+            })
     }
 }
 
@@ -157,8 +159,16 @@ pub fn plan(input: &LoadedRelease, today: NaiveDate) -> Plan {
     let release = &file.release;
     let kind = *release.kind.get_ref();
     let release_day = release.date.get_ref().get();
-    let tracks: BTreeSet<Track> = file.security.iter().map(|s| *s.get_ref().track.get_ref()).collect();
-    let embargoed: Vec<Track> = tracks.iter().copied().filter(|t| t.is_embargoed()).collect();
+    let tracks: BTreeSet<Track> = file
+        .security
+        .iter()
+        .map(|s| *s.get_ref().track.get_ref())
+        .collect();
+    let embargoed: Vec<Track> = tracks
+        .iter()
+        .copied()
+        .filter(|t| t.is_embargoed())
+        .collect();
     let pre_date = release.pre_announcement.as_ref().map(|d| d.get_ref().get());
 
     let mut messages = Vec::new();
@@ -168,7 +178,11 @@ pub fn plan(input: &LoadedRelease, today: NaiveDate) -> Plan {
         ReleaseKind::Security => Some(Necessity::Optional),
     };
     if let Some(necessity) = pre_necessity {
-        let notice = if kind == ReleaseKind::Minor { MINOR_NOTICE_DAYS } else { SECURITY_NOTICE_DAYS };
+        let notice = if kind == ReleaseKind::Minor {
+            MINOR_NOTICE_DAYS
+        } else {
+            SECURITY_NOTICE_DAYS
+        };
         let window = Window {
             earliest: release_day - chrono::Days::new(*notice.end() as u64),
             latest: Some(release_day - chrono::Days::new(*notice.start() as u64)),

@@ -108,7 +108,13 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn push(&mut self, severity: Severity, rule: &'static str, span: Range<usize>, message: String) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        rule: &'static str,
+        span: Range<usize>,
+        message: String,
+    ) {
         let location = Some(self.input.source.span_location(&span));
         self.findings.push(Finding {
             severity,
@@ -128,7 +134,9 @@ impl Checker<'_> {
         ];
         for (key, url, placeholder) in urls {
             let text: &str = url.get_ref();
-            if !(text.starts_with("https://") || text.starts_with("http://")) || text.contains(char::is_whitespace) {
+            if !(text.starts_with("https://") || text.starts_with("http://"))
+                || text.contains(char::is_whitespace)
+            {
                 self.push(
                     Severity::Invalid,
                     "bad-url",
@@ -149,7 +157,8 @@ impl Checker<'_> {
                 Severity::Invalid,
                 "bad-name",
                 0..0,
-                "project.name must be one line and project.tag_prefix must have no spaces".to_string(),
+                "project.name must be one line and project.tag_prefix must have no spaces"
+                    .to_string(),
             );
         }
     }
@@ -172,12 +181,17 @@ impl Checker<'_> {
                     Severity::Invalid,
                     "duplicate-version",
                     version.span(),
-                    format!("version {} is listed twice in release.versions", version.get_ref()),
+                    format!(
+                        "version {} is listed twice in release.versions",
+                        version.get_ref()
+                    ),
                 );
             }
         }
         for pair in versions.windows(2) {
-            if pair[0].get_ref().parts() <= pair[1].get_ref().parts() && pair[0].get_ref() != pair[1].get_ref() {
+            if pair[0].get_ref().parts() <= pair[1].get_ref().parts()
+                && pair[0].get_ref() != pair[1].get_ref()
+            {
                 self.push(
                     Severity::Invalid,
                     "version-order",
@@ -194,7 +208,13 @@ impl Checker<'_> {
 
     fn entries(&mut self) {
         let file = &self.input.file;
-        let release_versions: BTreeSet<&str> = file.release.versions.get_ref().iter().map(|v| v.get_ref().as_str()).collect();
+        let release_versions: BTreeSet<&str> = file
+            .release
+            .versions
+            .get_ref()
+            .iter()
+            .map(|v| v.get_ref().as_str())
+            .collect();
         let mut cve_owner: BTreeMap<&str, u64> = BTreeMap::new();
         for (index, entry) in file.security.iter().enumerate() {
             let issue = entry.get_ref();
@@ -235,7 +255,12 @@ impl Checker<'_> {
                 }
             }
             if issue.title.contains(['\r', '\n']) {
-                self.push(Severity::Invalid, "multiline-title", entry.span(), format!("{name} has a title with a line break; a title is one line"));
+                self.push(
+                    Severity::Invalid,
+                    "multiline-title",
+                    entry.span(),
+                    format!("{name} has a title with a line break; a title is one line"),
+                );
             }
         }
         for (index, entry) in file.fixes.iter().enumerate() {
@@ -257,7 +282,12 @@ impl Checker<'_> {
         }
     }
 
-    fn entry_versions(&mut self, name: &str, versions: &Option<Spanned<Vec<Spanned<Version>>>>, release_versions: &BTreeSet<&str>) {
+    fn entry_versions(
+        &mut self,
+        name: &str,
+        versions: &Option<Spanned<Vec<Spanned<Version>>>>,
+        release_versions: &BTreeSet<&str>,
+    ) {
         let Some(versions) = versions else { return };
         if versions.get_ref().is_empty() {
             self.push(
@@ -274,7 +304,11 @@ impl Checker<'_> {
                     Severity::Invalid,
                     "unknown-version",
                     version.span(),
-                    format!("{name} ships in {}, which is not one of release.versions ({})", version.get_ref(), known.join(", ")),
+                    format!(
+                        "{name} ships in {}, which is not one of release.versions ({})",
+                        version.get_ref(),
+                        known.join(", ")
+                    ),
                 );
             }
         }
@@ -284,7 +318,11 @@ impl Checker<'_> {
         let file = &self.input.file;
         let release = &file.release;
         let kind = *release.kind.get_ref();
-        let has_track = |track: Track| file.security.iter().any(|s| *s.get_ref().track.get_ref() == track);
+        let has_track = |track: Track| {
+            file.security
+                .iter()
+                .any(|s| *s.get_ref().track.get_ref() == track)
+        };
         let release_day = release.date.get_ref().get();
 
         for entry in &file.security {
@@ -331,7 +369,10 @@ impl Checker<'_> {
             }
         }
 
-        let embargoed = file.security.iter().any(|s| s.get_ref().track.get_ref().is_embargoed());
+        let embargoed = file
+            .security
+            .iter()
+            .any(|s| s.get_ref().track.get_ref().is_embargoed());
         match &release.pre_announcement {
             None if kind == ReleaseKind::Minor && has_track(Track::Private) => {
                 let earliest = release_day - chrono::Days::new(*MINOR_NOTICE_DAYS.end() as u64);

@@ -40,16 +40,34 @@ fn every_invalid_input_exits_2_naming_file_line_column_and_what_was_expected() {
         ("zero-issue", "23:9", "expected a positive issue number, found 0"),
     ];
     let on_disk = std::fs::read_dir("fixtures/invalid").unwrap().count();
-    assert_eq!(on_disk, cases.len(), "every invalid fixture has a case here");
+    assert_eq!(
+        on_disk,
+        cases.len(),
+        "every invalid fixture has a case here"
+    );
     for (name, position, expected) in cases {
         let file = format!("fixtures/invalid/{name}.toml");
         for command in ["check", "plan", "render", "history"] {
             let output = herald(&[command, &file, "--today", "2021-03-05"]);
-            assert_eq!(output.status.code(), Some(2), "{command} {file}:\n{}", stdout(&output));
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command} {file}:\n{}",
+                stdout(&output)
+            );
             let text = stdout(&output);
-            assert!(text.contains(&format!("{file}:{position}: error")), "{command} {file}: no {position} in\n{text}");
-            assert!(text.contains(expected), "{command} {file}: no {expected:?} in\n{text}");
-            assert!(!text.contains("Subject:"), "{command} {file} rendered something:\n{text}");
+            assert!(
+                text.contains(&format!("{file}:{position}: error")),
+                "{command} {file}: no {position} in\n{text}"
+            );
+            assert!(
+                text.contains(expected),
+                "{command} {file}: no {expected:?} in\n{text}"
+            );
+            assert!(
+                !text.contains("Subject:"),
+                "{command} {file} rendered something:\n{text}"
+            );
         }
     }
 }
@@ -57,39 +75,97 @@ fn every_invalid_input_exits_2_naming_file_line_column_and_what_was_expected() {
 #[test]
 fn every_policy_violation_exits_1_with_its_rule() {
     let cases = [
-        ("bug-fix-in-security-release", "bug-fix-in-security-release", "44:1"),
+        (
+            "bug-fix-in-security-release",
+            "bug-fix-in-security-release",
+            "44:1",
+        ),
         ("duplicate-cve", "duplicate-cve", "35:8"),
         ("empty-cves", "missing-cve", "35:8"),
         ("missing-cve", "missing-cve", "32:1"),
-        ("missing-pre-announcement", "missing-pre-announcement", "14:8"),
-        ("needless-pre-announcement", "needless-pre-announcement", "16:20"),
-        ("override-without-reason", "override-without-reason", "31:18"),
-        ("pre-announcement-too-early", "pre-announcement-window", "16:20"),
-        ("pre-announcement-too-late", "pre-announcement-window", "16:20"),
-        ("private-in-security-release", "private-in-security-release", "33:9"),
+        (
+            "missing-pre-announcement",
+            "missing-pre-announcement",
+            "14:8",
+        ),
+        (
+            "needless-pre-announcement",
+            "needless-pre-announcement",
+            "16:20",
+        ),
+        (
+            "override-without-reason",
+            "override-without-reason",
+            "31:18",
+        ),
+        (
+            "pre-announcement-too-early",
+            "pre-announcement-window",
+            "16:20",
+        ),
+        (
+            "pre-announcement-too-late",
+            "pre-announcement-window",
+            "16:20",
+        ),
+        (
+            "private-in-security-release",
+            "private-in-security-release",
+            "33:9",
+        ),
         ("urgent-in-minor-release", "urgent-in-minor-release", "20:9"),
     ];
     let on_disk = std::fs::read_dir("fixtures/violations").unwrap().count();
-    assert_eq!(on_disk, cases.len(), "every violation fixture has a case here");
+    assert_eq!(
+        on_disk,
+        cases.len(),
+        "every violation fixture has a case here"
+    );
     for (name, rule, position) in cases {
         let file = format!("fixtures/violations/{name}.toml");
         let output = herald(&["check", &file, "--today", "2021-03-05"]);
         let text = stdout(&output);
         assert_eq!(output.status.code(), Some(1), "{file}:\n{text}");
-        assert!(text.contains(&format!("{file}:{position}: violation [{rule}]")), "{file}:\n{text}");
+        assert!(
+            text.contains(&format!("{file}:{position}: violation [{rule}]")),
+            "{file}:\n{text}"
+        );
     }
-    let late = herald(&["check", "fixtures/violations/pre-announcement-too-late.toml", "--today", "2021-03-05"]);
+    let late = herald(&[
+        "check",
+        "fixtures/violations/pre-announcement-too-late.toml",
+        "--today",
+        "2021-03-05",
+    ]);
     assert!(stdout(&late).contains("the pre-announcement on 2021-03-08 is 2 days before the release on 2021-03-10; the policy asks for 3 to 7 days before, from 2021-03-03 to 2021-03-07"));
-    let early = herald(&["check", "fixtures/violations/pre-announcement-too-early.toml", "--today", "2021-03-05"]);
+    let early = herald(&[
+        "check",
+        "fixtures/violations/pre-announcement-too-early.toml",
+        "--today",
+        "2021-03-05",
+    ]);
     assert!(stdout(&early).contains("is 9 days before the release"));
 }
 
 #[test]
 fn sample_fixtures_check_clean_on_any_day_with_timing_as_notes() {
-    for file in ["fixtures/go1.16.1.toml", "fixtures/toolchain.toml", "fixtures/both.toml", "fixtures/public-only.toml", "fixtures/no-security.toml", "fixtures/urgent.toml", "fixtures/single-version.toml"] {
+    for file in [
+        "fixtures/go1.16.1.toml",
+        "fixtures/toolchain.toml",
+        "fixtures/both.toml",
+        "fixtures/public-only.toml",
+        "fixtures/no-security.toml",
+        "fixtures/urgent.toml",
+        "fixtures/single-version.toml",
+    ] {
         for today in ["2019-01-01", "2021-03-05", "2030-01-01"] {
             let output = herald(&["check", file, "--today", today]);
-            assert_eq!(output.status.code(), Some(0), "{file} on {today}:\n{}", stdout(&output));
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{file} on {today}:\n{}",
+                stdout(&output)
+            );
         }
     }
     let early = herald(&["check", "fixtures/go1.16.1.toml", "--today", "2021-03-05"]);
@@ -104,7 +180,11 @@ fn today_comes_from_the_environment_too() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(stdout(&output).contains("(today is 2021-03-04)"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("(today is 2021-03-04)"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -112,16 +192,38 @@ fn plan_shows_the_timeline_and_flags_a_late_pre_announcement() {
     let output = herald(&["plan", "fixtures/go1.16.1.toml", "--today", "2021-03-04"]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
-    assert!(text.contains("2021-03-05  pre-announcement  required"), "{text}");
-    assert!(text.contains("may go out 2021-03-03 to 2021-03-07; tracks: private"), "{text}");
-    assert!(text.contains("2021-03-10  announcement      required"), "{text}");
+    assert!(
+        text.contains("2021-03-05  pre-announcement  required"),
+        "{text}"
+    );
+    assert!(
+        text.contains("may go out 2021-03-03 to 2021-03-07; tracks: private"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2021-03-10  announcement      required"),
+        "{text}"
+    );
 
-    let late = herald(&["plan", "fixtures/violations/pre-announcement-too-late.toml", "--today", "2021-03-04"]);
+    let late = herald(&[
+        "plan",
+        "fixtures/violations/pre-announcement-too-late.toml",
+        "--today",
+        "2021-03-04",
+    ]);
     assert_eq!(late.status.code(), Some(1));
-    assert!(stdout(&late).contains("LATE: after its window"), "{}", stdout(&late));
+    assert!(
+        stdout(&late).contains("LATE: after its window"),
+        "{}",
+        stdout(&late)
+    );
 
     let public = herald(&["plan", "fixtures/public-only.toml", "--today", "2020-01-01"]);
-    assert!(!stdout(&public).contains("pre-announcement"), "{}", stdout(&public));
+    assert!(
+        !stdout(&public).contains("pre-announcement"),
+        "{}",
+        stdout(&public)
+    );
 
     let urgent = herald(&["plan", "fixtures/urgent.toml", "--today", "2020-11-10"]);
     let text = stdout(&urgent);
@@ -133,11 +235,23 @@ fn plan_shows_the_timeline_and_flags_a_late_pre_announcement() {
 
 #[test]
 fn json_output_is_one_document_with_status_findings_and_body() {
-    let output = herald(&["check", "fixtures/violations/missing-cve.toml", "--format", "json", "--today", "2021-03-05"]);
+    let output = herald(&[
+        "check",
+        "fixtures/violations/missing-cve.toml",
+        "--format",
+        "json",
+        "--today",
+        "2021-03-05",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["status"], "violations");
     assert_eq!(json["exit_code"], 1);
-    let finding = json["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "missing-cve").unwrap();
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "missing-cve")
+        .unwrap();
     assert_eq!(finding["severity"], "violation");
     assert_eq!(finding["location"]["line"], 32);
 
@@ -146,7 +260,14 @@ fn json_output_is_one_document_with_status_findings_and_body() {
     assert_eq!(json["status"], "unusable");
     assert_eq!(json["findings"][0]["location"]["column"], 8);
 
-    let output = herald(&["plan", "fixtures/go1.16.1.toml", "--format", "json", "--today", "2021-03-05"]);
+    let output = herald(&[
+        "plan",
+        "fixtures/go1.16.1.toml",
+        "--format",
+        "json",
+        "--today",
+        "2021-03-05",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["messages"][0]["kind"], "pre-announcement");
     assert_eq!(json["messages"][0]["window"]["earliest"], "2021-03-03");
@@ -161,7 +282,16 @@ fn json_output_is_one_document_with_status_findings_and_body() {
 fn render_writes_eml_txt_html_and_a_preview_page() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("drafts");
-    let output = herald(&["render", "fixtures/go1.16.1.toml", "--out", out.to_str().unwrap(), "--today", "2021-03-05", "--format", "json"]);
+    let output = herald(&[
+        "render",
+        "fixtures/go1.16.1.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--today",
+        "2021-03-05",
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["messages"].as_array().unwrap().len(), 2);
@@ -173,22 +303,48 @@ fn render_writes_eml_txt_html_and_a_preview_page() {
     assert!(out.join("index.html").exists());
     let raw = std::fs::read(out.join("announcement.eml")).unwrap();
     let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
-    assert_eq!(message.subject(), Some("[security] Go 1.16.1 and Go 1.15.9 are released"));
-    assert!(message.message_id().unwrap().starts_with("herald.announcement."));
+    assert_eq!(
+        message.subject(),
+        Some("[security] Go 1.16.1 and Go 1.15.9 are released")
+    );
+    assert!(message
+        .message_id()
+        .unwrap()
+        .starts_with("herald.announcement."));
     assert!(message.date().is_some());
-    assert_eq!(message.from().unwrap().first().unwrap().address(), Some("releases@example.invalid"));
+    assert_eq!(
+        message.from().unwrap().first().unwrap().address(),
+        Some("releases@example.invalid")
+    );
     let content_type = message.content_type().unwrap();
-    assert_eq!((content_type.ctype(), content_type.subtype()), ("multipart", Some("alternative")));
+    assert_eq!(
+        (content_type.ctype(), content_type.subtype()),
+        ("multipart", Some("alternative"))
+    );
     let text = message.body_text(0).unwrap();
-    assert!(text.contains("This is CVE-2021-27918 and Go issue https://go.dev/issue/44913."), "{text}");
+    assert!(
+        text.contains("This is CVE-2021-27918 and Go issue https://go.dev/issue/44913."),
+        "{text}"
+    );
     let html = message.body_html(0).unwrap();
-    assert!(html.contains("<a href=\"https://go.dev/security/policy\">security policy</a>"), "{html}");
-    assert_eq!(std::fs::read_to_string(out.join("announcement.txt")).unwrap(), text.replace("\r\n", "\n"));
+    assert!(
+        html.contains("<a href=\"https://go.dev/security/policy\">security policy</a>"),
+        "{html}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("announcement.txt")).unwrap(),
+        text.replace("\r\n", "\n")
+    );
 }
 
 #[test]
 fn render_without_out_prints_the_text_parts() {
-    let output = herald(&["render", "fixtures/public-only.toml", "--today", "2020-01-28"]);
+    let output = herald(&[
+        "render",
+        "fixtures/public-only.toml",
+        "--today",
+        "2020-01-28",
+    ]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("==> announcement <=="));
@@ -198,22 +354,55 @@ fn render_without_out_prints_the_text_parts() {
 #[test]
 fn template_overrides_apply_by_file_name_and_typos_are_errors() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("announcement.md"), "Subject: Custom {{ versions_spoken }}\n\nHi, {{ sign_off }}.\n").unwrap();
-    let output = herald(&["render", "fixtures/no-security.toml", "--templates", dir.path().to_str().unwrap()]);
-    assert!(stdout(&output).contains("Subject: Custom Go 1.16.2 and Go 1.15.10"), "{}", stdout(&output));
+    std::fs::write(
+        dir.path().join("announcement.md"),
+        "Subject: Custom {{ versions_spoken }}\n\nHi, {{ sign_off }}.\n",
+    )
+    .unwrap();
+    let output = herald(&[
+        "render",
+        "fixtures/no-security.toml",
+        "--templates",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        stdout(&output).contains("Subject: Custom Go 1.16.2 and Go 1.15.10"),
+        "{}",
+        stdout(&output)
+    );
 
     std::fs::write(dir.path().join("anouncement.md"), "Subject: x\n\ny\n").unwrap();
-    let output = herald(&["render", "fixtures/no-security.toml", "--templates", dir.path().to_str().unwrap()]);
+    let output = herald(&[
+        "render",
+        "fixtures/no-security.toml",
+        "--templates",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(err.contains("anouncement.md: not a template herald knows"), "{err}");
+    assert!(
+        err.contains("anouncement.md: not a template herald knows"),
+        "{err}"
+    );
 
     let bad = tempfile::tempdir().unwrap();
-    std::fs::write(bad.path().join("announcement.md"), "Hello\n\nno subject line\n").unwrap();
-    let output = herald(&["render", "fixtures/no-security.toml", "--templates", bad.path().to_str().unwrap()]);
+    std::fs::write(
+        bad.path().join("announcement.md"),
+        "Hello\n\nno subject line\n",
+    )
+    .unwrap();
+    let output = herald(&[
+        "render",
+        "fixtures/no-security.toml",
+        "--templates",
+        bad.path().to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(err.contains("template announcement.md: the first line must be \"Subject: ...\""), "{err}");
+    assert!(
+        err.contains("template announcement.md: the first line must be \"Subject: ...\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -221,6 +410,9 @@ fn a_missing_release_file_is_a_clear_error() {
     let output = herald(&["check", "fixtures/does-not-exist.toml"]);
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(err.contains("fixtures/does-not-exist.toml: cannot read the file"), "{err}");
+    assert!(
+        err.contains("fixtures/does-not-exist.toml: cannot read the file"),
+        "{err}"
+    );
     assert!(Path::new("fixtures").exists());
 }

@@ -32,9 +32,19 @@ fn every_due_message_of_every_fixture_matches_its_golden_copy() {
         for planned in plan.due() {
             let message = render_message(&input, planned.kind, &templates).unwrap();
             let name = format!("{}__{}", stem(&path), planned.kind);
-            insta::assert_snapshot!(format!("{name}.txt"), format!("Subject: {}\n\n{}", message.subject, message.text));
+            insta::assert_snapshot!(
+                format!("{name}.txt"),
+                format!("Subject: {}\n\n{}", message.subject, message.text)
+            );
             insta::assert_snapshot!(format!("{name}.html"), message.html);
-            assert!(message.text.lines().all(|l| l.chars().count() <= 72 || !l.trim().contains(' ')), "{name}: a line over 72 columns:\n{}", message.text);
+            assert!(
+                message
+                    .text
+                    .lines()
+                    .all(|l| l.chars().count() <= 72 || !l.trim().contains(' ')),
+                "{name}: a line over 72 columns:\n{}",
+                message.text
+            );
         }
     }
 }
@@ -63,7 +73,11 @@ fn history_of_every_sample_fixture_matches_its_golden_copy() {
     let templates = Templates::builtin().unwrap();
     for path in fixtures() {
         let input = load_release(&path).unwrap();
-        let lines: Vec<String> = history(&input, &templates).unwrap().into_iter().map(|l| l.line).collect();
+        let lines: Vec<String> = history(&input, &templates)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.line)
+            .collect();
         insta::assert_snapshot!(format!("{}__history", stem(&path)), lines.join("\n"));
     }
 }
@@ -71,13 +85,47 @@ fn history_of_every_sample_fixture_matches_its_golden_copy() {
 #[test]
 fn the_go_1_16_1_pre_announcement_says_only_what_the_policy_allows() {
     let input = load_release(Path::new("fixtures/go1.16.1.toml")).unwrap();
-    let message = render_message(&input, MessageKind::PreAnnouncement, &Templates::builtin().unwrap()).unwrap();
+    let message = render_message(
+        &input,
+        MessageKind::PreAnnouncement,
+        &Templates::builtin().unwrap(),
+    )
+    .unwrap();
     let all = format!("{}\n{}\n{}", message.subject, message.text, message.html);
-    for wanted in ["Go 1.16.1", "Go 1.15.9", "Wednesday, March 10", "standard library", "https://go.dev/security/policy", "Katie and Filippo for the Go team"] {
-        assert!(message.text.contains(wanted), "missing {wanted:?}:\n{}", message.text);
+    for wanted in [
+        "Go 1.16.1",
+        "Go 1.15.9",
+        "Wednesday, March 10",
+        "standard library",
+        "https://go.dev/security/policy",
+        "Katie and Filippo for the Go team",
+    ] {
+        assert!(
+            message.text.contains(wanted),
+            "missing {wanted:?}:\n{}",
+            message.text
+        );
     }
-    for secret in ["encoding/xml", "archive/zip", "xml", "zip", "CVE-2021-27918", "CVE-2021-27919", "44913", "44916", "Sam Whited", "NewTokenDecoder", "Reader.Open", "private", "PRIVATE", "track"] {
-        assert!(!all.to_lowercase().contains(&secret.to_lowercase()), "the pre-announcement leaks {secret:?}:\n{all}");
+    for secret in [
+        "encoding/xml",
+        "archive/zip",
+        "xml",
+        "zip",
+        "CVE-2021-27918",
+        "CVE-2021-27919",
+        "44913",
+        "44916",
+        "Sam Whited",
+        "NewTokenDecoder",
+        "Reader.Open",
+        "private",
+        "PRIVATE",
+        "track",
+    ] {
+        assert!(
+            !all.to_lowercase().contains(&secret.to_lowercase()),
+            "the pre-announcement leaks {secret:?}:\n{all}"
+        );
     }
 }
 
@@ -85,13 +133,26 @@ fn the_go_1_16_1_pre_announcement_says_only_what_the_policy_allows() {
 fn pre_announcements_say_which_part_of_the_distribution_is_touched() {
     let templates = Templates::builtin().unwrap();
     for (file, phrase) in [
-        ("fixtures/go1.16.1.toml", "security fixes to the standard library."),
-        ("fixtures/toolchain.toml", "security fixes to the toolchain."),
-        ("fixtures/both.toml", "security fixes to the standard library and the toolchain."),
+        (
+            "fixtures/go1.16.1.toml",
+            "security fixes to the standard library.",
+        ),
+        (
+            "fixtures/toolchain.toml",
+            "security fixes to the toolchain.",
+        ),
+        (
+            "fixtures/both.toml",
+            "security fixes to the standard library and the toolchain.",
+        ),
     ] {
         let input = load_release(Path::new(file)).unwrap();
         let message = render_message(&input, MessageKind::PreAnnouncement, &templates).unwrap();
         let flowing = message.text.replace('\n', " ");
-        assert!(flowing.contains(phrase), "{file}: expected {phrase:?} in\n{}", message.text);
+        assert!(
+            flowing.contains(phrase),
+            "{file}: expected {phrase:?} in\n{}",
+            message.text
+        );
     }
 }

@@ -37,7 +37,10 @@ impl Affects {
 }
 
 /// Derives what a set of security fixes touches from their packages and `toolchain_prefixes`.
-pub fn affects<'a>(input: &LoadedRelease, issues: impl IntoIterator<Item = &'a SecurityIssue>) -> Option<Affects> {
+pub fn affects<'a>(
+    input: &LoadedRelease,
+    issues: impl IntoIterator<Item = &'a SecurityIssue>,
+) -> Option<Affects> {
     let project = &input.file.project;
     let (mut stdlib, mut toolchain) = (false, false);
     for issue in issues {
@@ -160,7 +163,10 @@ pub struct FixView {
 }
 
 fn spoken_versions<S: AsRef<str>>(name: &str, versions: &[S]) -> String {
-    let named: Vec<String> = versions.iter().map(|v| format!("{name} {}", v.as_ref())).collect();
+    let named: Vec<String> = versions
+        .iter()
+        .map(|v| format!("{name} {}", v.as_ref()))
+        .collect();
     join_list(&named)
 }
 
@@ -173,7 +179,11 @@ impl MessageContext {
         let versions = release.version_list();
         let version_names: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
         let single_version = versions.len() == 1;
-        let embargoed = file.security.iter().map(|s| s.get_ref()).filter(|s| s.track.get_ref().is_embargoed());
+        let embargoed = file
+            .security
+            .iter()
+            .map(|s| s.get_ref())
+            .filter(|s| s.track.get_ref().is_embargoed());
         let affects = affects(input, embargoed.clone());
         let pre = kind == MessageKind::PreAnnouncement;
 
@@ -184,13 +194,29 @@ impl MessageContext {
                 .iter()
                 .map(|entry| {
                     let issue = entry.get_ref();
-                    let shipped: Vec<String> =
-                        versions.iter().filter(|v| issue.ships_in(v)).map(|v| v.to_string()).collect();
-                    let only_in = (shipped.len() < versions.len()).then(|| spoken_versions(&project.name, &shipped));
-                    let cves: Vec<String> = issue.cve_list().iter().map(|c| c.to_string()).collect();
+                    let shipped: Vec<String> = versions
+                        .iter()
+                        .filter(|v| issue.ships_in(v))
+                        .map(|v| v.to_string())
+                        .collect();
+                    let only_in = (shipped.len() < versions.len())
+                        .then(|| spoken_versions(&project.name, &shipped));
+                    let cves: Vec<String> =
+                        issue.cve_list().iter().map(|c| c.to_string()).collect();
                     SecurityView {
-                        packages: issue.packages.get_ref().iter().map(|p| p.to_string()).collect(),
-                        packages_text: issue.packages.get_ref().iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+                        packages: issue
+                            .packages
+                            .get_ref()
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect(),
+                        packages_text: issue
+                            .packages
+                            .get_ref()
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         title: issue.title.to_string(),
                         description: issue.description.trim().to_string(),
                         credit: issue.credit.as_ref().map(|c| c.to_string()),
@@ -212,16 +238,27 @@ impl MessageContext {
                 .map(|entry| {
                     let fix = entry.get_ref();
                     FixView {
-                        packages: fix.packages.get_ref().iter().map(|p| p.to_string()).collect(),
+                        packages: fix
+                            .packages
+                            .get_ref()
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect(),
                         issue: fix.issue.map(|i| i.get()),
                         issue_link: fix.issue.map(|i| project.issue_link(i)),
-                        versions: versions.iter().filter(|v| fix.ships_in(v)).map(|v| v.to_string()).collect(),
+                        versions: versions
+                            .iter()
+                            .filter(|v| fix.ships_in(v))
+                            .map(|v| v.to_string())
+                            .collect(),
                     }
                 })
                 .collect()
         };
         let announced_cves = if pre && project.pre_announce_cves {
-            embargoed.flat_map(|s| s.cve_list().iter().map(|c| c.to_string())).collect()
+            embargoed
+                .flat_map(|s| s.cve_list().iter().map(|c| c.to_string()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -242,14 +279,21 @@ impl MessageContext {
                 versions: version_names.clone(),
                 date: release.date.get_ref().to_string(),
                 kind: *release.kind.get_ref(),
-                pre_announcement: release.pre_announcement.as_ref().map(|d| d.get_ref().to_string()),
+                pre_announcement: release
+                    .pre_announcement
+                    .as_ref()
+                    .map(|d| d.get_ref().to_string()),
                 signers,
             },
             greeting: project.greeting.clone(),
             versions_spoken: spoken_versions(&project.name, &version_names),
             versions_numbers: join_list(&version_names),
             single_version,
-            release_noun: if single_version { noun.to_string() } else { format!("{noun}s") },
+            release_noun: if single_version {
+                noun.to_string()
+            } else {
+                format!("{noun}s")
+            },
             newest_tag: project.tag(versions[0]),
             release_notes_link: project.release_notes_link(versions[0]),
             release_day: weekday_and_date(release.date.get_ref().get()),

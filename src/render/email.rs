@@ -40,7 +40,9 @@ pub fn reject_line_breaks(header: &str, value: &str) -> Result<(), RenderError> 
     if value.contains(['\r', '\n']) {
         return Err(RenderError::Header {
             header: header.to_string(),
-            message: format!("{value:?} contains a line break, which could inject headers; it is refused"),
+            message: format!(
+                "{value:?} contains a line break, which could inject headers; it is refused"
+            ),
         });
     }
     Ok(())
@@ -50,11 +52,20 @@ pub fn reject_line_breaks(header: &str, value: &str) -> Result<(), RenderError> 
 /// same content carries the same id.
 pub fn message_id(rendered: &RenderedMessage, from: &Mailbox) -> String {
     let hash = rendered.content_hash();
-    format!("<herald.{}.{}@{}>", rendered.kind, &hash[..24], from.email.domain())
+    format!(
+        "<herald.{}.{}@{}>",
+        rendered.kind,
+        &hash[..24],
+        from.email.domain()
+    )
 }
 
 /// Builds the mail for `rendered`, dated `date`.
-pub fn compose(rendered: &RenderedMessage, addressing: &Addressing, date: SystemTime) -> Result<ComposedEmail, RenderError> {
+pub fn compose(
+    rendered: &RenderedMessage,
+    addressing: &Addressing,
+    date: SystemTime,
+) -> Result<ComposedEmail, RenderError> {
     reject_line_breaks("Subject", &rendered.subject)?;
     let from = mailbox("From", &addressing.from)?;
     if addressing.to.is_empty() {

@@ -57,21 +57,34 @@ pub fn spoken_list<'a>(project: &Project, packages: impl IntoIterator<Item = &'a
     match plain.as_slice() {
         [] => {}
         [one] => elements.push(format!("the {one} package")),
-        many => elements.push(format!("the {} packages", join_list_with(many, many.len() >= 3))),
+        many => elements.push(format!(
+            "the {} packages",
+            join_list_with(many, many.len() >= 3)
+        )),
     }
     join_list_with(&elements, total >= 3)
 }
 
 /// Renders the history line of every version of the release, newest first.
-pub fn history(input: &LoadedRelease, templates: &Templates) -> Result<Vec<HistoryLine>, RenderError> {
+pub fn history(
+    input: &LoadedRelease,
+    templates: &Templates,
+) -> Result<Vec<HistoryLine>, RenderError> {
     let file = &input.file;
     let project = &file.project;
     file.release
         .version_list()
         .into_iter()
         .map(|version| {
-            let security: Vec<_> = file.security.iter().map(|s| s.get_ref()).filter(|s| s.ships_in(version)).collect();
-            let security_packages = security.iter().flat_map(|s| s.packages.get_ref().iter().map(|p| &**p));
+            let security: Vec<_> = file
+                .security
+                .iter()
+                .map(|s| s.get_ref())
+                .filter(|s| s.ships_in(version))
+                .collect();
+            let security_packages = security
+                .iter()
+                .flat_map(|s| s.packages.get_ref().iter().map(|p| &**p));
             let fix_packages = file
                 .fixes
                 .iter()
@@ -87,7 +100,8 @@ pub fn history(input: &LoadedRelease, templates: &Templates) -> Result<Vec<Histo
                 security_list: spoken_list(project, security_packages),
                 fix_list: spoken_list(project, fix_packages),
             };
-            let context = tera::Context::from_serialize(&context).map_err(|e| RenderError::template("history.md", &e))?;
+            let context = tera::Context::from_serialize(&context)
+                .map_err(|e| RenderError::template("history.md", &e))?;
             let markdown = templates.render("history.md", &context)?;
             let line = markdown::to_text(&markdown, usize::MAX).trim().to_string();
             Ok(HistoryLine {
@@ -118,9 +132,18 @@ issue_url = "https://go.dev/issue/{id}"
     fn packages_and_components_join_like_the_history_page() {
         let go = go();
         assert_eq!(spoken_list(&go, ["net/http"]), "the net/http package");
-        assert_eq!(spoken_list(&go, ["encoding/xml", "archive/zip"]), "the archive/zip and encoding/xml packages");
-        assert_eq!(spoken_list(&go, ["os", "net", "io"]), "the io, net, and os packages");
-        assert_eq!(spoken_list(&go, ["cmd/link", "cmd/compile"]), "the linker and the compiler");
+        assert_eq!(
+            spoken_list(&go, ["encoding/xml", "archive/zip"]),
+            "the archive/zip and encoding/xml packages"
+        );
+        assert_eq!(
+            spoken_list(&go, ["os", "net", "io"]),
+            "the io, net, and os packages"
+        );
+        assert_eq!(
+            spoken_list(&go, ["cmd/link", "cmd/compile"]),
+            "the linker and the compiler"
+        );
         assert_eq!(
             spoken_list(&go, ["cmd/compile", "cmd/go", "net/http"]),
             "the compiler, the go command, and the net/http package"
@@ -129,7 +152,10 @@ issue_url = "https://go.dev/issue/{id}"
             spoken_list(&go, ["cmd/compile", "text/template/parse", "crypto/tls"]),
             "the compiler, and the crypto/tls and text/template/parse packages"
         );
-        assert_eq!(spoken_list(&go, ["runtime", "the runtime", "os", "os"]), "the runtime and the os package");
+        assert_eq!(
+            spoken_list(&go, ["runtime", "the runtime", "os", "os"]),
+            "the runtime and the os package"
+        );
         assert_eq!(spoken_list(&go, Vec::<&str>::new()), "");
     }
 }

@@ -27,7 +27,10 @@ pub enum RenderError {
     #[error("template {name}: the first line must be \"Subject: ...\" followed by one blank line, then the Markdown body; {found}")]
     Subject { name: String, found: String },
     #[error("{}: {}", path.display(), source)]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: not a template herald knows; the templates are: {known}", path.display())]
     UnknownTemplate { path: PathBuf, known: String },
     #[error("header {header}: {message}")]
@@ -84,13 +87,18 @@ impl RenderedMessage {
 }
 
 /// Renders the message of `kind` for a validated release.
-pub fn render_message(input: &LoadedRelease, kind: MessageKind, templates: &Templates) -> Result<RenderedMessage, RenderError> {
+pub fn render_message(
+    input: &LoadedRelease,
+    kind: MessageKind,
+    templates: &Templates,
+) -> Result<RenderedMessage, RenderError> {
     if input.file.release.versions.get_ref().is_empty() {
         return Err(RenderError::NoVersion);
     }
     let name = kind.template(*input.file.release.kind.get_ref());
     let context = MessageContext::new(input, kind);
-    let context = tera::Context::from_serialize(&context).map_err(|e| RenderError::template(name, &e))?;
+    let context =
+        tera::Context::from_serialize(&context).map_err(|e| RenderError::template(name, &e))?;
     let output = templates.render(name, &context)?;
     let (subject, body) = split_subject(name, &output)?;
     let markdown = tidy_markdown(body);
@@ -131,7 +139,11 @@ fn tidy_markdown(body: String) -> String {
     let mut blank_run = 0;
     for line in body.trim().lines() {
         let line = line.trim_end_matches(' ').trim_end_matches('\t');
-        let line = if line.ends_with('\\') { line } else { line.trim_end() };
+        let line = if line.ends_with('\\') {
+            line
+        } else {
+            line.trim_end()
+        };
         if line.is_empty() {
             blank_run += 1;
             if blank_run > 1 {

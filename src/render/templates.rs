@@ -9,10 +9,22 @@ use super::RenderError;
 
 /// The built-in templates, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("pre-announcement.md", include_str!("../../templates/pre-announcement.md")),
-    ("announcement.md", include_str!("../../templates/announcement.md")),
-    ("security-release.md", include_str!("../../templates/security-release.md")),
-    ("security-fixes.md", include_str!("../../templates/security-fixes.md")),
+    (
+        "pre-announcement.md",
+        include_str!("../../templates/pre-announcement.md"),
+    ),
+    (
+        "announcement.md",
+        include_str!("../../templates/announcement.md"),
+    ),
+    (
+        "security-release.md",
+        include_str!("../../templates/security-release.md"),
+    ),
+    (
+        "security-fixes.md",
+        include_str!("../../templates/security-fixes.md"),
+    ),
     ("closing.md", include_str!("../../templates/closing.md")),
     ("history.md", include_str!("../../templates/history.md")),
 ];
@@ -27,7 +39,13 @@ pub struct Templates {
 impl Templates {
     /// The built-in templates only.
     pub fn builtin() -> Result<Self, RenderError> {
-        Self::build(BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect(), Vec::new())
+        Self::build(
+            BUILTIN
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+            Vec::new(),
+        )
     }
 
     /// The built-in templates, with any file of the same name in `dir` taking the place of one.
@@ -39,9 +57,15 @@ impl Templates {
             path: dir.to_path_buf(),
             source,
         };
-        let mut sources: Vec<(String, String)> = BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let mut sources: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
         let mut overridden = Vec::new();
-        let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(io)?.collect::<Result<_, _>>().map_err(io)?;
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -55,7 +79,10 @@ impl Templates {
                     known: known.join(", "),
                 });
             };
-            slot.1 = std::fs::read_to_string(entry.path()).map_err(|source| RenderError::Io { path: entry.path(), source })?;
+            slot.1 = std::fs::read_to_string(entry.path()).map_err(|source| RenderError::Io {
+                path: entry.path(),
+                source,
+            })?;
             overridden.push(name);
         }
         Self::build(sources, overridden)
@@ -65,7 +92,8 @@ impl Templates {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
         tera.register_filter("indent", indent);
-        tera.add_raw_templates(sources).map_err(|e| RenderError::template("(templates)", &e))?;
+        tera.add_raw_templates(sources)
+            .map_err(|e| RenderError::template("(templates)", &e))?;
         Ok(Self { tera, overridden })
     }
 
@@ -76,23 +104,36 @@ impl Templates {
 
     /// Renders the template `name` with `context`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
-        self.tera.render(name, context).map_err(|e| RenderError::template(name, &e))
+        self.tera
+            .render(name, context)
+            .map_err(|e| RenderError::template(name, &e))
     }
 }
 
 /// Tera filter `indent(width=N)`: indents every non-empty line by N spaces (default 2),
 /// so that multi-paragraph Markdown stays inside a list item.
 fn indent(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = value.as_str().ok_or_else(|| tera::Error::msg("indent expects a string"))?;
+    let text = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("indent expects a string"))?;
     let width = match args.get("width") {
-        Some(w) => w.as_u64().ok_or_else(|| tera::Error::msg("indent: width must be a whole number"))? as usize,
+        Some(w) => w
+            .as_u64()
+            .ok_or_else(|| tera::Error::msg("indent: width must be a whole number"))?
+            as usize,
         None => 2,
     };
     let pad = " ".repeat(width);
     let lines: Vec<String> = text
         .trim_end()
         .lines()
-        .map(|line| if line.trim().is_empty() { String::new() } else { format!("{pad}{line}") })
+        .map(|line| {
+            if line.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{line}")
+            }
+        })
         .collect();
     Ok(Value::String(lines.join("\n")))
 }

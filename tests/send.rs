@@ -1,0 +1,558 @@
+//! `herald send` against a real SMTP server (aiosmtpd) on loopback: what arrives, and
+//! that every failure leaves the journal right so a rerun delivers exactly once.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use support::{ServerOptions, SmtpServer, TestCa};
+
+const RELEASE_DAY: &str = "2021-03-10";
+const PRE_ANNOUNCEMENT_DAY: &str = "2021-03-05";
+
+/// A working directory with a copy of the sample release and a herald.toml.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go1.16.1.toml");
+        std::fs::copy(fixture, dir.path().join("release.toml")).unwrap();
+        Workspace { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes herald.toml for `server`; `smtp_extra` goes into the [smtp] table.
+    fn configure(&self, server: &SmtpServer, tls: &str, smtp_extra: &str) {
+        self.configure_host(server.host(), server.port(), tls, smtp_extra);
+    }
+
+    fn configure_host(&self, host: &str, port: u16, tls: &str, smtp_extra: &str) {
+        let config = format!(
+            r#"[smtp]
+host = "{host}"
+port = {port}
+tls = "{tls}"
+timeout_seconds = 10
+backoff_ms = 50
+{smtp_extra}
+
+[mail]
+from = "Go release team <releases@example.org>"
+reply_to = "security@example.org"
+
+[recipients.pre-announcement]
+to = ["golang-announce@example.org"]
+
+[recipients.announcement]
+to = ["golang-announce@example.org", "golang-dev@example.org"]
+bcc = ["security-archive@example.org"]
+"#
+        );
+        std::fs::write(self.path("herald.toml"), config).unwrap();
+    }
+
+    fn herald(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("HERALD_TODAY")
+            .env_remove("HERALD_SMTP_PASSWORD")
+            .stdin(std::process::Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.output().unwrap()
+    }
+
+    fn send(&self, kind: &str, today: &str, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "send",
+            "release.toml",
+            "--message",
+            kind,
+            "--today",
+            today,
+            "--yes",
+        ];
+        args.extend_from_slice(extra);
+        self.herald(&args, &[])
+    }
+
+    fn journal(&self) -> Vec<serde_json::Value> {
+        match std::fs::read_to_string(self.path("release.toml.journal.json")) {
+            Ok(text) => serde_json::from_str::<serde_json::Value>(&text).unwrap()["entries"]
+                .as_array()
+                .unwrap()
+                .clone(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+fn show(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn the_announcement_arrives_whole_and_a_second_send_is_refused() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    let mail = &received[0];
+    assert_eq!(mail.envelope_from, "releases@example.org");
+    let mut rcpt = mail.envelope_to.clone();
+    rcpt.sort();
+    assert_eq!(
+        rcpt,
+        [
+            "golang-announce@example.org",
+            "golang-dev@example.org",
+            "security-archive@example.org"
+        ]
+    );
+    assert!(
+        !mail.has_bcc(),
+        "the Bcc header leaked:\n{}",
+        mail.raw_str()
+    );
+    assert!(
+        !mail.raw_str().contains("security-archive"),
+        "the Bcc address leaked into the message"
+    );
+    assert_eq!(
+        mail.subject().as_deref(),
+        Some("[security] Go 1.16.1 and Go 1.15.9 are released")
+    );
+    assert_eq!(mail.from()[0].email, "releases@example.org");
+    assert_eq!(mail.from()[0].name.as_deref(), Some("Go release team"));
+    assert_eq!(mail.reply_to()[0].email, "security@example.org");
+    assert_eq!(mail.to().len(), 2);
+    assert!(mail.date().is_some());
+    assert!(mail.has_header("MIME-Version"));
+    let content_type = mail.header("Content-Type").unwrap();
+    assert!(
+        content_type.starts_with("multipart/alternative"),
+        "{content_type}"
+    );
+    let text = mail.text_body().unwrap();
+    assert!(
+        text.contains("This is CVE-2021-27918 and Go issue https://go.dev/issue/44913."),
+        "{text}"
+    );
+    assert!(text.contains("Katie and Filippo for the Go team"), "{text}");
+    let html = mail.html_body().unwrap();
+    assert!(
+        html.contains("<a href=\"https://go.dev/security/policy\">security policy</a>"),
+        "{html}"
+    );
+
+    let journal = ws.journal();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0]["kind"], "announcement");
+    assert_eq!(
+        format!("<{}>", mail.message_id().unwrap()),
+        journal[0]["message_id"].as_str().unwrap()
+    );
+    assert!(journal[0]["server_reply"]
+        .as_str()
+        .unwrap()
+        .starts_with("250"));
+
+    let again = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(again.status.code(), Some(1), "{}", show(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("already-sent"),
+        "{}",
+        show(&again)
+    );
+    assert_eq!(
+        server.received().len(),
+        1,
+        "a refused resend must not reach the server"
+    );
+
+    let resend = ws.send("announcement", RELEASE_DAY, &["--resend"]);
+    assert_eq!(resend.status.code(), Some(0), "{}", show(&resend));
+    assert_eq!(server.received().len(), 2);
+    assert_eq!(
+        server.received()[1].message_id(),
+        mail.message_id(),
+        "a resend carries the same Message-ID"
+    );
+    assert_eq!(ws.journal().len(), 2);
+}
+
+#[test]
+fn a_changed_message_of_a_sent_kind_is_reported_as_changed() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    assert_eq!(
+        ws.send("announcement", RELEASE_DAY, &[]).status.code(),
+        Some(0)
+    );
+    let release = std::fs::read_to_string(ws.path("release.toml")).unwrap();
+    std::fs::write(
+        ws.path("release.toml"),
+        release.replace(
+            "signers = [\"Katie\", \"Filippo\"]",
+            "signers = [\"Katie\"]",
+        ),
+    )
+    .unwrap();
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("changed since"),
+        "{}",
+        show(&output)
+    );
+    assert_eq!(server.received().len(), 1);
+}
+
+#[test]
+fn the_pre_announcement_goes_only_in_its_window() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    for day in ["2021-03-01", "2021-03-08", "2021-03-11"] {
+        let output = ws.send("pre-announcement", day, &[]);
+        assert_eq!(output.status.code(), Some(1), "{day}: {}", show(&output));
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("not-sendable-today"),
+            "{}",
+            show(&output)
+        );
+    }
+    let early = ws.send("announcement", PRE_ANNOUNCEMENT_DAY, &[]);
+    assert_eq!(early.status.code(), Some(1), "{}", show(&early));
+    assert!(server.received().is_empty());
+
+    let output = ws.send("pre-announcement", PRE_ANNOUNCEMENT_DAY, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].envelope_to, ["golang-announce@example.org"]);
+    let text = received[0].text_body().unwrap();
+    assert!(
+        text.contains("security fixes to the standard library"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("CVE") && !text.contains("44913") && !text.contains("encoding/xml"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_public_only_release_has_no_pre_announcement_to_send() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/public-only.toml"),
+        ws.path("release.toml"),
+    )
+    .unwrap();
+    ws.configure(&server, "none", "");
+    let output = ws.send("pre-announcement", "2020-01-24", &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("not-due"),
+        "{}",
+        show(&output)
+    );
+    assert!(server.received().is_empty());
+}
+
+#[test]
+fn starttls_with_the_test_ca_trusted_and_refused_without_it() {
+    let certs = tempfile::tempdir().unwrap();
+    let ca = TestCa::generate(certs.path());
+    let server = SmtpServer::start(ServerOptions::new().starttls(&ca).require_tls());
+
+    let untrusted = Workspace::new();
+    untrusted.configure_host("localhost", server.port(), "starttls", "");
+    let output = untrusted.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("TLS failed"),
+        "{}",
+        show(&output)
+    );
+    assert!(server.received().is_empty());
+    assert!(untrusted.journal().is_empty());
+
+    let trusted = Workspace::new();
+    let ca_line = format!("ca_file = {:?}", ca.ca_pem.display().to_string());
+    trusted.configure_host("localhost", server.port(), "starttls", &ca_line);
+    let output = trusted.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].tls, "the message did not travel over TLS");
+}
+
+#[test]
+fn implicit_tls_delivers() {
+    let certs = tempfile::tempdir().unwrap();
+    let ca = TestCa::generate(certs.path());
+    let server = SmtpServer::start(ServerOptions::new().implicit_tls(&ca));
+    let ws = Workspace::new();
+    ws.configure_host(
+        "127.0.0.1",
+        server.port(),
+        "implicit",
+        &format!("ca_file = {:?}", ca.ca_pem.display().to_string()),
+    );
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    assert!(server.received()[0].tls);
+}
+
+#[test]
+fn auth_succeeds_with_the_password_from_the_environment_and_fails_cleanly_without() {
+    let server = SmtpServer::start(ServerOptions::new().auth("releases", "s3cret-pass"));
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "username = \"releases\"");
+
+    let missing = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(missing.status.code(), Some(2), "{}", show(&missing));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("HERALD_SMTP_PASSWORD is not set"),
+        "{}",
+        show(&missing)
+    );
+
+    let args = [
+        "send",
+        "release.toml",
+        "--message",
+        "announcement",
+        "--today",
+        RELEASE_DAY,
+        "--yes",
+    ];
+    let wrong = ws.herald(&args, &[("HERALD_SMTP_PASSWORD", "wrong-guess")]);
+    assert_eq!(wrong.status.code(), Some(3), "{}", show(&wrong));
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(err.contains("535"), "{}", show(&wrong));
+    assert!(!err.contains("wrong-guess"), "the password was printed");
+    assert!(server.received().is_empty());
+    assert!(ws.journal().is_empty());
+
+    let right = ws.herald(&args, &[("HERALD_SMTP_PASSWORD", "s3cret-pass")]);
+    assert_eq!(right.status.code(), Some(0), "{}", show(&right));
+    assert!(!String::from_utf8_lossy(&right.stdout).contains("s3cret-pass"));
+    assert!(!String::from_utf8_lossy(&right.stderr).contains("s3cret-pass"));
+    assert_eq!(server.received()[0].auth_user.as_deref(), Some("releases"));
+    assert_eq!(ws.journal().len(), 1);
+}
+
+#[test]
+fn a_451_is_retried_and_the_message_delivered_and_journaled_once() {
+    let server = SmtpServer::start(ServerOptions::new().fail_first(1, 451));
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("attempt 1 of 4 failed"),
+        "{}",
+        show(&output)
+    );
+    assert_eq!(server.received().len(), 1);
+    assert_eq!(ws.journal().len(), 1);
+    let rerun = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(rerun.status.code(), Some(1));
+    assert_eq!(
+        server.received().len(),
+        1,
+        "delivered exactly once in total"
+    );
+}
+
+#[test]
+fn a_554_stops_at_once_with_the_reply_and_journals_nothing() {
+    let rejecting = SmtpServer::start(ServerOptions::new().reject(554));
+    let ws = Workspace::new();
+    ws.configure(&rejecting, "none", "");
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", show(&output));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("refused the message permanently") && err.contains("554"),
+        "{}",
+        show(&output)
+    );
+    assert!(
+        !err.contains("retrying"),
+        "a permanent failure must not be retried: {err}"
+    );
+    assert!(ws.journal().is_empty());
+
+    let accepting = SmtpServer::start(ServerOptions::new());
+    ws.configure(&accepting, "none", "");
+    assert_eq!(
+        ws.send("announcement", RELEASE_DAY, &[]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        ws.send("announcement", RELEASE_DAY, &[]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        rejecting.received().len() + accepting.received().len(),
+        1,
+        "delivered exactly once in total"
+    );
+    assert_eq!(ws.journal().len(), 1);
+}
+
+#[test]
+fn a_connection_dropped_during_data_is_retried_or_left_for_a_rerun() {
+    let server = SmtpServer::start(ServerOptions::new().drop_during_data(1));
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    assert_eq!(server.received().len(), 1);
+    assert_eq!(ws.journal().len(), 1);
+
+    let flaky = SmtpServer::start(ServerOptions::new().drop_during_data(1));
+    let ws = Workspace::new();
+    ws.configure(&flaky, "none", "attempts = 1");
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("gave up after 1 attempts"),
+        "{}",
+        show(&output)
+    );
+    assert!(
+        ws.journal().is_empty(),
+        "nothing is journaled unless accepted"
+    );
+    let rerun = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(rerun.status.code(), Some(0), "{}", show(&rerun));
+    assert_eq!(flaky.received().len(), 1, "delivered exactly once in total");
+    assert_eq!(ws.journal().len(), 1);
+}
+
+#[test]
+fn dry_run_writes_the_exact_bytes_and_connects_nowhere() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let output = ws.herald(
+        &[
+            "send",
+            "release.toml",
+            "--message",
+            "announcement",
+            "--today",
+            RELEASE_DAY,
+            "--dry-run",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let bytes = std::fs::read(ws.path("release.toml.announcement.dry-run.eml")).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("Subject: [security] Go 1.16.1 and Go 1.15.9 are released"),
+        "{text}"
+    );
+    assert!(!text.contains("Bcc"), "{text}");
+    assert!(server.received().is_empty());
+    assert!(ws.journal().is_empty());
+}
+
+#[test]
+fn without_a_terminal_or_yes_it_refuses() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let output = ws.herald(
+        &[
+            "send",
+            "release.toml",
+            "--message",
+            "announcement",
+            "--today",
+            RELEASE_DAY,
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("pass --yes"),
+        "{}",
+        show(&output)
+    );
+    assert!(server.received().is_empty());
+}
+
+#[test]
+fn plain_smtp_to_a_host_outside_loopback_is_refused_before_connecting() {
+    let ws = Workspace::new();
+    ws.configure_host("smtp.example.invalid", 25, "none", "");
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("refusing plain-text SMTP (tls = \"none\") to smtp.example.invalid"),
+        "{}",
+        show(&output)
+    );
+}
+
+#[test]
+fn a_header_with_a_line_break_is_rejected_before_connecting() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let config = std::fs::read_to_string(ws.path("herald.toml")).unwrap();
+    let injected = config.replace(
+        "from = \"Go release team <releases@example.org>\"",
+        "from = \"Go release team <releases@example.org>\\r\\nBcc: attacker@example.org\"",
+    );
+    std::fs::write(ws.path("herald.toml"), injected).unwrap();
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("contains a line break"),
+        "{}",
+        show(&output)
+    );
+    assert!(server.received().is_empty());
+}
+
+#[test]
+fn send_needs_a_configuration() {
+    let ws = Workspace::new();
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("send needs a configuration"),
+        "{}",
+        show(&output)
+    );
+}
