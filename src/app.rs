@@ -225,14 +225,27 @@ fn emit<T: Serialize>(
     Ok(exit_code)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct NoBody {}
+
+/// Runs the checking stages. When the input is unusable, reports it (with an empty
+/// body of the command's shape) and returns the exit code as the error side.
+fn checked_or_report<B: Serialize + Default>(
+    path: &Path,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<Result<Checked, i32>, AppError> {
+    match check_release(path, options)? {
+        Ok(checked) => Ok(Ok(checked)),
+        Err(findings) => emit(out, options, path, &findings, B::default(), |_| Ok(())).map(Err),
+    }
+}
 
 /// `herald check`: validation, policy, and the embargo guard over the pre-announcement.
 pub fn check(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32, AppError> {
-    let checked = match check_release(path, options)? {
+    let checked = match checked_or_report::<NoBody>(path, options, out)? {
         Ok(checked) => checked,
-        Err(findings) => return emit(out, options, path, &findings, NoBody {}, |_| Ok(())),
+        Err(code) => return Ok(code),
     };
     let mut findings = checked.findings.clone();
     let config = load_config(options)?;
@@ -260,9 +273,9 @@ pub fn addressing_for(config: Option<&Config>, checked: &Checked, kind: MessageK
 
 /// `herald plan`: the timeline of messages.
 pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32, AppError> {
-    let checked = match check_release(path, options)? {
+    let checked = match checked_or_report::<NoBody>(path, options, out)? {
         Ok(checked) => checked,
-        Err(findings) => return emit(out, options, path, &findings, NoBody {}, |_| Ok(())),
+        Err(code) => return Ok(code),
     };
     let mut findings = checked.findings.clone();
     findings.extend(checked.plan.notes.iter().cloned());
@@ -341,22 +354,13 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
 
 /// `herald history`: the release-history line of each version.
 pub fn history(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32, AppError> {
-    #[derive(Serialize)]
+    #[derive(Serialize, Default)]
     struct Body {
         lines: Vec<render::HistoryLine>,
     }
-    let checked = match check_release(path, options)? {
+    let checked = match checked_or_report::<Body>(path, options, out)? {
         Ok(checked) => checked,
-        Err(findings) => {
-            return emit(
-                out,
-                options,
-                path,
-                &findings,
-                Body { lines: Vec::new() },
-                |_| Ok(()),
-            )
-        }
+        Err(code) => return Ok(code),
     };
     let lines = render::history(&checked.input, &checked.templates)?;
     let text: Vec<String> = lines.iter().map(|l| l.line.clone()).collect();
@@ -376,18 +380,9 @@ pub fn render_command(
     options: &Options,
     out: &mut dyn Write,
 ) -> Result<i32, AppError> {
-    let checked = match check_release(path, options)? {
+    let checked = match checked_or_report::<crate::drafts::DraftsReport>(path, options, out)? {
         Ok(checked) => checked,
-        Err(findings) => {
-            return emit(
-                out,
-                options,
-                path,
-                &findings,
-                crate::drafts::DraftsReport::default(),
-                |_| Ok(()),
-            )
-        }
+        Err(code) => return Ok(code),
     };
     let config = load_config(options)?;
     let mut findings = checked.findings.clone();
@@ -442,7 +437,7 @@ pub trait Confirm {
 }
 
 /// What `send` did, for the JSON report.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SendReport {
     /// "sent", "dry-run", "refused" or "aborted".
     pub outcome: &'static str,
@@ -460,6 +455,27 @@ pub struct SendReport {
     /// The file written by `--dry-run`.
     pub dry_run_file: Option<String>,
     pub journal: Option<String>,
+}
+
+impl Default for SendReport {
+    fn default() -> Self {
+        SendReport {
+            outcome: "refused",
+            kind: None,
+            subject: None,
+            from: None,
+            to: Vec::new(),
+            bcc: Vec::new(),
+            message_id: None,
+            content_hash: None,
+            size_bytes: None,
+            server: None,
+            reply: None,
+            attempts: None,
+            dry_run_file: None,
+            journal: None,
+        }
+    }
 }
 
 fn refusal(rule: &'static str, message: String) -> Finding {
@@ -482,13 +498,12 @@ pub fn send(
 ) -> Result<i32, AppError> {
     let kind = send.kind;
     let mut report = SendReport {
-        outcome: "refused",
         kind: Some(kind),
         ..SendReport::default()
     };
-    let checked = match check_release(path, options)? {
+    let checked = match checked_or_report::<SendReport>(path, options, out)? {
         Ok(checked) => checked,
-        Err(findings) => return emit(out, options, path, &findings, report, |_| Ok(())),
+        Err(code) => return Ok(code),
     };
     let mut findings: Vec<Finding> = checked
         .findings

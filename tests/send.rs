@@ -72,18 +72,18 @@ bcc = ["security-archive@example.org"]
         command.output().unwrap()
     }
 
+    /// `herald send release.toml --message KIND --today DAY FLAGS...` with `env` set.
+    fn run_send(&self, kind: &str, today: &str, flags: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut args = vec!["send", "release.toml", "--message", kind, "--today", today];
+        args.extend_from_slice(flags);
+        self.herald(&args, env)
+    }
+
+    /// Sends with `--yes` and `extra` flags.
     fn send(&self, kind: &str, today: &str, extra: &[&str]) -> Output {
-        let mut args = vec![
-            "send",
-            "release.toml",
-            "--message",
-            kind,
-            "--today",
-            today,
-            "--yes",
-        ];
-        args.extend_from_slice(extra);
-        self.herald(&args, &[])
+        let mut flags = vec!["--yes"];
+        flags.extend_from_slice(extra);
+        self.run_send(kind, today, &flags, &[])
     }
 
     fn journal(&self) -> Vec<serde_json::Value> {
@@ -341,16 +341,12 @@ fn auth_succeeds_with_the_password_from_the_environment_and_fails_cleanly_withou
         show(&missing)
     );
 
-    let args = [
-        "send",
-        "release.toml",
-        "--message",
+    let wrong = ws.run_send(
         "announcement",
-        "--today",
         RELEASE_DAY,
-        "--yes",
-    ];
-    let wrong = ws.herald(&args, &[("HERALD_SMTP_PASSWORD", "wrong-guess")]);
+        &["--yes"],
+        &[("HERALD_SMTP_PASSWORD", "wrong-guess")],
+    );
     assert_eq!(wrong.status.code(), Some(3), "{}", show(&wrong));
     let err = String::from_utf8_lossy(&wrong.stderr);
     assert!(err.contains("535"), "{}", show(&wrong));
@@ -358,7 +354,12 @@ fn auth_succeeds_with_the_password_from_the_environment_and_fails_cleanly_withou
     assert!(server.received().is_empty());
     assert!(ws.journal().is_empty());
 
-    let right = ws.herald(&args, &[("HERALD_SMTP_PASSWORD", "s3cret-pass")]);
+    let right = ws.run_send(
+        "announcement",
+        RELEASE_DAY,
+        &["--yes"],
+        &[("HERALD_SMTP_PASSWORD", "s3cret-pass")],
+    );
     assert_eq!(right.status.code(), Some(0), "{}", show(&right));
     assert!(!String::from_utf8_lossy(&right.stdout).contains("s3cret-pass"));
     assert!(!String::from_utf8_lossy(&right.stderr).contains("s3cret-pass"));
@@ -461,18 +462,7 @@ fn dry_run_writes_the_exact_bytes_and_connects_nowhere() {
     let server = SmtpServer::start(ServerOptions::new());
     let ws = Workspace::new();
     ws.configure(&server, "none", "");
-    let output = ws.herald(
-        &[
-            "send",
-            "release.toml",
-            "--message",
-            "announcement",
-            "--today",
-            RELEASE_DAY,
-            "--dry-run",
-        ],
-        &[],
-    );
+    let output = ws.run_send("announcement", RELEASE_DAY, &["--dry-run"], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", show(&output));
     let bytes = std::fs::read(ws.path("release.toml.announcement.dry-run.eml")).unwrap();
     let text = String::from_utf8_lossy(&bytes);
@@ -490,17 +480,7 @@ fn without_a_terminal_or_yes_it_refuses() {
     let server = SmtpServer::start(ServerOptions::new());
     let ws = Workspace::new();
     ws.configure(&server, "none", "");
-    let output = ws.herald(
-        &[
-            "send",
-            "release.toml",
-            "--message",
-            "announcement",
-            "--today",
-            RELEASE_DAY,
-        ],
-        &[],
-    );
+    let output = ws.run_send("announcement", RELEASE_DAY, &[], &[]);
     assert_eq!(output.status.code(), Some(2), "{}", show(&output));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("pass --yes"),
