@@ -79,13 +79,16 @@ pub fn check_release(
     let input = match load_release(path) {
         Ok(input) => input,
         Err(LoadError::Invalid {
-            location, message, ..
+            location,
+            message,
+            excerpt,
         }) => {
             return Ok(Err(vec![Finding {
                 severity: Severity::Invalid,
                 rule: "schema",
                 message,
                 location: Some(location),
+                excerpt: Some(excerpt),
             }]))
         }
         Err(err) => return Err(err.into()),
@@ -152,11 +155,12 @@ fn header_text(addressing: &Addressing) -> String {
 pub fn leak_findings(kind: MessageKind, leaks: &[crate::guard::Leak]) -> Vec<Finding> {
     leaks
         .iter()
-        .map(|leak| Finding {
-            severity: Severity::Violation,
-            rule: "embargo",
-            message: format!("the {kind} leaks an embargoed detail: {leak}"),
-            location: None,
+        .map(|leak| {
+            Finding::unlocated(
+                Severity::Violation,
+                "embargo",
+                format!("the {kind} leaks an embargoed detail: {leak}"),
+            )
         })
         .collect()
 }
@@ -282,7 +286,21 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
     let plan = &checked.plan;
     let release = &checked.input.file.release;
     let project = &checked.input.file.project;
-    emit(out, options, path, &findings, plan, |out| {
+    let journal =
+        crate::journal::Journal::open(path).map_err(|e| AppError::Usage(e.to_string()))?;
+
+    #[derive(Serialize)]
+    struct Body<'a> {
+        #[serde(flatten)]
+        plan: &'a Plan,
+        /// What the send journal says already went out.
+        sent: &'a [crate::journal::JournalEntry],
+    }
+    let body = Body {
+        plan,
+        sent: &journal.entries,
+    };
+    emit(out, options, path, &findings, body, |out| {
         let versions: Vec<String> = release
             .version_list()
             .iter()
@@ -323,9 +341,14 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
                 _ => "",
             };
             let tracks: Vec<&str> = message.tracks.iter().map(|t| t.as_str()).collect();
+            let sent = journal
+                .entries
+                .iter()
+                .rfind(|e| e.kind == message.kind.as_str())
+                .map_or_else(String::new, |e| format!(" — SENT at {}", e.sent_at));
             writeln!(
                 out,
-                "  {date:<10}  {:<16}  {necessity:<8}  {:<19}  {window}; tracks: {}{timing}",
+                "  {date:<10}  {:<16}  {necessity:<8}  {:<19}  {window}; tracks: {}{timing}{sent}",
                 message.kind.as_str(),
                 message.template,
                 if tracks.is_empty() {
@@ -479,12 +502,7 @@ impl Default for SendReport {
 }
 
 fn refusal(rule: &'static str, message: String) -> Finding {
-    Finding {
-        severity: Severity::Violation,
-        rule,
-        message,
-        location: None,
-    }
+    Finding::unlocated(Severity::Violation, rule, message)
 }
 
 /// `herald send`: every check, then one message over SMTP, journaled once accepted.
@@ -663,6 +681,70 @@ pub fn send(
                 text_report.dry_run_file.as_deref().unwrap_or_default()
             )?,
             _ => writeln!(out, "refused to send the {kind}:")?,
+        }
+        Ok(())
+    })
+}
+
+/// `herald import-osv`: appends `[[security]]` entries from OSV records.
+pub fn import_osv(
+    path: &Path,
+    files: &[PathBuf],
+    import: &crate::osv::ImportOptions,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<i32, AppError> {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        osv_id: &'a str,
+        osv_file: String,
+        cves: &'a [String],
+        issue: u64,
+        packages: &'a [String],
+        title: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Body<'a> {
+        written: bool,
+        imported: Vec<Entry<'a>>,
+        appended: &'a str,
+    }
+    let report =
+        crate::osv::import_osv(path, files, import).map_err(|e| AppError::Usage(e.to_string()))?;
+    let body = Body {
+        written: report.written,
+        imported: report
+            .imported
+            .iter()
+            .map(|i| Entry {
+                osv_id: &i.osv_id,
+                osv_file: i.osv_file.display().to_string(),
+                cves: &i.cves,
+                issue: i.issue,
+                packages: &i.packages,
+                title: &i.title,
+            })
+            .collect(),
+        appended: &report.appended,
+    };
+    emit(out, options, path, &report.findings, body, |out| {
+        for imported in &report.imported {
+            writeln!(out, "imported {imported}")?;
+        }
+        if report.written {
+            writeln!(
+                out,
+                "appended {} [[security]] entries to {}",
+                report.imported.len(),
+                path.display()
+            )?;
+        } else {
+            writeln!(
+                out,
+                "dry run: {} is unchanged; it would gain:\n{}",
+                path.display(),
+                report.appended
+            )?;
         }
         Ok(())
     })

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod journal;
 pub mod load;
 pub mod model;
+pub mod osv;
 pub mod plan;
 pub mod render;
 pub mod source;

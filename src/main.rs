@@ -8,6 +8,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use herald::app::{self, Format, Options};
+use herald::model::Track;
 use herald::plan::MessageKind;
 
 /// Turns a release file into golang-announce-style mail, checks it against the
@@ -68,6 +69,39 @@ enum Command {
     },
     /// Print the release-history line of each version.
     History { release: PathBuf },
+    /// Append [[security]] entries to a release file from OSV records (Go vulnerability database format).
+    ImportOsv {
+        release: PathBuf,
+        /// OSV JSON files, one record each.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The track of the imported issues; OSV does not say, and herald will not guess.
+        #[arg(long, value_enum)]
+        track: TrackArg,
+        /// The issue number, when the record has no issue reference (one file only).
+        #[arg(long)]
+        issue: Option<u64>,
+        /// Show what would be appended without changing the file.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TrackArg {
+    Public,
+    Private,
+    Urgent,
+}
+
+impl From<TrackArg> for Track {
+    fn from(track: TrackArg) -> Self {
+        match track {
+            TrackArg::Public => Track::Public,
+            TrackArg::Private => Track::Private,
+            TrackArg::Urgent => Track::Urgent,
+        }
+    }
 }
 
 /// Confirmation from the person at the terminal.
@@ -121,6 +155,20 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             app::render_command(release, out.as_deref(), &options, &mut stdout)?
         }
         Command::History { release } => app::history(release, &options, &mut stdout)?,
+        Command::ImportOsv {
+            release,
+            files,
+            track,
+            issue,
+            dry_run,
+        } => {
+            let import = herald::osv::ImportOptions {
+                track: (*track).into(),
+                issue: *issue,
+                dry_run: *dry_run,
+            };
+            app::import_osv(release, files, &import, &options, &mut stdout)?
+        }
         Command::Send {
             release,
             message,

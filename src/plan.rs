@@ -227,11 +227,12 @@ pub fn plan(input: &LoadedRelease, today: NaiveDate) -> Plan {
         .iter()
         .filter(|m| m.due)
         .filter_map(|m| {
-            m.send_blocker(release_day, today).map(|why| Finding {
-                severity: Severity::Note,
-                rule: "not-sendable-today",
-                message: format!("not sendable today: {why}"),
-                location: None,
+            m.send_blocker(release_day, today).map(|why| {
+                Finding::unlocated(
+                    Severity::Note,
+                    "not-sendable-today",
+                    format!("not sendable today: {why}"),
+                )
             })
         })
         .collect();

@@ -59,6 +59,22 @@ pub struct Finding {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// The source line with a caret under the offending text, for people.
+    #[serde(skip)]
+    pub excerpt: Option<String>,
+}
+
+impl Finding {
+    /// A finding with no position in the release file.
+    pub fn unlocated(severity: Severity, rule: &'static str, message: String) -> Finding {
+        Finding {
+            severity,
+            rule,
+            message,
+            location: None,
+            excerpt: None,
+        }
+    }
 }
 
 impl fmt::Display for Finding {
@@ -66,7 +82,11 @@ impl fmt::Display for Finding {
         if let Some(location) = &self.location {
             write!(f, "{location}: ")?;
         }
-        write!(f, "{} [{}]: {}", self.severity, self.rule, self.message)
+        write!(f, "{} [{}]: {}", self.severity, self.rule, self.message)?;
+        if let Some(excerpt) = &self.excerpt {
+            write!(f, "\n{excerpt}")?;
+        }
+        Ok(())
     }
 }
 
@@ -115,12 +135,13 @@ impl Checker<'_> {
         span: Range<usize>,
         message: String,
     ) {
-        let location = Some(self.input.source.span_location(&span));
+        let source = &self.input.source;
         self.findings.push(Finding {
             severity,
             rule,
             message,
-            location,
+            location: Some(source.span_location(&span)),
+            excerpt: Some(source.excerpt(&span)),
         });
     }
 

@@ -416,3 +416,52 @@ fn a_missing_release_file_is_a_clear_error() {
     );
     assert!(Path::new("fixtures").exists());
 }
+
+#[test]
+fn import_osv_requires_a_track_and_appends_entries_that_check_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("release.toml");
+    std::fs::copy("fixtures/osv/release.toml", &release).unwrap();
+    let before = std::fs::read_to_string(&release).unwrap();
+    let release = release.to_str().unwrap();
+
+    let no_track = herald(&["import-osv", release, "fixtures/osv/GO-2023-1705.json"]);
+    assert_eq!(no_track.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_track.stderr).contains("--track <TRACK>"));
+    assert_eq!(
+        std::fs::read_to_string(release).unwrap(),
+        before,
+        "nothing is written without a track"
+    );
+
+    let output = herald(&[
+        "import-osv",
+        release,
+        "fixtures/osv/GO-2023-1705.json",
+        "--track",
+        "public",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["imported"][0]["cves"][0], "CVE-2023-24536");
+    assert_eq!(json["written"], true);
+    let after = std::fs::read_to_string(release).unwrap();
+    assert!(
+        after.starts_with(&before),
+        "the original text is kept as it was"
+    );
+    assert_eq!(herald(&["check", release]).status.code(), Some(0));
+
+    let again = herald(&[
+        "import-osv",
+        release,
+        "fixtures/osv/GO-2023-1705.json",
+        "--track",
+        "public",
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already in the release file"));
+    assert_eq!(std::fs::read_to_string(release).unwrap(), after);
+}

@@ -176,6 +176,19 @@ fn the_announcement_arrives_whole_and_a_second_send_is_refused() {
         .unwrap()
         .starts_with("250"));
 
+    let plan = ws.herald(&["plan", "release.toml", "--today", RELEASE_DAY], &[]);
+    assert!(
+        String::from_utf8_lossy(&plan.stdout)
+            .contains("announcement      required  announcement.md"),
+        "{}",
+        show(&plan)
+    );
+    assert!(
+        String::from_utf8_lossy(&plan.stdout).contains("— SENT at "),
+        "{}",
+        show(&plan)
+    );
+
     let again = ws.send("announcement", RELEASE_DAY, &[]);
     assert_eq!(again.status.code(), Some(1), "{}", show(&again));
     assert!(
