@@ -465,3 +465,60 @@ fn import_osv_requires_a_track_and_appends_entries_that_check_clean() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already in the release file"));
     assert_eq!(std::fs::read_to_string(release).unwrap(), after);
 }
+
+#[test]
+fn a_leaking_pre_announcement_is_never_written_as_sendable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("drafts");
+    let templates = "tests/guard/leaks/text-cve-lower";
+    let output = herald(&[
+        "render",
+        "tests/guard/release.toml",
+        "--templates",
+        templates,
+        "--today",
+        "2021-03-05",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let pre = json["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "pre-announcement")
+        .unwrap();
+    assert_eq!(pre["sendable"], false);
+    assert_eq!(pre["leaks"][0]["kind"], "cve");
+    assert!(
+        !out.join("pre-announcement.eml").exists(),
+        "a blocked message must not be written as sendable"
+    );
+    assert!(
+        out.join("pre-announcement.txt").exists(),
+        "the preview shows the leak"
+    );
+    assert!(out.join("announcement.eml").exists());
+    assert!(std::fs::read_to_string(out.join("index.html"))
+        .unwrap()
+        .contains("BLOCKED"));
+
+    let check = herald(&[
+        "check",
+        "tests/guard/release.toml",
+        "--templates",
+        templates,
+        "--today",
+        "2021-03-05",
+    ]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stdout(&check)
+            .contains("violation [embargo]: the pre-announcement leaks an embargoed detail"),
+        "{}",
+        stdout(&check)
+    );
+}

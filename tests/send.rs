@@ -549,3 +549,31 @@ fn send_needs_a_configuration() {
         show(&output)
     );
 }
+
+#[test]
+fn a_pre_announcement_that_leaks_is_refused_and_never_reaches_the_server() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let templates = ws.path("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("pre-announcement.md"),
+        "Subject: [security] {{ versions_spoken }} pre-announcement\n\nA fix for cve-2021-27918 is coming on {{ release_day }}.\n",
+    )
+    .unwrap();
+    let output = ws.run_send(
+        "pre-announcement",
+        PRE_ANNOUNCEMENT_DAY,
+        &["--yes", "--templates", "templates"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("violation [embargo]"),
+        "{}",
+        show(&output)
+    );
+    assert!(server.received().is_empty());
+    assert!(ws.journal().is_empty());
+}
