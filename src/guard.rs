@@ -37,9 +37,10 @@
 //!   time" in a custom template is reported when `time` is embargoed. A false
 //!   alarm blocks a send until the text is reworded; a miss publishes an
 //!   embargoed detail. The only exception is a word the built-in
-//!   pre-announcement itself says for this release (project name, greeting,
-//!   release window, signers, policy URL, the template's own words), which is
-//!   treated as safe so that the built-in message always passes.
+//!   pre-announcement must say (project name, tag prefix, versions, policy
+//!   URL, the template's own words), which is treated as safe so that the
+//!   built-in message passes. Free text from the release file (greeting,
+//!   release window, signers) gets no exemption.
 //! * The last element of an import path alone (`xml` for `encoding/xml`) is
 //!   not reported; only `xml.Name`, "the xml package" and the full path are.
 //! * A pair of title words that are both safe words, and single title words
@@ -973,7 +974,11 @@ fn strip_scheme(link: &str) -> String {
     link.trim_end_matches('/').to_string()
 }
 
-/// The words the built-in pre-announcement says for this release: never reported on their own.
+/// The words the built-in pre-announcement must say for this release: never reported on
+/// their own. Only fixed template words and identifiers (project name, tag prefix,
+/// versions, policy URL) are exempt; free text from the release file (greeting,
+/// release window, signers) is scanned like any other text, so it cannot carry a
+/// detail past the guard.
 fn safe_words(input: &LoadedRelease) -> HashSet<String> {
     let project = &input.file.project;
     let release = &input.file.release;
@@ -984,12 +989,9 @@ fn safe_words(input: &LoadedRelease) -> HashSet<String> {
         .collect();
     let mut texts: Vec<String> = vec![
         project.name.to_string(),
-        project.greeting.clone(),
         project.tag_prefix.clone(),
         project.policy_url.get_ref().to_string(),
     ];
-    texts.extend(project.release_window.clone());
-    texts.extend(release.signers.iter().map(|s| s.to_string()));
     texts.extend(release.version_list().iter().map(|v| v.to_string()));
     for text in texts {
         safe.extend(word_tokens(&normalize_str(&text)));

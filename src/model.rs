@@ -199,8 +199,7 @@ pub struct SecurityIssue {
     pub cves: Option<Spanned<Vec<CveId>>>,
     pub issue: IssueNumber,
     pub title: NonEmpty,
-    /// Markdown.
-    pub description: NonEmpty,
+    pub description: Markdown,
     #[serde(default)]
     pub credit: Option<NonEmpty>,
     /// Links to the fix (code review, commit). Never rendered; the embargo guard
@@ -252,7 +251,8 @@ fn ships_in(versions: &Option<Spanned<Vec<Spanned<Version>>>>, version: &Version
         .is_none_or(|vs| vs.get_ref().iter().any(|v| v.get_ref() == version))
 }
 
-/// A string that is not empty or only white space, and holds no line break.
+/// One line of text: not empty or only white space, and without a line break (it
+/// may end up in a mail header).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct NonEmpty(String);
@@ -262,9 +262,42 @@ impl TryFrom<String> for NonEmpty {
     fn try_from(value: String) -> Result<Self, Self::Error> {
         if value.trim().is_empty() {
             Err("expected a non-empty string".to_string())
+        } else if value.contains(['\r', '\n']) {
+            Err(format!(
+                "expected a single line of text, found a line break in {value:?}"
+            ))
         } else {
             Ok(NonEmpty(value))
         }
+    }
+}
+
+/// Markdown text: not empty, line breaks allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Markdown(String);
+
+impl TryFrom<String> for Markdown {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if value.trim().is_empty() {
+            Err("expected non-empty Markdown text".to_string())
+        } else {
+            Ok(Markdown(value))
+        }
+    }
+}
+
+impl From<Markdown> for String {
+    fn from(value: Markdown) -> Self {
+        value.0
+    }
+}
+
+impl std::ops::Deref for Markdown {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
     }
 }
 
@@ -411,8 +444,28 @@ impl fmt::Display for CveId {
 
 /// An issue number in the project's tracker: a positive integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(try_from = "i64", into = "u64")]
+#[serde(try_from = "IssueInput", into = "u64")]
 pub struct IssueNumber(u64);
+
+/// What an issue-number field may hold before it is checked.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum IssueInput {
+    Integer(i64),
+    Other(toml::Value),
+}
+
+impl TryFrom<IssueInput> for IssueNumber {
+    type Error = String;
+    fn try_from(value: IssueInput) -> Result<Self, Self::Error> {
+        match value {
+            IssueInput::Integer(n) => IssueNumber::try_from(n),
+            IssueInput::Other(other) => Err(format!(
+                "expected a positive issue number (an unquoted integer), found {other}"
+            )),
+        }
+    }
+}
 
 impl IssueNumber {
     /// The number.
@@ -486,6 +539,7 @@ impl fmt::Display for Date {
 enum DateInput {
     Datetime(toml::value::Datetime),
     Text(String),
+    Other(toml::Value),
 }
 
 impl TryFrom<DateInput> for Date {
@@ -504,6 +558,7 @@ impl TryFrom<DateInput> for Date {
                 _ => Err(expected(&dt)),
             },
             DateInput::Text(text) => Err(expected(&format_args!("the string {text:?}"))),
+            DateInput::Other(other) => Err(expected(&other)),
         }
     }
 }

@@ -173,15 +173,6 @@ impl Checker<'_> {
                 );
             }
         }
-        if project.name.contains(['\r', '\n']) || project.tag_prefix.contains(char::is_whitespace) {
-            self.push(
-                Severity::Invalid,
-                "bad-name",
-                0..0,
-                "project.name must be one line and project.tag_prefix must have no spaces"
-                    .to_string(),
-            );
-        }
     }
 
     fn versions(&mut self) {
@@ -274,14 +265,6 @@ impl Checker<'_> {
                         format!("{name} overrides its track without a reason; say why the security team chose the {} track", issue.track.get_ref()),
                     );
                 }
-            }
-            if issue.title.contains(['\r', '\n']) {
-                self.push(
-                    Severity::Invalid,
-                    "multiline-title",
-                    entry.span(),
-                    format!("{name} has a title with a line break; a title is one line"),
-                );
             }
         }
         for (index, entry) in file.fixes.iter().enumerate() {

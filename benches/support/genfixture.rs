@@ -1,0 +1,344 @@
+//! Generates a valid release file of any size, for benchmarks.
+//!
+//! Shared by `benches/stages.rs` and `examples/genfixture.rs` through `#[path]`.
+//! The output is deterministic: the same `n` always gives the same text.
+
+use std::fmt::Write;
+
+/// Standard-library import paths and toolchain parts, as real advisories name them.
+const PACKAGES: &[&str] = &[
+    "net/http",
+    "net/http/httputil",
+    "net/textproto",
+    "net/url",
+    "net/netip",
+    "net/mail",
+    "mime/multipart",
+    "crypto/tls",
+    "crypto/x509",
+    "crypto/elliptic",
+    "crypto/rsa",
+    "crypto/ecdsa",
+    "encoding/xml",
+    "encoding/gob",
+    "encoding/json",
+    "encoding/pem",
+    "encoding/asn1",
+    "archive/zip",
+    "archive/tar",
+    "compress/gzip",
+    "compress/flate",
+    "image/png",
+    "image/jpeg",
+    "html/template",
+    "text/template",
+    "text/template/parse",
+    "go/parser",
+    "go/build/constraint",
+    "path/filepath",
+    "regexp/syntax",
+    "math/big",
+    "os/exec",
+    "io/fs",
+    "debug/elf",
+    "debug/macho",
+    "internal/syscall/unix",
+    "syscall",
+    "runtime",
+    "cmd/go",
+    "cmd/compile",
+    "cmd/link",
+    "cmd/cgo",
+    "cmd/vet",
+    "cmd/cover",
+];
+
+const SUBJECTS: &[&str] = &[
+    "excessive memory allocation",
+    "infinite loop",
+    "stack exhaustion",
+    "panic",
+    "incorrect handling",
+    "unbounded resource consumption",
+    "improper escaping",
+    "request smuggling",
+    "denial of service",
+    "arbitrary code execution",
+    "quadratic complexity",
+    "incorrect validation",
+];
+
+const CONTEXTS: &[&str] = &[
+    "when parsing deeply nested input",
+    "when reading a crafted archive",
+    "in the handling of trailing header fields",
+    "when decoding untrusted certificates from a peer",
+    "with many small chunks in a request body",
+    "when following redirects across hosts",
+    "while resolving symbolic links in build directories",
+    "in the handling of multipart form boundaries",
+    "when a template action contains JavaScript comments",
+    "for malformed negative exponents in big numbers",
+];
+
+const IDENTIFIERS: &[&str] = &[
+    "Reader.Open",
+    "Decoder.Decode",
+    "ParseMultipartForm",
+    "ReverseProxy",
+    "Conn.Handshake",
+    "Certificate.Verify",
+    "Template.Execute",
+    "Regexp.MatchString",
+    "Int.SetString",
+    "filepath.Clean",
+    "exec.Command",
+    "NewTokenDecoder",
+];
+
+const WORDS: &[&str] = &[
+    "a",
+    "program",
+    "that",
+    "processes",
+    "untrusted",
+    "input",
+    "can",
+    "be",
+    "made",
+    "to",
+    "consume",
+    "memory",
+    "or",
+    "time",
+    "without",
+    "bound",
+    "attacker",
+    "controlled",
+    "values",
+    "reach",
+    "this",
+    "code",
+    "path",
+    "through",
+    "the",
+    "public",
+    "API",
+    "server",
+    "client",
+    "request",
+    "response",
+    "limits",
+    "are",
+    "now",
+    "enforced",
+    "before",
+    "allocation",
+    "and",
+    "callers",
+    "need",
+    "not",
+    "change",
+    "anything",
+    "default",
+    "configuration",
+    "is",
+    "affected",
+];
+
+const REPORTERS: &[&str] = &[
+    "Sam Whited",
+    "Philippe Antoine (Catena cyber)",
+    "Jakob Ackermann (@das7pad)",
+    "Kenta Koyama",
+    "Bartek Nowotarski",
+    "Juho Nurminen of Mattermost",
+    "the OSS-Fuzz project",
+    "Marten Seemann",
+];
+
+/// A tiny deterministic generator (SplitMix64), so fixtures never change between runs.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    fn packages(&mut self) -> Vec<&'static str> {
+        let count = 1 + self.below(3);
+        let mut chosen: Vec<&'static str> = Vec::new();
+        while chosen.len() < count {
+            let p = PACKAGES[self.below(PACKAGES.len())];
+            if !chosen.contains(&p) {
+                chosen.push(p);
+            }
+        }
+        chosen
+    }
+
+    fn sentence(&mut self, words: usize) -> String {
+        let mut s = String::new();
+        for i in 0..words {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(self.pick(WORDS));
+        }
+        let mut chars = s.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().collect::<String>() + chars.as_str() + ".",
+            None => s,
+        }
+    }
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// A title of 6 to 12 words.
+fn title(rng: &mut Rng) -> String {
+    loop {
+        let mut title = format!("{} {}", rng.pick(SUBJECTS), rng.pick(CONTEXTS));
+        if rng.below(2) == 0 {
+            title.push_str(&format!(" in {}", rng.pick(IDENTIFIERS)));
+        }
+        let words = title.split(' ').count();
+        if (6..=12).contains(&words) {
+            return title;
+        }
+    }
+}
+
+/// Two or three Markdown paragraphs with inline code, hard-wrapped like hand-written TOML.
+fn description(rng: &mut Rng) -> String {
+    let paragraphs = 2 + rng.below(2);
+    let mut out = String::new();
+    for p in 0..paragraphs {
+        if p > 0 {
+            out.push_str("\n\n");
+        }
+        let mut text = String::new();
+        if p == 0 {
+            text.push_str(&format!("Calling `{}` ", rng.pick(IDENTIFIERS)));
+            text.push_str(&format!("{} ", rng.pick(CONTEXTS)));
+            text.push_str("can fail to check its limits. ");
+        }
+        for _ in 0..2 + rng.below(3) {
+            let words = 8 + rng.below(10);
+            text.push_str(&rng.sentence(words));
+            text.push(' ');
+        }
+        if rng.below(2) == 0 {
+            text.push_str(&format!(
+                "Set `GODEBUG={}=0` to restore the old behavior.",
+                rng.pick(&[
+                    "multipartmaxparts",
+                    "tarinsecurepath",
+                    "zipinsecurepath",
+                    "httpmuxgo121"
+                ])
+            ));
+        }
+        // Hard-wrap at about 76 columns, as a person would in a TOML file.
+        let mut column = 0;
+        for (i, word) in text.split_whitespace().enumerate() {
+            if i > 0 {
+                if column + 1 + word.len() > 76 {
+                    out.push('\n');
+                    column = 0;
+                } else {
+                    out.push(' ');
+                    column += 1;
+                }
+            }
+            out.push_str(word);
+            column += word.len();
+        }
+    }
+    out
+}
+
+/// A valid release file (exit 0 from `herald check` on its release day) with `n`
+/// `[[security]]` issues and `n` `[[fix]]` entries.
+pub fn release_toml(n: usize) -> String {
+    let mut rng = Rng(0x5EED_0000 ^ n as u64);
+    let mut out = String::with_capacity(1200 * n + 1024);
+    out.push_str(&format!(
+        r#"# Generated by herald's genfixture: {n} security issues and {n} bug fixes.
+
+[project]
+name = "Go"
+tag_prefix = "go"
+policy_url = "https://go.dev/security/policy"
+release_notes_url = "https://go.dev/doc/devel/release#{{tag}}"
+download_url = "https://go.dev/dl/"
+issue_url = "https://go.dev/issue/{{id}}"
+toolchain_prefixes = ["cmd/"]
+release_window = "during US business hours"
+
+[release]
+versions = ["1.16.1", "1.15.9"]
+date = 2021-03-10
+kind = "minor"
+pre_announcement = 2021-03-05
+signers = ["Katie", "Filippo"]
+"#
+    ));
+    for i in 0..n {
+        // The first issue is private, so a pre-announcement is always due.
+        let track = if i == 0 || rng.below(2) == 0 {
+            "private"
+        } else {
+            "public"
+        };
+        let packages = rng.packages();
+        let mut cves = vec![format!("CVE-2021-{}", 30000 + 2 * i)];
+        if rng.below(8) == 0 {
+            cves.push(format!("CVE-2021-{}", 30000 + 2 * i + 1));
+        }
+        let cves: Vec<&str> = cves.iter().map(String::as_str).collect();
+        let _ = write!(
+            out,
+            "\n[[security]]\ntrack = \"{track}\"\npackages = {}\ncves = {}\nissue = {}\ntitle = {:?}\ndescription = \"\"\"\n{}\"\"\"\n",
+            quoted_list(&packages),
+            quoted_list(&cves),
+            40000 + i,
+            title(&mut rng),
+            description(&mut rng),
+        );
+        if i % 2 == 0 {
+            let _ = writeln!(out, "credit = {:?}", rng.pick(REPORTERS));
+        }
+        if rng.below(4) == 0 {
+            out.push_str("versions = [\"1.16.1\"]\n");
+        }
+    }
+    for i in 0..n {
+        let packages = rng.packages();
+        let _ = write!(
+            out,
+            "\n[[fix]]\npackages = {}\nissue = {}\n",
+            quoted_list(&packages),
+            40000 + n + i
+        );
+        if rng.below(5) == 0 {
+            out.push_str("versions = [\"1.16.1\"]\n");
+        }
+    }
+    out
+}
