@@ -174,7 +174,7 @@ fn stages(c: &mut Criterion) {
             BenchmarkId::from_parameter(case.n),
             &case.announcement,
             |b, message| {
-                b.iter(|| black_box(compose(message, &addressing, date).expect("composes")))
+                b.iter(|| black_box(compose(message, &addressing, date, 0).expect("composes")))
             },
         );
     }

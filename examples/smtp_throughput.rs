@@ -81,8 +81,8 @@ fn run(args: &Args) -> Result<(), String> {
         bcc: Vec::new(),
         reply_to: None,
     };
-    let email =
-        compose(&message, &addressing, std::time::SystemTime::now()).map_err(|e| e.to_string())?;
+    let email = compose(&message, &addressing, std::time::SystemTime::now(), 0)
+        .map_err(|e| e.to_string())?;
     let smtp: SmtpConfig = toml::from_str(&format!(
         "host = {:?}\nport = {}\ntls = \"none\"\nattempts = 1\ntimeout_seconds = 10\n",
         args.host, args.port

@@ -29,9 +29,9 @@ pub struct Config {
     /// To and Bcc per message kind: `pre-announcement`, `announcement`.
     #[serde(default)]
     pub recipients: BTreeMap<RecipientKind, Recipients>,
-    /// The directory of the config file; relative paths in it are resolved from here.
+    /// The file it was read from; relative paths in it are resolved from its directory.
     #[serde(skip)]
-    pub base_dir: PathBuf,
+    pub path: PathBuf,
 }
 
 /// A `[recipients.KIND]` table name.
@@ -151,7 +151,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, LoadError> {
         let source = read_source(path)?;
         let mut config: Config = parse_toml(&source)?;
-        config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        config.path = path.to_path_buf();
         Ok(config)
     }
 
@@ -173,7 +173,8 @@ impl Config {
     /// The CA file, resolved against the config file's directory.
     pub fn ca_file(&self) -> Option<PathBuf> {
         let smtp = self.smtp.as_ref()?;
-        smtp.ca_file.as_ref().map(|p| self.base_dir.join(p))
+        let base = self.path.parent().unwrap_or(Path::new(""));
+        smtp.ca_file.as_ref().map(|p| base.join(p))
     }
 }
 

@@ -12,7 +12,11 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{SmtpTransport, Transport};
 
 use crate::config::{SmtpConfig, TlsMode, PASSWORD_VARIABLE};
+use crate::error_chain;
 use crate::render::ComposedEmail;
+
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// Exit code of a send that failed on the wire (the server refused, or never answered).
 pub const DELIVERY_FAILED: i32 = 3;
@@ -32,7 +36,7 @@ pub enum DeliverError {
     Permanent { server: String, reply: String },
     #[error("{server}: TLS failed: {message}")]
     Tls { server: String, message: String },
-    #[error("{server}: gave up after {attempts} attempts; last error: {last}")]
+    #[error("{server}: gave up after {}; last error: {last}", crate::english::count(*attempts as usize, "attempt", "attempts"))]
     GaveUp {
         server: String,
         attempts: u32,
@@ -127,13 +131,8 @@ impl Mailer {
             transport: builder.build(),
             server,
             attempts: smtp.attempts.max(1),
-            first_backoff: Duration::from_millis(smtp.backoff_ms),
+            first_backoff: Duration::from_millis(smtp.backoff_ms).min(MAX_BACKOFF),
         })
-    }
-
-    /// Describes the server, as in "smtp.example.org:587 (starttls)".
-    pub fn server(&self) -> &str {
-        &self.server
     }
 
     /// Sends `email`, retrying transient failures (4xx replies, refused or dropped
@@ -167,6 +166,12 @@ impl Mailer {
                         message: error_chain(&e),
                     })
                 }
+                Err(e) if e.is_client() => {
+                    return Err(DeliverError::Setup {
+                        server: self.server.clone(),
+                        message: error_chain(&e),
+                    })
+                }
                 Err(e) => {
                     last = error_chain(&e);
                     if attempt < self.attempts {
@@ -176,7 +181,7 @@ impl Mailer {
                             backoff.as_secs_f64()
                         ));
                         std::thread::sleep(backoff);
-                        backoff = (backoff * 2).min(Duration::from_secs(60));
+                        backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
                     }
                 }
             }
@@ -203,20 +208,6 @@ fn is_certificate_failure(error: &(dyn std::error::Error + 'static)) -> bool {
         source = cause.source();
     }
     false
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !message.contains(&cause_text) {
-            message.push_str(": ");
-            message.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]

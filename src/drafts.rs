@@ -67,13 +67,6 @@ impl DraftsReport {
     }
 }
 
-fn draft_date(today: NaiveDate) -> std::time::SystemTime {
-    let seconds = today
-        .and_hms_opt(12, 0, 0)
-        .map_or(0, |t| t.and_utc().timestamp());
-    std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
-}
-
 fn write_file(path: &Path, bytes: &[u8]) -> Result<String, AppError> {
     std::fs::write(path, bytes)
         .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
@@ -87,7 +80,6 @@ pub fn write(
     drafts: &[Draft],
     findings: &[Finding],
     out_dir: Option<&Path>,
-    today: NaiveDate,
 ) -> Result<DraftsReport, AppError> {
     let mut report = DraftsReport {
         out_dir: out_dir.map(|d| d.display().to_string()),
@@ -105,8 +97,7 @@ pub fn write(
             let base: PathBuf = dir.join(message.kind.as_str());
             let eml = base.with_extension("eml");
             if sendable {
-                let email = render::compose(message, &draft.addressing, draft_date(today))?;
-                files.push(write_file(&eml, &email.bytes)?);
+                files.push(write_file(&eml, &draft.guarded.email.bytes)?);
             } else if eml.exists() {
                 std::fs::remove_file(&eml)?;
             }

@@ -526,7 +526,10 @@ impl Embargo {
         };
         let mut hits = Vec::new();
         for view in &views {
-            self.labels(view, text, &mut hits);
+            // An announcement quotes code and prose ("BEGIN RSA PRIVATE KEY"), so there
+            // only the label phrases count; a pre-announcement has no reason for a
+            // bare upper-case PRIVATE at all.
+            self.labels(view, text, &mut hits, !labels_only);
             if !labels_only {
                 self.names(view, text, &mut hits);
                 self.cve_ids(view, &mut hits);
@@ -573,17 +576,18 @@ impl Embargo {
                 .any(|c| c.embargoed && c.id == leak.detail)
     }
 
-    fn labels(&self, view: &View, original: &str, hits: &mut Vec<Hit>) {
+    fn labels(&self, view: &View, original: &str, hits: &mut Vec<Hit>, bare_words: bool) {
         for caps in self.label_re.captures_iter(&view.norm) {
             let whole = caps.get(0).expect("group 0");
             let (start, end) = view.span(whole.start(), whole.end());
             let found = &original[start..end];
             let label = if let Some(word) = caps.get(3) {
                 // A bare word counts only in upper case: "kept private until" is prose.
-                if !found
-                    .chars()
-                    .filter(|c| c.is_alphabetic())
-                    .all(char::is_uppercase)
+                if !bare_words
+                    || !found
+                        .chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase)
                 {
                     continue;
                 }
@@ -799,6 +803,25 @@ impl Embargo {
 /// issues) plus track labels, in the subject, `headers` (the raw header block
 /// of the composed mail, may be empty), text and HTML. For an announcement:
 /// only track labels.
+/// Turns the leaks found in a message of `kind` into policy violations.
+pub fn leak_findings(kind: MessageKind, leaks: &[Leak]) -> Vec<crate::validate::Finding> {
+    leaks
+        .iter()
+        .map(|leak| {
+            let what = if leak.kind == DetailKind::TrackLabel {
+                "names an internal track label"
+            } else {
+                "leaks an embargoed detail"
+            };
+            crate::validate::Finding::unlocated(
+                crate::validate::Severity::Violation,
+                "embargo",
+                format!("the {kind} {what}: {leak}"),
+            )
+        })
+        .collect()
+}
+
 pub fn check_message(embargo: &Embargo, message: &RenderedMessage, headers: &str) -> Vec<Leak> {
     let labels_only = message.kind != MessageKind::PreAnnouncement;
     let parts = [

@@ -51,6 +51,8 @@ pub enum JournalError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: another send of this release is running; if none is, delete this lock file", path.display())]
+    Locked { path: PathBuf },
 }
 
 /// What the journal says about a message about to be sent.
@@ -62,6 +64,46 @@ pub enum Previous<'a> {
     SameSent(&'a JournalEntry),
     /// A message of this kind was sent with other content.
     ChangedSinceSent(&'a JournalEntry),
+}
+
+/// An exclusive claim on a release's journal, held from the journal check until the
+/// message is recorded, so two sends of one release cannot both pass the check.
+/// The lock file is removed when the claim is dropped.
+#[derive(Debug)]
+pub struct JournalLock {
+    path: PathBuf,
+}
+
+impl JournalLock {
+    /// Claims the journal of `release`, or says which lock file stands in the way.
+    pub fn acquire(release: &Path) -> Result<JournalLock, JournalError> {
+        let mut name = journal_path(release)
+            .file_name()
+            .unwrap_or_default()
+            .to_os_string();
+        name.push(".lock");
+        let path = release.with_file_name(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                let _ = writeln!(file, "herald send, process {}", std::process::id());
+                Ok(JournalLock { path })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(JournalError::Locked { path })
+            }
+            Err(source) => Err(JournalError::Write { path, source }),
+        }
+    }
+}
+
+impl Drop for JournalLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// The journal path of a release file: `RELEASE.journal.json` beside it.
@@ -111,8 +153,22 @@ impl Journal {
         }
     }
 
+    /// How many times this exact content of `kind` was sent.
+    pub fn times_sent(&self, kind: MessageKind, content_hash: &str) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.kind == kind.as_str() && e.content_hash == content_hash)
+            .count()
+    }
+
+    /// Whether any message of `kind` was sent.
+    pub fn has_sent(&self, kind: MessageKind) -> bool {
+        self.entries.iter().any(|e| e.kind == kind.as_str())
+    }
+
     /// Records an accepted message and writes the journal atomically (temporary file,
     /// fsync, rename), so a crash leaves the old or the new journal, never half of one.
+    /// Callers hold the [`JournalLock`].
     pub fn record(&mut self, entry: JournalEntry) -> Result<(), JournalError> {
         self.entries.push(entry);
         let write_err = |source| JournalError::Write {

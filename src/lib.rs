@@ -19,3 +19,18 @@ pub mod plan;
 pub mod render;
 pub mod source;
 pub mod validate;
+
+/// An error and its causes in one line, each cause once: "a: b: c".
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !message.contains(&cause_text) {
+            message.push_str(": ");
+            message.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    message
+}

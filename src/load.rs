@@ -28,24 +28,6 @@ pub enum LoadError {
     },
 }
 
-impl LoadError {
-    /// Where the problem is, when it has a position.
-    pub fn location(&self) -> Option<&Location> {
-        match self {
-            LoadError::Read { .. } => None,
-            LoadError::Invalid { location, .. } => Some(location),
-        }
-    }
-
-    /// The message without position or excerpt.
-    pub fn message(&self) -> String {
-        match self {
-            LoadError::Read { source, .. } => format!("cannot read the file: {source}"),
-            LoadError::Invalid { message, .. } => message.clone(),
-        }
-    }
-}
-
 /// Reads and deserializes the release file at `path`.
 pub fn load_release(path: &Path) -> Result<LoadedRelease, LoadError> {
     parse_release(read_source(path)?)

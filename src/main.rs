@@ -123,13 +123,23 @@ impl app::Confirm for Terminal {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = matches!(cli.format, FormatArg::Json);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("herald: {err:#}");
+            // Each error's message already says what went wrong and where.
+            eprintln!("herald: {err}");
             let code = err
                 .downcast_ref::<app::AppError>()
                 .map_or(2, app::AppError::exit_code);
+            if json {
+                let report = serde_json::json!({
+                    "status": "error",
+                    "exit_code": code,
+                    "error": err.to_string(),
+                });
+                println!("{report:#}");
+            }
             ExitCode::from(u8::try_from(code).unwrap_or(2))
         }
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::load::LoadedRelease;
 use crate::model::{ReleaseKind, Track};
-use crate::validate::{Finding, Severity, MINOR_NOTICE_DAYS, SECURITY_NOTICE_DAYS};
+use crate::validate::{pre_announcement_window, Finding, Severity};
 
 /// The kinds of message herald mails. Names match `--message`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -137,7 +137,9 @@ pub struct Plan {
     pub kind: ReleaseKind,
     pub messages: Vec<PlannedMessage>,
     pub overrides: Vec<TrackOverride>,
-    /// What today's date means for sending; notes, not violations.
+    /// What today's date means for sending; notes, not violations. Reported with
+    /// the other findings, so not serialized here.
+    #[serde(skip)]
     pub notes: Vec<Finding>,
 }
 
@@ -173,19 +175,15 @@ pub fn plan(input: &LoadedRelease, today: NaiveDate) -> Plan {
 
     let mut messages = Vec::new();
     let pre_necessity = match kind {
-        ReleaseKind::Minor if embargoed.is_empty() => None,
+        _ if embargoed.is_empty() => None,
         ReleaseKind::Minor => Some(Necessity::Required),
         ReleaseKind::Security => Some(Necessity::Optional),
     };
     if let Some(necessity) = pre_necessity {
-        let notice = if kind == ReleaseKind::Minor {
-            MINOR_NOTICE_DAYS
-        } else {
-            SECURITY_NOTICE_DAYS
-        };
+        let (earliest, latest) = pre_announcement_window(kind, release_day);
         let window = Window {
-            earliest: release_day - chrono::Days::new(*notice.end() as u64),
-            latest: Some(release_day - chrono::Days::new(*notice.start() as u64)),
+            earliest,
+            latest: Some(latest),
         };
         messages.push(PlannedMessage {
             kind: MessageKind::PreAnnouncement,

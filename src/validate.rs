@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use toml::Spanned;
 
@@ -108,6 +109,30 @@ pub fn is_unusable(findings: &[Finding]) -> bool {
 pub const MINOR_NOTICE_DAYS: std::ops::RangeInclusive<i64> = 3..=7;
 /// Days of notice allowed for the optional pre-announcement of a dedicated security release.
 pub const SECURITY_NOTICE_DAYS: std::ops::RangeInclusive<i64> = 1..=7;
+
+/// The days of notice the policy allows a pre-announcement of a release of `kind`.
+pub fn notice_days(kind: ReleaseKind) -> std::ops::RangeInclusive<i64> {
+    match kind {
+        ReleaseKind::Minor => MINOR_NOTICE_DAYS,
+        ReleaseKind::Security => SECURITY_NOTICE_DAYS,
+    }
+}
+
+/// The first and last day on which the pre-announcement of a release of `kind` on
+/// `release_day` may go out.
+pub fn pre_announcement_window(
+    kind: ReleaseKind,
+    release_day: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    let notice = notice_days(kind);
+    let days_before = |n: i64| release_day - chrono::Days::new(n.unsigned_abs());
+    (days_before(*notice.end()), days_before(*notice.start()))
+}
+
+/// "1 day", "3 days": a count with its noun, for messages.
+fn days(n: i64) -> String {
+    crate::english::count(n.unsigned_abs() as usize, "day", "days")
+}
 
 /// Runs every rule that depends only on the file.
 pub fn validate(input: &LoadedRelease) -> Vec<Finding> {
@@ -220,7 +245,7 @@ impl Checker<'_> {
 
     fn entries(&mut self) {
         let file = &self.input.file;
-        let release_versions: BTreeSet<&str> = file
+        let release_versions: Vec<&str> = file
             .release
             .versions
             .get_ref()
@@ -228,15 +253,34 @@ impl Checker<'_> {
             .map(|v| v.get_ref().as_str())
             .collect();
         let mut cve_owner: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut issue_entry: BTreeMap<u64, usize> = BTreeMap::new();
         for (index, entry) in file.security.iter().enumerate() {
             let issue = entry.get_ref();
             let name = format!("[[security]] entry {} (issue {})", index + 1, issue.issue);
             self.packages(&name, &issue.packages);
             self.entry_versions(&name, &issue.versions, &release_versions);
+            if let Some(first) = issue_entry.insert(issue.issue.get(), index + 1) {
+                self.push(
+                    Severity::Violation,
+                    "duplicate-issue",
+                    entry.span(),
+                    format!("{name} has the same issue number as [[security]] entry {first}; list each security issue once, with all its CVEs"),
+                );
+            }
             match issue.cves.as_ref() {
                 Some(cves) if !cves.get_ref().is_empty() => {
+                    let mut own = BTreeSet::new();
                     for cve in cves.get_ref() {
-                        if let Some(other) = cve_owner.insert(cve.as_str(), issue.issue.get()) {
+                        if !own.insert(cve.as_str()) {
+                            self.push(
+                                Severity::Invalid,
+                                "duplicate-cve",
+                                cves.span(),
+                                format!("{name} lists {cve} twice"),
+                            );
+                        } else if let Some(other) =
+                            cve_owner.insert(cve.as_str(), issue.issue.get())
+                        {
                             self.push(
                                 Severity::Violation,
                                 "duplicate-cve",
@@ -290,7 +334,7 @@ impl Checker<'_> {
         &mut self,
         name: &str,
         versions: &Option<Spanned<Vec<Spanned<Version>>>>,
-        release_versions: &BTreeSet<&str>,
+        release_versions: &[&str],
     ) {
         let Some(versions) = versions else { return };
         if versions.get_ref().is_empty() {
@@ -302,8 +346,10 @@ impl Checker<'_> {
             );
         }
         for version in versions.get_ref() {
-            if !release_versions.contains(version.get_ref().as_str()) {
-                let known: Vec<&str> = release_versions.iter().copied().collect();
+            if !release_versions.contains(&version.get_ref().as_str())
+                && !release_versions.is_empty()
+            {
+                let known = release_versions;
                 self.push(
                     Severity::Invalid,
                     "unknown-version",
@@ -368,7 +414,10 @@ impl Checker<'_> {
                     Severity::Violation,
                     "bug-fix-in-security-release",
                     first.span(),
-                    format!("a dedicated security release ships only security fixes, but this file has {} [[fix]] entries", file.fixes.len()),
+                    format!(
+                        "a dedicated security release ships only security fixes, but this file has {}",
+                        crate::english::count(file.fixes.len(), "[[fix]] entry", "[[fix]] entries")
+                    ),
                 );
             }
         }
@@ -379,8 +428,7 @@ impl Checker<'_> {
             .any(|s| s.get_ref().track.get_ref().is_embargoed());
         match &release.pre_announcement {
             None if kind == ReleaseKind::Minor && has_track(Track::Private) => {
-                let earliest = release_day - chrono::Days::new(*MINOR_NOTICE_DAYS.end() as u64);
-                let latest = release_day - chrono::Days::new(*MINOR_NOTICE_DAYS.start() as u64);
+                let (earliest, latest) = pre_announcement_window(kind, release_day);
                 self.push(
                     Severity::Violation,
                     "missing-pre-announcement",
@@ -397,15 +445,13 @@ impl Checker<'_> {
             ),
             Some(pre) => {
                 let notice = (release_day - pre.get_ref().get()).num_days();
-                let window = if kind == ReleaseKind::Minor { MINOR_NOTICE_DAYS } else { SECURITY_NOTICE_DAYS };
+                let window = notice_days(kind);
                 if !window.contains(&notice) {
-                    let earliest = release_day - chrono::Days::new(*window.end() as u64);
-                    let latest = release_day - chrono::Days::new(*window.start() as u64);
+                    let (earliest, latest) = pre_announcement_window(kind, release_day);
                     let when = match notice {
-                        n if n < 0 => format!("{} days after", -n),
+                        n if n < 0 => format!("{} after", days(n)),
                         0 => "on the day of".to_string(),
-                        1 => "1 day before".to_string(),
-                        n => format!("{n} days before"),
+                        n => format!("{} before", days(n)),
                     };
                     self.push(
                         Severity::Violation,

@@ -523,3 +523,28 @@ fn a_leaking_pre_announcement_is_never_written_as_sendable() {
         stdout(&check)
     );
 }
+
+#[test]
+fn a_template_cannot_read_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("announcement.md"),
+        "Subject: {{ get_env(name=\"HERALD_SMTP_PASSWORD\") }}\n\nbody\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["render", "fixtures/no-security.toml", "--templates"])
+        .arg(dir.path())
+        .env("HERALD_SMTP_PASSWORD", "top-secret-value")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let all = format!(
+        "{}{}",
+        stdout(&output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!all.contains("top-secret-value"), "{all}");
+    assert!(all.contains("get_env is disabled"), "{all}");
+}

@@ -236,7 +236,7 @@ fn announcements_are_checked_for_track_labels_only() {
     .unwrap()
     .replace(
         "{{ greeting }}",
-        "{{ greeting }}\n\nThese were PRIVATE-track fixes, and one was public track.",
+        "{{ greeting }}\n\nThese were PRIVATE-track fixes, and one was public track.\n\nA `-----BEGIN RSA PRIVATE KEY-----` block in a PUBLIC repository is not a label.",
     );
     std::fs::write(dir.path().join("announcement.md"), body).unwrap();
     let message = render_message(

@@ -205,10 +205,13 @@ fn the_announcement_arrives_whole_and_a_second_send_is_refused() {
     let resend = ws.send("announcement", RELEASE_DAY, &["--resend"]);
     assert_eq!(resend.status.code(), Some(0), "{}", show(&resend));
     assert_eq!(server.received().len(), 2);
+    let resent_id = server.received()[1].message_id().unwrap();
     assert_eq!(
-        server.received()[1].message_id(),
-        mail.message_id(),
-        "a resend carries the same Message-ID"
+        resent_id,
+        mail.message_id()
+            .unwrap()
+            .replace("@example.org", ".r1@example.org"),
+        "a deliberate resend gets its own Message-ID, so list software does not drop it"
     );
     assert_eq!(ws.journal().len(), 2);
 }
@@ -456,7 +459,7 @@ fn a_connection_dropped_during_data_is_retried_or_left_for_a_rerun() {
     let output = ws.send("announcement", RELEASE_DAY, &[]);
     assert_eq!(output.status.code(), Some(3), "{}", show(&output));
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("gave up after 1 attempts"),
+        String::from_utf8_lossy(&output.stderr).contains("gave up after 1 attempt;"),
         "{}",
         show(&output)
     );
@@ -494,9 +497,9 @@ fn without_a_terminal_or_yes_it_refuses() {
     let ws = Workspace::new();
     ws.configure(&server, "none", "");
     let output = ws.run_send("announcement", RELEASE_DAY, &[], &[]);
-    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("pass --yes"),
+        String::from_utf8_lossy(&output.stdout).contains("violation [not-confirmed]"),
         "{}",
         show(&output)
     );
@@ -576,4 +579,66 @@ fn a_pre_announcement_that_leaks_is_refused_and_never_reaches_the_server() {
     );
     assert!(server.received().is_empty());
     assert!(ws.journal().is_empty());
+}
+
+#[test]
+fn a_real_send_to_a_remote_host_judges_the_day_by_the_clock() {
+    let ws = Workspace::new();
+    ws.configure_host("smtp.example.invalid", 587, "starttls", "");
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("a real send judges the day by the clock"),
+        "{}",
+        show(&output)
+    );
+    let dry = ws.run_send("announcement", RELEASE_DAY, &["--dry-run"], &[]);
+    assert_eq!(
+        dry.status.code(),
+        Some(0),
+        "a dry run may pretend any day: {}",
+        show(&dry)
+    );
+}
+
+#[test]
+fn a_second_send_while_one_is_running_is_refused() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    std::fs::write(
+        ws.path("release.toml.journal.json.lock"),
+        "herald send, process 1\n",
+    )
+    .unwrap();
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("another send of this release is running"),
+        "{}",
+        show(&output)
+    );
+    assert!(server.received().is_empty());
+    std::fs::remove_file(ws.path("release.toml.journal.json.lock")).unwrap();
+    assert_eq!(
+        ws.send("announcement", RELEASE_DAY, &[]).status.code(),
+        Some(0)
+    );
+    assert!(
+        !ws.path("release.toml.journal.json.lock").exists(),
+        "the lock is released after the send"
+    );
+}
+
+#[test]
+fn json_output_reports_a_delivery_failure() {
+    let rejecting = SmtpServer::start(ServerOptions::new().reject(554));
+    let ws = Workspace::new();
+    ws.configure(&rejecting, "none", "");
+    let output = ws.send("announcement", RELEASE_DAY, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["status"], "error");
+    assert_eq!(json["exit_code"], 3);
+    assert!(json["error"].as_str().unwrap().contains("554"));
 }

@@ -18,6 +18,15 @@ pub struct Addressing {
     pub reply_to: Option<String>,
 }
 
+impl ComposedEmail {
+    /// The header block: everything before the first blank line.
+    pub fn header_block(&self) -> &str {
+        let text = std::str::from_utf8(&self.bytes).unwrap_or_default();
+        text.split_once("\r\n\r\n")
+            .map_or(text, |(headers, _)| headers)
+    }
+}
+
 /// A message ready for the wire, with the facts the journal keeps.
 #[derive(Debug, Clone)]
 pub struct ComposedEmail {
@@ -48,12 +57,19 @@ pub fn reject_line_breaks(header: &str, value: &str) -> Result<(), RenderError> 
     Ok(())
 }
 
-/// The Message-ID of a message: derived from its kind and content, so a re-render of the
-/// same content carries the same id.
-pub fn message_id(rendered: &RenderedMessage, from: &Mailbox) -> String {
+/// The Message-ID of a message: derived from its kind and content, so a retry of the
+/// same content carries the same id and list software can drop a duplicate. A
+/// deliberate resend (`resend` > 0, the number of earlier sends) gets its own id, so
+/// that it is not dropped as one.
+pub fn message_id(rendered: &RenderedMessage, from: &Mailbox, resend: usize) -> String {
     let hash = rendered.content_hash();
+    let again = if resend > 0 {
+        format!(".r{resend}")
+    } else {
+        String::new()
+    };
     format!(
-        "<herald.{}.{}@{}>",
+        "<herald.{}.{}{again}@{}>",
         rendered.kind,
         &hash[..24],
         from.email.domain()
@@ -70,21 +86,25 @@ fn crlf_line_endings(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\n', "\r\n")
 }
 
-/// Builds the mail for `rendered`, dated `date`.
+/// Builds the mail for `rendered`, dated `date`; `resend` as for [`message_id`].
 pub fn compose(
     rendered: &RenderedMessage,
     addressing: &Addressing,
     date: SystemTime,
+    resend: usize,
 ) -> Result<ComposedEmail, RenderError> {
     reject_line_breaks("Subject", &rendered.subject)?;
     let from = mailbox("From", &addressing.from)?;
     if addressing.to.is_empty() {
         return Err(RenderError::Header {
             header: "To".to_string(),
-            message: format!("no recipients are configured for the {}", rendered.kind),
+            message: format!(
+                "no recipients for the {kind}: add a [recipients.{kind}] table with to = [\"list@example.org\"] to the configuration",
+                kind = rendered.kind
+            ),
         });
     }
-    let message_id = message_id(rendered, &from);
+    let message_id = message_id(rendered, &from, resend);
     let mut builder = Message::builder()
         .from(from)
         .subject(rendered.subject.clone())

@@ -40,18 +40,11 @@ pub enum RenderError {
 }
 
 impl RenderError {
-    /// Flattens a Tera error and its causes into one message.
+    /// A template error, with a Tera error's causes flattened into one message.
     fn template(name: &str, error: &dyn std::error::Error) -> Self {
-        let mut message = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
-            source = cause.source();
-        }
         RenderError::Template {
             name: name.to_string(),
-            message,
+            message: crate::error_chain(error),
         }
     }
 }

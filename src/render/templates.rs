@@ -33,7 +33,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct Templates {
     tera: Tera,
-    overridden: Vec<String>,
 }
 
 impl Templates {
@@ -44,14 +43,14 @@ impl Templates {
                 .iter()
                 .map(|(n, t)| (n.to_string(), t.to_string()))
                 .collect(),
-            Vec::new(),
         )
     }
 
     /// The built-in templates, with any file of the same name in `dir` taking the place of one.
     ///
-    /// A `.md` file in `dir` whose name is not a template's is an error, so that a
-    /// misspelt override cannot silently leave the built-in in place.
+    /// Any other Markdown file in `dir` (`*.md`, in any case) is an error, so that a
+    /// misspelt override cannot silently leave the built-in in place. Other files
+    /// are ignored.
     pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
         let io = |source| RenderError::Io {
             path: dir.to_path_buf(),
@@ -61,7 +60,6 @@ impl Templates {
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
-        let mut overridden = Vec::new();
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(io)?
             .collect::<Result<_, _>>()
@@ -69,7 +67,7 @@ impl Templates {
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".md") {
+            if !name.to_ascii_lowercase().ends_with(".md") || !entry.path().is_file() {
                 continue;
             }
             let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) else {
@@ -83,23 +81,22 @@ impl Templates {
                 path: entry.path(),
                 source,
             })?;
-            overridden.push(name);
         }
-        Self::build(sources, overridden)
+        Self::build(sources)
     }
 
-    fn build(sources: Vec<(String, String)>, overridden: Vec<String>) -> Result<Self, RenderError> {
+    fn build(sources: Vec<(String, String)>) -> Result<Self, RenderError> {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
         tera.register_filter("indent", indent);
+        // Tera's `get_env` would let a template print any environment variable,
+        // HERALD_SMTP_PASSWORD and CI secrets included.
+        tera.register_function("get_env", |_: &HashMap<String, Value>| -> tera::Result<Value> {
+            Err(tera::Error::msg("get_env is disabled in herald templates: a template must not read the environment"))
+        });
         tera.add_raw_templates(sources)
             .map_err(|e| RenderError::template("(templates)", &e))?;
-        Ok(Self { tera, overridden })
-    }
-
-    /// The names of the templates that came from an override directory.
-    pub fn overridden(&self) -> &[String] {
-        &self.overridden
+        Ok(Self { tera })
     }
 
     /// Renders the template `name` with `context`.
@@ -110,6 +107,9 @@ impl Templates {
     }
 }
 
+/// The widest indent the `indent` filter gives.
+const MAX_INDENT: u64 = 16;
+
 /// Tera filter `indent(width=N)`: indents every non-empty line by N spaces (default 2),
 /// so that multi-paragraph Markdown stays inside a list item.
 fn indent(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -117,10 +117,11 @@ fn indent(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
         .as_str()
         .ok_or_else(|| tera::Error::msg("indent expects a string"))?;
     let width = match args.get("width") {
-        Some(w) => w
-            .as_u64()
-            .ok_or_else(|| tera::Error::msg("indent: width must be a whole number"))?
-            as usize,
+        Some(w) => w.as_u64().filter(|w| *w <= MAX_INDENT).ok_or_else(|| {
+            tera::Error::msg(format!(
+                "indent: width must be a whole number from 0 to {MAX_INDENT}"
+            ))
+        })? as usize,
         None => 2,
     };
     let pad = " ".repeat(width);

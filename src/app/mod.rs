@@ -1,18 +1,25 @@
 //! The commands: each runs the stages it needs and reports in text or JSON.
 //!
-//! Exit codes: 0 clean, 1 policy violation (or a message that must not go out),
-//! 2 unusable input or configuration.
+//! Exit codes: 0 clean or sent, 1 policy violation or a send refused, 2 unusable
+//! input or configuration, 3 delivery failed, 4 sent but not recorded.
+
+mod send;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+pub use send::{send, Confirm, SendOptions, SendReport};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::{self, Config};
+use crate::drafts::Draft;
+use crate::guard::{self, Embargo, Leak};
 use crate::load::{load_release, LoadError, LoadedRelease};
-use crate::plan::{plan, MessageKind, Necessity, Plan};
-use crate::render::{self, Addressing, RenderedMessage, Templates};
+use crate::plan::{plan, Necessity, Plan};
+use crate::render::{self, Addressing, ComposedEmail, RenderedMessage, Templates};
 use crate::validate::{self, Finding, Severity};
 
 /// How results are printed.
@@ -44,30 +51,49 @@ pub enum AppError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Render(#[from] render::RenderError),
+    /// The command cannot run as asked: a missing configuration, a wrong option.
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
+    #[error(transparent)]
+    Osv(#[from] crate::osv::OsvError),
+    #[error(transparent)]
     Deliver(#[from] crate::deliver::DeliverError),
+    /// The server accepted the message but the journal could not record it.
+    #[error("the message WAS sent, but recording it in the journal failed ({error}); add this entry to {journal} by hand so that it is not sent again:\n{entry}")]
+    SentButNotRecorded {
+        journal: String,
+        entry: String,
+        error: crate::journal::JournalError,
+    },
 }
 
+/// Exit code of a send whose message went out but could not be journaled.
+pub const SENT_NOT_RECORDED: i32 = 4;
+
 impl AppError {
-    /// The exit code: every such error means the input or setup is unusable.
+    /// The exit code: 2 for unusable input or setup, 3 when delivery failed, 4 when a
+    /// sent message could not be recorded.
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Deliver(e) => e.exit_code(),
+            AppError::SentButNotRecorded { .. } => SENT_NOT_RECORDED,
             _ => 2,
         }
     }
 }
 
-/// A release after the checking stages: loaded, validated, planned.
+/// A release after the checking stages: loaded, validated, planned, with the
+/// templates and the embargo matcher its messages are rendered and guarded with.
 pub struct Checked {
     pub input: LoadedRelease,
     pub findings: Vec<Finding>,
     pub plan: Plan,
     pub templates: Templates,
+    pub embargo: Embargo,
 }
 
 /// Runs load → validate → plan and loads the templates. Findings that make the input
@@ -102,11 +128,13 @@ pub fn check_release(
         None => Templates::builtin()?,
     };
     let plan = plan(&input, options.today);
+    let embargo = Embargo::new(&input);
     Ok(Ok(Checked {
         input,
         findings,
         plan,
         templates,
+        embargo,
     }))
 }
 
@@ -120,49 +148,71 @@ pub fn load_config(options: &Options) -> Result<Option<Config>, AppError> {
     Ok(Some(Config::load(&path)?))
 }
 
-/// A message rendered and guarded.
+/// A message rendered, composed and guarded.
 pub struct Guarded {
     pub message: RenderedMessage,
-    pub leaks: Vec<crate::guard::Leak>,
+    pub email: ComposedEmail,
+    pub leaks: Vec<Leak>,
 }
 
-/// Renders the message of `kind` and runs the embargo guard over it, headers included.
-pub fn render_guarded(
+/// Composes a rendered message as mail dated `date` and runs the embargo guard over
+/// its subject, real header block, text and HTML. `resend` counts earlier sends of
+/// the same content (see [`render::compose`]).
+pub fn compose_guarded(
     checked: &Checked,
-    kind: MessageKind,
+    message: RenderedMessage,
     addressing: &Addressing,
+    date: SystemTime,
+    resend: usize,
 ) -> Result<Guarded, AppError> {
-    let message = render::render_message(&checked.input, kind, &checked.templates)?;
-    let embargo = crate::guard::Embargo::new(&checked.input);
-    let headers = header_text(addressing);
-    let leaks = crate::guard::check_message(&embargo, &message, &headers);
-    Ok(Guarded { message, leaks })
+    let email = render::compose(&message, addressing, date, resend)?;
+    let leaks = guard::check_message(&checked.embargo, &message, email.header_block());
+    Ok(Guarded {
+        message,
+        email,
+        leaks,
+    })
 }
 
-fn header_text(addressing: &Addressing) -> String {
-    let mut headers = format!(
-        "From: {}\nTo: {}\n",
-        addressing.from,
-        addressing.to.join(", ")
-    );
-    if let Some(reply_to) = &addressing.reply_to {
-        headers.push_str(&format!("Reply-To: {reply_to}\n"));
-    }
-    headers
-}
-
-/// Turns embargo leaks into violations.
-pub fn leak_findings(kind: MessageKind, leaks: &[crate::guard::Leak]) -> Vec<Finding> {
-    leaks
-        .iter()
-        .map(|leak| {
-            Finding::unlocated(
-                Severity::Violation,
-                "embargo",
-                format!("the {kind} leaks an embargoed detail: {leak}"),
-            )
+/// Renders and guards every message the plan says is due, addressed from `config`
+/// (or with placeholders for drafts).
+fn guarded_drafts(
+    checked: &Checked,
+    config: Option<&Config>,
+    date: SystemTime,
+) -> Result<Vec<Draft>, AppError> {
+    checked
+        .plan
+        .due()
+        .map(|planned| {
+            let addressing = match config {
+                Some(config) => config.addressing(planned.kind),
+                None => config::placeholder_addressing(&checked.input.file.project.name),
+            };
+            let message = render::render_message(&checked.input, planned.kind, &checked.templates)?;
+            let guarded = compose_guarded(checked, message, &addressing, date, 0)?;
+            Ok(Draft {
+                planned: planned.clone(),
+                addressing,
+                guarded,
+            })
         })
         .collect()
+}
+
+/// The findings of a set of drafts: one violation per leak.
+fn draft_findings(drafts: &[Draft]) -> impl Iterator<Item = Finding> + '_ {
+    drafts
+        .iter()
+        .flat_map(|d| guard::leak_findings(d.planned.kind, &d.guarded.leaks))
+}
+
+/// The Date header of drafts: noon UTC of `today`, so previews are reproducible.
+fn draft_date(today: NaiveDate) -> SystemTime {
+    let seconds = today
+        .and_hms_opt(12, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp());
+    SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
 }
 
 #[derive(Serialize)]
@@ -251,13 +301,10 @@ pub fn check(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32,
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
-    let mut findings = checked.findings.clone();
     let config = load_config(options)?;
-    for planned in checked.plan.due() {
-        let addressing = addressing_for(config.as_ref(), &checked, planned.kind);
-        let guarded = render_guarded(&checked, planned.kind, &addressing)?;
-        findings.extend(leak_findings(planned.kind, &guarded.leaks));
-    }
+    let drafts = guarded_drafts(&checked, config.as_ref(), draft_date(options.today))?;
+    let mut findings = checked.findings.clone();
+    findings.extend(draft_findings(&drafts));
     findings.extend(checked.plan.notes.iter().cloned());
     emit(out, options, path, &findings, NoBody {}, |out| {
         if findings.is_empty() {
@@ -265,14 +312,6 @@ pub fn check(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32,
         }
         Ok(())
     })
-}
-
-/// The addressing of a message: from the configuration, or placeholders for drafts.
-pub fn addressing_for(config: Option<&Config>, checked: &Checked, kind: MessageKind) -> Addressing {
-    match config {
-        Some(config) => config.addressing(kind),
-        None => config::placeholder_addressing(&checked.input.file.project.name),
-    }
 }
 
 /// `herald plan`: the timeline of messages.
@@ -286,8 +325,7 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
     let plan = &checked.plan;
     let release = &checked.input.file.release;
     let project = &checked.input.file.project;
-    let journal =
-        crate::journal::Journal::open(path).map_err(|e| AppError::Usage(e.to_string()))?;
+    let journal = crate::journal::Journal::open(path)?;
 
     #[derive(Serialize)]
     struct Body<'a> {
@@ -408,20 +446,11 @@ pub fn render_command(
         Err(code) => return Ok(code),
     };
     let config = load_config(options)?;
+    let drafts = guarded_drafts(&checked, config.as_ref(), draft_date(options.today))?;
     let mut findings = checked.findings.clone();
-    let mut drafts = Vec::new();
-    for planned in checked.plan.due() {
-        let addressing = addressing_for(config.as_ref(), &checked, planned.kind);
-        let guarded = render_guarded(&checked, planned.kind, &addressing)?;
-        findings.extend(leak_findings(planned.kind, &guarded.leaks));
-        drafts.push(crate::drafts::Draft {
-            planned: planned.clone(),
-            addressing,
-            guarded,
-        });
-    }
+    findings.extend(draft_findings(&drafts));
     findings.extend(checked.plan.notes.iter().cloned());
-    let report = crate::drafts::write(&checked, &drafts, &findings, out_dir, options.today)?;
+    let report = crate::drafts::write(&checked, &drafts, &findings, out_dir)?;
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {
         match out_dir {
@@ -434,253 +463,6 @@ pub fn render_command(
                     writeln!(out)?;
                 }
             }
-        }
-        Ok(())
-    })
-}
-
-/// What `herald send` was asked to do.
-#[derive(Debug, Clone)]
-pub struct SendOptions {
-    pub kind: MessageKind,
-    /// `--yes`: do not ask.
-    pub assume_yes: bool,
-    /// `--dry-run`: write the bytes, connect nowhere.
-    pub dry_run: bool,
-    /// `--resend`: send although the journal has this kind.
-    pub resend: bool,
-}
-
-/// How `send` asks the person at the terminal.
-pub trait Confirm {
-    /// Whether a person can answer (standard input is a terminal).
-    fn interactive(&self) -> bool;
-    /// Shows `prompt` and returns the answer line.
-    fn ask(&mut self, prompt: &str) -> std::io::Result<String>;
-}
-
-/// What `send` did, for the JSON report.
-#[derive(Debug, Clone, Serialize)]
-pub struct SendReport {
-    /// "sent", "dry-run", "refused" or "aborted".
-    pub outcome: &'static str,
-    pub kind: Option<MessageKind>,
-    pub subject: Option<String>,
-    pub from: Option<String>,
-    pub to: Vec<String>,
-    pub bcc: Vec<String>,
-    pub message_id: Option<String>,
-    pub content_hash: Option<String>,
-    pub size_bytes: Option<usize>,
-    pub server: Option<String>,
-    pub reply: Option<String>,
-    pub attempts: Option<u32>,
-    /// The file written by `--dry-run`.
-    pub dry_run_file: Option<String>,
-    pub journal: Option<String>,
-}
-
-impl Default for SendReport {
-    fn default() -> Self {
-        SendReport {
-            outcome: "refused",
-            kind: None,
-            subject: None,
-            from: None,
-            to: Vec::new(),
-            bcc: Vec::new(),
-            message_id: None,
-            content_hash: None,
-            size_bytes: None,
-            server: None,
-            reply: None,
-            attempts: None,
-            dry_run_file: None,
-            journal: None,
-        }
-    }
-}
-
-fn refusal(rule: &'static str, message: String) -> Finding {
-    Finding::unlocated(Severity::Violation, rule, message)
-}
-
-/// `herald send`: every check, then one message over SMTP, journaled once accepted.
-pub fn send(
-    path: &Path,
-    send: &SendOptions,
-    options: &Options,
-    confirm: &mut dyn Confirm,
-    out: &mut dyn Write,
-    log: &mut dyn Write,
-) -> Result<i32, AppError> {
-    let kind = send.kind;
-    let mut report = SendReport {
-        kind: Some(kind),
-        ..SendReport::default()
-    };
-    let checked = match checked_or_report::<SendReport>(path, options, out)? {
-        Ok(checked) => checked,
-        Err(code) => return Ok(code),
-    };
-    let mut findings: Vec<Finding> = checked
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Note)
-        .cloned()
-        .collect();
-    let config = load_config(options)?.ok_or_else(|| {
-        AppError::Usage(format!(
-            "send needs a configuration: give --config FILE or create {} in the working directory (see the README)",
-            config::DEFAULT_CONFIG
-        ))
-    })?;
-    let smtp = config.smtp.clone().ok_or_else(|| {
-        AppError::Usage("the configuration has no [smtp] table; send needs one".to_string())
-    })?;
-    let addressing = config.addressing(kind);
-    report.from = Some(addressing.from.clone());
-    report.to = addressing.to.clone();
-    report.bcc = addressing.bcc.clone();
-
-    let planned = checked.plan.message(kind).filter(|m| m.due);
-    match planned {
-        None => findings.push(refusal(
-            "not-due",
-            format!("this release has no {kind} to send: {}", match (kind, checked.plan.message(kind)) {
-                (MessageKind::PreAnnouncement, None) => "no fix is on the private or urgent track, and such releases are not pre-announced".to_string(),
-                (_, Some(_)) => "it is optional and no release.pre_announcement date is planned".to_string(),
-                _ => "the plan does not include it".to_string(),
-            }),
-        )),
-        Some(planned) => {
-            if let Some(why) = planned.send_blocker(checked.plan.release_day, options.today) {
-                findings.push(refusal("not-sendable-today", why));
-            }
-        }
-    }
-    let guarded = render_guarded(&checked, kind, &addressing)?;
-    findings.extend(leak_findings(kind, &guarded.leaks));
-    let message = &guarded.message;
-    let email = render::compose(message, &addressing, std::time::SystemTime::now())?;
-    let content_hash = message.content_hash();
-    report.subject = Some(message.subject.clone());
-    report.message_id = Some(email.message_id.clone());
-    report.content_hash = Some(content_hash.clone());
-    report.size_bytes = Some(email.bytes.len());
-
-    let mut journal =
-        crate::journal::Journal::open(path).map_err(|e| AppError::Usage(e.to_string()))?;
-    report.journal = Some(journal.path().display().to_string());
-    match journal.previous(kind, &content_hash) {
-        crate::journal::Previous::NotSent => {}
-        crate::journal::Previous::SameSent(entry) if !send.resend => findings.push(refusal(
-            "already-sent",
-            format!("this {kind} was already sent at {} ({}); pass --resend to send it again", entry.sent_at, entry.message_id),
-        )),
-        crate::journal::Previous::ChangedSinceSent(entry) if !send.resend => findings.push(refusal(
-            "changed-since-sent",
-            format!(
-                "a {kind} was already sent at {} ({}), and this one has changed since (content {} -> {}); pass --resend to send the changed message too",
-                entry.sent_at,
-                entry.message_id,
-                &entry.content_hash[..12.min(entry.content_hash.len())],
-                &content_hash[..12]
-            ),
-        )),
-        _ => {}
-    }
-    let mailer = if send.dry_run {
-        None
-    } else {
-        let password = std::env::var(config::PASSWORD_VARIABLE).ok();
-        Some(crate::deliver::Mailer::new(
-            &smtp,
-            config.ca_file().as_deref(),
-            password,
-        )?)
-    };
-    report.server = Some(format!("{}:{} ({})", smtp.host, smtp.port(), smtp.tls));
-
-    let blocked = validate::exit_code(&findings) > 0;
-    if !blocked && send.dry_run {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".{kind}.dry-run.eml"));
-        let file = path.with_file_name(name);
-        std::fs::write(&file, &email.bytes)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
-        report.outcome = "dry-run";
-        report.dry_run_file = Some(file.display().to_string());
-    }
-    if !blocked && !send.dry_run {
-        let summary = format!(
-            "About to send the {kind} of {}:\n  Subject: {}\n  From: {}\n  To: {}\n  Bcc: {}\n  Size: {} bytes (text {} bytes, HTML {} bytes)\n  Server: {}\n",
-            path.display(),
-            message.subject,
-            addressing.from,
-            addressing.to.join(", "),
-            if addressing.bcc.is_empty() { "none".to_string() } else { addressing.bcc.join(", ") },
-            email.bytes.len(),
-            message.text.len(),
-            message.html.len(),
-            report.server.as_deref().unwrap_or_default(),
-        );
-        write!(log, "{summary}")?;
-        if !send.assume_yes {
-            if !confirm.interactive() {
-                return Err(AppError::Usage("refusing to send without confirmation: standard input is not a terminal; pass --yes to send non-interactively".to_string()));
-            }
-            let answer = confirm.ask(&format!(
-                "Type \"send\" to send it to {} recipients: ",
-                addressing.to.len() + addressing.bcc.len()
-            ))?;
-            if answer.trim() != "send" {
-                report.outcome = "aborted";
-                writeln!(log, "not sent")?;
-                return emit(out, options, path, &findings, report, |_| Ok(())).map(|_| 1);
-            }
-        }
-        let mailer = mailer.expect("a mailer exists unless this is a dry run");
-        let delivery = mailer.send(&email, &mut |line| {
-            let _ = writeln!(log, "{line}");
-        })?;
-        journal
-            .record(crate::journal::JournalEntry {
-                kind: kind.as_str().to_string(),
-                message_id: email.message_id.clone(),
-                content_hash: content_hash.clone(),
-                subject: message.subject.clone(),
-                to: addressing.to.clone(),
-                bcc: addressing.bcc.clone(),
-                sent_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                server_reply: delivery.reply.clone(),
-            })
-            .map_err(|e| {
-                AppError::Usage(format!(
-                    "the message WAS sent, but recording it failed: {e}"
-                ))
-            })?;
-        report.outcome = "sent";
-        report.reply = Some(delivery.reply);
-        report.attempts = Some(delivery.attempts);
-    }
-    let text_report = report.clone();
-    emit(out, options, path, &findings, report, |out| {
-        match text_report.outcome {
-            "sent" => writeln!(
-                out,
-                "sent the {kind}: {} ({}); server replied {}; recorded in {}",
-                text_report.subject.as_deref().unwrap_or_default(),
-                text_report.message_id.as_deref().unwrap_or_default(),
-                text_report.reply.as_deref().unwrap_or_default(),
-                text_report.journal.as_deref().unwrap_or_default()
-            )?,
-            "dry-run" => writeln!(
-                out,
-                "dry run: wrote the exact message to {}; connected to nothing",
-                text_report.dry_run_file.as_deref().unwrap_or_default()
-            )?,
-            _ => writeln!(out, "refused to send the {kind}:")?,
         }
         Ok(())
     })
@@ -709,8 +491,7 @@ pub fn import_osv(
         imported: Vec<Entry<'a>>,
         appended: &'a str,
     }
-    let report =
-        crate::osv::import_osv(path, files, import).map_err(|e| AppError::Usage(e.to_string()))?;
+    let report = crate::osv::import_osv(path, files, import)?;
     let body = Body {
         written: report.written,
         imported: report
