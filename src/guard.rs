@@ -214,6 +214,9 @@ pub struct Embargo {
     bigrams: HashMap<String, (String, u64)>,
     cve_re: Regex,
     label_re: Regex,
+    /// "track" in any ASCII case: every label phrase holds it, so an announcement
+    /// without it needs no label scan (its bare upper-case words do not count).
+    track_word: Regex,
     hash_re: Regex,
 }
 
@@ -506,6 +509,10 @@ impl Embargo {
                 r#"\b(public|private|urgent)[ \-_]?tracks?\b|\btracks?[ ]?[:=][ ]?["']?(public|private|urgent)\b|\b(public|private|urgent)\b"#,
             )
             .expect("valid label pattern"),
+            track_word: regex::RegexBuilder::new("track")
+                .case_insensitive(true)
+                .build()
+                .expect("valid pattern"),
             hash_re: Regex::new(r"[0-9a-f]{7,40}").expect("valid hash pattern"),
         }
     }
@@ -519,6 +526,9 @@ impl Embargo {
     }
 
     fn scan_with(&self, part: Part, text: &str, labels_only: bool) -> Vec<Leak> {
+        if labels_only && !self.track_word.is_match(text) {
+            return Vec::new();
+        }
         let views = match part {
             Part::Html => vec![View::new(html_text(text)), View::new(html_attributes(text))],
             Part::Headers => vec![View::new(header_chars(text))],
