@@ -142,15 +142,9 @@ fn escaped(text: &str) -> String {
 /// side, with the check findings on top. Self-contained: no scripts, no network.
 pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -> String {
     let project = &checked.input.file.project;
-    let versions: Vec<String> = checked
-        .input
-        .file
-        .release
-        .version_list()
-        .iter()
-        .map(|v| format!("{} {v}", project.name))
-        .collect();
-    let title = format!("herald drafts: {}", versions.join(", "));
+    let versions =
+        crate::english::spoken_versions(&project.name, &checked.input.file.release.version_list());
+    let title = format!("herald drafts: {versions}");
     let mut page = String::new();
     page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     page.push_str(&format!("<title>{}</title>\n", escaped(&title)));

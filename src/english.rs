@@ -21,6 +21,15 @@ pub fn join_list_with<S: AsRef<str>>(items: &[S], serial: bool) -> String {
     }
 }
 
+/// "Go 1.16.1 and Go 1.15.9": each version with the project's name, joined.
+pub fn spoken_versions<S: AsRef<str>>(name: &str, versions: &[S]) -> String {
+    let named: Vec<String> = versions
+        .iter()
+        .map(|v| format!("{name} {}", v.as_ref()))
+        .collect();
+    join_list(&named)
+}
+
 /// "1 security fix", "3 security fixes".
 pub fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })

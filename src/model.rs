@@ -370,6 +370,12 @@ impl std::str::FromStr for Version {
     }
 }
 
+impl AsRef<str> for Version {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
 impl TryFrom<String> for Version {
     type Error = String;
     fn try_from(value: String) -> Result<Self, Self::Error> {

@@ -339,19 +339,14 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
         sent: &journal.entries,
     };
     emit(out, options, path, &findings, body, |out| {
-        let versions: Vec<String> = release
-            .version_list()
-            .iter()
-            .map(|v| format!("{} {v}", project.name))
-            .collect();
+        let versions = crate::english::spoken_versions(&project.name, &release.version_list());
         let kind = match plan.kind {
             crate::model::ReleaseKind::Minor => "scheduled minor release",
             crate::model::ReleaseKind::Security => "dedicated security release",
         };
         writeln!(
             out,
-            "{}: {kind} on {} (today is {})",
-            versions.join(", "),
+            "{versions}: {kind} on {} (today is {})",
             plan.release_day.format("%A %Y-%m-%d"),
             options.today
         )?;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::english::{count, join_list, weekday_and_date};
+use crate::english::{count, join_list, spoken_versions, weekday_and_date};
 use crate::load::LoadedRelease;
 use crate::model::{ReleaseKind, SecurityIssue};
 use crate::plan::MessageKind;
@@ -162,14 +162,6 @@ pub struct FixView {
     pub versions: Vec<String>,
 }
 
-fn spoken_versions<S: AsRef<str>>(name: &str, versions: &[S]) -> String {
-    let named: Vec<String> = versions
-        .iter()
-        .map(|v| format!("{name} {}", v.as_ref()))
-        .collect();
-    join_list(&named)
-}
-
 impl MessageContext {
     /// Builds the context of a message of `kind` for `input`.
     pub fn new(input: &LoadedRelease, kind: MessageKind) -> Self {
@@ -203,20 +195,15 @@ impl MessageContext {
                         .then(|| spoken_versions(&project.name, &shipped));
                     let cves: Vec<String> =
                         issue.cve_list().iter().map(|c| c.to_string()).collect();
+                    let packages: Vec<String> = issue
+                        .packages
+                        .get_ref()
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect();
                     SecurityView {
-                        packages: issue
-                            .packages
-                            .get_ref()
-                            .iter()
-                            .map(|p| p.to_string())
-                            .collect(),
-                        packages_text: issue
-                            .packages
-                            .get_ref()
-                            .iter()
-                            .map(|p| p.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        packages_text: packages.join(", "),
+                        packages,
                         title: issue.title.to_string(),
                         description: issue.description.trim().to_string(),
                         credit: issue.credit.as_ref().map(|c| c.to_string()),
