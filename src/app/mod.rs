@@ -174,18 +174,20 @@ pub fn compose_guarded(
     })
 }
 
-/// Renders and guards every message the plan says is due, addressed from `config`
-/// (or with placeholders for drafts).
-fn guarded_drafts(
+/// Renders and guards every message the plan says is due, addressed from the
+/// configuration (or with placeholders), and gathers every finding: the file's,
+/// the guard's, and the notes on today's date.
+fn drafts_with_findings(
     checked: &Checked,
-    config: Option<&Config>,
-    date: SystemTime,
-) -> Result<Vec<Draft>, AppError> {
-    checked
+    options: &Options,
+) -> Result<(Vec<Draft>, Vec<Finding>), AppError> {
+    let config = load_config(options)?;
+    let date = draft_date(options.today);
+    let drafts = checked
         .plan
         .due()
         .map(|planned| {
-            let addressing = match config {
+            let addressing = match &config {
                 Some(config) => config.addressing(planned.kind),
                 None => config::placeholder_addressing(&checked.input.file.project.name),
             };
@@ -197,14 +199,15 @@ fn guarded_drafts(
                 guarded,
             })
         })
-        .collect()
-}
-
-/// The findings of a set of drafts: one violation per leak.
-fn draft_findings(drafts: &[Draft]) -> impl Iterator<Item = Finding> + '_ {
-    drafts
-        .iter()
-        .flat_map(|d| guard::leak_findings(d.planned.kind, &d.guarded.leaks))
+        .collect::<Result<Vec<Draft>, AppError>>()?;
+    let mut findings = checked.findings.clone();
+    findings.extend(
+        drafts
+            .iter()
+            .flat_map(|d| guard::leak_findings(d.planned.kind, &d.guarded.leaks)),
+    );
+    findings.extend(checked.plan.notes.iter().cloned());
+    Ok((drafts, findings))
 }
 
 /// The Date header of drafts: noon UTC of `today`, so previews are reproducible.
@@ -301,11 +304,7 @@ pub fn check(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32,
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
-    let config = load_config(options)?;
-    let drafts = guarded_drafts(&checked, config.as_ref(), draft_date(options.today))?;
-    let mut findings = checked.findings.clone();
-    findings.extend(draft_findings(&drafts));
-    findings.extend(checked.plan.notes.iter().cloned());
+    let (_drafts, findings) = drafts_with_findings(&checked, options)?;
     emit(out, options, path, &findings, NoBody {}, |out| {
         if findings.is_empty() {
             writeln!(out, "{}: clean", path.display())?;
@@ -440,11 +439,7 @@ pub fn render_command(
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
-    let config = load_config(options)?;
-    let drafts = guarded_drafts(&checked, config.as_ref(), draft_date(options.today))?;
-    let mut findings = checked.findings.clone();
-    findings.extend(draft_findings(&drafts));
-    findings.extend(checked.plan.notes.iter().cloned());
+    let (drafts, findings) = drafts_with_findings(&checked, options)?;
     let report = crate::drafts::write(&checked, &drafts, &findings, out_dir)?;
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {
