@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::app::{AppError, Checked, Guarded};
 use crate::plan::PlannedMessage;
-use crate::render::{self, Addressing};
+use crate::render::Addressing;
 use crate::validate::Finding;
 
 /// One message to draft: what the plan says, who it goes to, and what was rendered.
@@ -119,7 +119,7 @@ pub fn write(
             bcc: draft.addressing.bcc.clone(),
             sendable,
             leaks: draft.guarded.leaks.clone(),
-            content_hash: message.content_hash(),
+            content_hash: message.content_hash.clone(),
             files,
         });
     }
@@ -230,7 +230,7 @@ pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -
         }
         page.push_str(&format!(
             "<div class=\"parts\">\n<div><h3>HTML part</h3><div class=\"html-part\">\n{}</div></div>\n<div><h3>Plain-text part</h3><pre class=\"text\">{}</pre></div>\n</div>\n</section>\n",
-            render::markdown::to_html_fragment(&message.markdown),
+            message.html_body,
             escaped(&message.text),
         ));
     }

@@ -165,7 +165,7 @@ pub fn send(
     let mut journal = Journal::open(path)?;
     report.journal = Some(journal.path().display().to_string());
     let rendered = crate::render::render_message(&checked.input, kind, &checked.templates)?;
-    let rendered_hash = rendered.content_hash();
+    let rendered_hash = rendered.content_hash.clone();
     let mut resend = 0;
     match journal.previous(kind, &rendered_hash) {
         Previous::NotSent => {}

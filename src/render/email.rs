@@ -62,7 +62,7 @@ pub fn reject_line_breaks(header: &str, value: &str) -> Result<(), RenderError> 
 /// deliberate resend (`resend` > 0, the number of earlier sends) gets its own id, so
 /// that it is not dropped as one.
 pub fn message_id(rendered: &RenderedMessage, from: &Mailbox, resend: usize) -> String {
-    let hash = rendered.content_hash();
+    let hash = &rendered.content_hash;
     let again = if resend > 0 {
         format!(".r{resend}")
     } else {

@@ -28,16 +28,15 @@ pub fn to_html_fragment(markdown: &str) -> String {
     html
 }
 
-/// Renders Markdown to a complete HTML document titled `title`.
-pub fn to_html_document(title: &str, markdown: &str) -> String {
+/// Wraps an HTML fragment in a complete document titled `title`.
+pub fn html_document(title: &str, body: &str) -> String {
     let mut escaped_title = String::new();
     pulldown_cmark::html::push_html(
         &mut escaped_title,
         std::iter::once(Event::Text(title.into())),
     );
     format!(
-        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{escaped_title}</title>\n</head>\n<body>\n{}</body>\n</html>\n",
-        to_html_fragment(markdown)
+        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{escaped_title}</title>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )
 }
 
@@ -315,7 +314,7 @@ mod tests {
 
     #[test]
     fn html_document_escapes_its_title() {
-        let doc = to_html_document("a < b", "x\n");
+        let doc = html_document("a < b", &to_html_fragment("x\n"));
         assert!(doc.contains("<title>a &lt; b</title>"), "{doc}");
     }
 }

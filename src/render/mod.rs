@@ -61,22 +61,25 @@ pub struct RenderedMessage {
     pub text: String,
     /// The HTML part, a complete document.
     pub html: String,
+    /// The HTML part's body, without the document around it.
+    #[serde(skip)]
+    pub html_body: String,
+    /// A SHA-256 over subject, text and HTML: the identity of the message's content.
+    pub content_hash: String,
 }
 
-impl RenderedMessage {
-    /// A SHA-256 over subject, text and HTML: the identity of the message's content.
-    pub fn content_hash(&self) -> String {
-        let mut hasher = Sha256::new();
-        for part in [&self.subject, &self.text, &self.html] {
-            hasher.update(part.as_bytes());
-            hasher.update([0]);
-        }
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+/// A SHA-256 over subject, text and HTML, in hexadecimal.
+fn content_hash(subject: &str, text: &str, html: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [subject, text, html] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
     }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Renders the message of `kind` for a validated release.
@@ -95,11 +98,16 @@ pub fn render_message(
     let output = templates.render(name, &context)?;
     let (subject, body) = split_subject(name, &output)?;
     let markdown = tidy_markdown(body);
+    let text = markdown::to_text(&markdown, markdown::TEXT_WIDTH);
+    let html_body = markdown::to_html_fragment(&markdown);
+    let html = markdown::html_document(&subject, &html_body);
     Ok(RenderedMessage {
         kind,
         template: name.to_string(),
-        text: markdown::to_text(&markdown, markdown::TEXT_WIDTH),
-        html: markdown::to_html_document(&subject, &markdown),
+        content_hash: content_hash(&subject, &text, &html),
+        text,
+        html,
+        html_body,
         subject,
         markdown,
     })
