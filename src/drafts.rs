@@ -152,6 +152,7 @@ pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -
         "<style>\n",
         "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}\n",
         ".findings{padding:.75rem 1rem;border-radius:6px;margin-bottom:1.5rem}\n",
+        ".findings li,.leaks li{white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:13px}\n",
         ".clean{background:#e6f4ea}.notes{background:#fff7e0}.dirty{background:#fde8e8}\n",
         ".message{border:1px solid #ccc;border-radius:6px;margin-bottom:2rem;padding:1rem}\n",
         ".blocked{border-color:#c00}\n",
