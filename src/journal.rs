@@ -175,17 +175,9 @@ impl Journal {
             path: self.path.clone(),
             source,
         };
-        let text = serde_json::to_string_pretty(self).map_err(|e| write_err(e.into()))?;
-        let mut tmp_name = self.path.file_name().unwrap_or_default().to_os_string();
-        tmp_name.push(".tmp");
-        let tmp = self.path.with_file_name(tmp_name);
-        let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-        file.write_all(text.as_bytes()).map_err(write_err)?;
-        file.write_all(b"\n").map_err(write_err)?;
-        file.sync_all().map_err(write_err)?;
-        drop(file);
-        std::fs::rename(&tmp, &self.path).map_err(write_err)?;
-        Ok(())
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| write_err(e.into()))?;
+        text.push('\n');
+        crate::write_atomically(&self.path, text.as_bytes()).map_err(write_err)
     }
 }
 

@@ -54,7 +54,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -790,37 +789,12 @@ fn check_result(original: &LoadedRelease, text: &str) -> Result<Vec<Finding>, Os
     Ok(findings)
 }
 
-/// Replaces the file at `path` with `text`: a temporary file in the same
-/// directory, flushed to disk, then renamed over the original (whose
-/// permissions it takes). A symbolic link is followed, not replaced.
+/// Replaces the release file with `text`, atomically (see [`crate::write_atomically`]).
 fn write_atomically(path: &Path, text: &str) -> Result<(), OsvError> {
-    let error = |source| OsvError::Write {
+    crate::write_atomically(path, text.as_bytes()).map_err(|source| OsvError::Write {
         path: path.to_path_buf(),
         source,
-    };
-    let target = std::fs::canonicalize(path).map_err(error)?;
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.herald-import-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(&target) {
-            std::fs::set_permissions(&temp, meta.permissions())?;
-        }
-        std::fs::rename(&temp, &target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.map_err(error)
+    })
 }
 
 impl fmt::Display for Imported {
