@@ -1424,7 +1424,13 @@ fn decode_encoded_word(text: &str) -> Option<(String, usize)> {
         return None;
     }
     let bytes = match encoding {
-        "b" | "B" => base64_decode(payload)?,
+        "b" | "B" => {
+            use base64::Engine as _;
+            // RFC 2047 words are padded, but a hand-made header may leave it out.
+            base64::engine::general_purpose::STANDARD_NO_PAD_INDIFFERENT
+                .decode(payload)
+                .ok()?
+        }
         "q" | "Q" => {
             let mut out = Vec::new();
             let raw = payload.as_bytes();
@@ -1452,31 +1458,6 @@ fn decode_encoded_word(text: &str) -> Option<(String, usize)> {
 /// Length of "charset?" at the start of an encoded word's inner part.
 fn charset_len(inner: &str) -> usize {
     inner.find('?').map_or(0, |i| i + 1)
-}
-
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut buffer = 0u32;
-    let mut bits = 0;
-    for b in text.bytes() {
-        let value = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        buffer = (buffer << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]
