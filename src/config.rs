@@ -98,27 +98,61 @@ pub struct SmtpConfig {
     /// An extra trust anchor (PEM), for a private relay or tests.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
-    /// Seconds to wait for the server before giving up on an attempt.
+    /// Seconds to wait for the connection and for each reply of the server (1 to 600).
     #[serde(default = "default_timeout")]
-    pub timeout_seconds: u64,
-    /// Attempts per message before a transient failure becomes final.
+    pub timeout_seconds: Bounded<1, 600>,
+    /// Seconds one attempt may take in all, from connecting to the server's answer to
+    /// the message (1 to 3600): a server that talks forever cannot hold herald.
+    #[serde(default = "default_attempt_deadline")]
+    pub attempt_deadline_seconds: Bounded<1, 3600>,
+    /// Attempts per message before a transient failure becomes final (1 to 10).
     #[serde(default = "default_attempts")]
-    pub attempts: u32,
-    /// Milliseconds before the first retry; each further retry waits twice as long.
+    pub attempts: Bounded<1, 10>,
+    /// Milliseconds before the first retry (0 to 60000); each further retry waits
+    /// twice as long, at most 60 seconds.
     #[serde(default = "default_backoff")]
-    pub backoff_ms: u64,
+    pub backoff_ms: Bounded<0, 60_000>,
 }
 
-fn default_backoff() -> u64 {
-    2000
+/// A whole number from `MIN` to `MAX`; anything else is refused where it stands in
+/// the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Bounded<const MIN: u64, const MAX: u64>(u64);
+
+impl<const MIN: u64, const MAX: u64> Bounded<MIN, MAX> {
+    /// The number.
+    pub fn get(self) -> u64 {
+        self.0
+    }
 }
 
-fn default_timeout() -> u64 {
-    30
+impl<'de, const MIN: u64, const MAX: u64> Deserialize<'de> for Bounded<MIN, MAX> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = i64::deserialize(deserializer)?;
+        match u64::try_from(value) {
+            Ok(n) if (MIN..=MAX).contains(&n) => Ok(Bounded(n)),
+            _ => Err(serde::de::Error::custom(format!(
+                "expected a whole number from {MIN} to {MAX}, found {value}"
+            ))),
+        }
+    }
 }
 
-fn default_attempts() -> u32 {
-    4
+fn default_backoff() -> Bounded<0, 60_000> {
+    Bounded(2000)
+}
+
+fn default_timeout() -> Bounded<1, 600> {
+    Bounded(30)
+}
+
+fn default_attempt_deadline() -> Bounded<1, 3600> {
+    Bounded(300)
+}
+
+fn default_attempts() -> Bounded<1, 10> {
+    Bounded(4)
 }
 
 impl SmtpConfig {

@@ -11,7 +11,6 @@ pub mod deliver;
 pub mod drafts;
 pub mod english;
 pub mod guard;
-pub mod journal;
 pub mod load;
 pub mod model;
 pub mod osv;
@@ -36,9 +35,10 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Replaces (or creates) the file at `path` with `bytes`: a temporary file in the
-/// same directory, flushed to disk, then renamed over the target, so a crash leaves
-/// the old file or the new one, never half of one. An existing file's permissions
-/// are kept, and a symbolic link is followed, not replaced.
+/// same directory, flushed to disk, then renamed over the target, and the directory
+/// flushed too, so a crash leaves the old file or the new one, never half of one,
+/// and a completed write survives a power cut. An existing file's permissions are
+/// kept, and a symbolic link is followed, not replaced.
 pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -61,7 +61,8 @@ pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io:
         if let Ok(meta) = std::fs::metadata(&target) {
             std::fs::set_permissions(&temp, meta.permissions())?;
         }
-        std::fs::rename(&temp, &target)
+        std::fs::rename(&temp, &target)?;
+        std::fs::File::open(dir)?.sync_all()
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);

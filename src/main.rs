@@ -69,6 +69,9 @@ enum Command {
     },
     /// Print the release-history line of each version.
     History { release: PathBuf },
+    /// Read or settle the send journal (RELEASE.journal.json).
+    #[command(subcommand)]
+    Journal(JournalCommand),
     /// Append [[security]] entries to a release file from OSV records (Go vulnerability database format).
     ImportOsv {
         release: PathBuf,
@@ -84,6 +87,31 @@ enum Command {
         /// Show what would be appended without changing the file.
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum JournalCommand {
+    /// Record what you found about an attempt that is in doubt: after looking for its
+    /// Message-ID in the list archive, mark it --sent or --not-sent.
+    Settle {
+        release: PathBuf,
+        /// Which message: pre-announcement or announcement.
+        #[arg(long, value_name = "KIND")]
+        message: MessageKind,
+        /// The list has it: it counts as sent, and is not sent again without --resend.
+        #[arg(
+            long,
+            conflicts_with = "not_sent",
+            required_unless_present = "not_sent"
+        )]
+        sent: bool,
+        /// The list does not have it: the next `herald send` sends it.
+        #[arg(long)]
+        not_sent: bool,
+        /// Who settles it (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
     },
 }
 
@@ -165,6 +193,20 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             app::render_command(release, out.as_deref(), &options, &mut stdout)?
         }
         Command::History { release } => app::history(release, &options, &mut stdout)?,
+        Command::Journal(JournalCommand::Settle {
+            release,
+            message,
+            sent,
+            not_sent: _,
+            by,
+        }) => {
+            let by = by
+                .clone()
+                .or_else(|| std::env::var("USER").ok())
+                .or_else(|| std::env::var("LOGNAME").ok())
+                .unwrap_or_else(|| "unknown".to_string());
+            app::settle(release, *message, *sent, &by, &options, &mut stdout)?
+        }
         Command::ImportOsv {
             release,
             files,

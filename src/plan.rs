@@ -4,14 +4,14 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::load::LoadedRelease;
 use crate::model::{ReleaseKind, Track};
 use crate::validate::{pre_announcement_window, Finding, Severity};
 
 /// The kinds of message herald mails. Names match `--message`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MessageKind {
     /// Says that fixes are coming, and when, without details.

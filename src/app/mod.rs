@@ -1,7 +1,7 @@
 //! The commands: each runs the stages it needs and reports in text or JSON.
 //!
 //! Exit codes: 0 clean or sent, 1 policy violation or a send refused, 2 unusable
-//! input or configuration, 3 delivery failed, 4 sent but not recorded.
+//! input or configuration, 3 delivery failed, 4 sent but not recorded, 5 in doubt.
 
 mod send;
 
@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::{self, Config};
+use crate::deliver::journal::{Journal, JournalError};
 use crate::drafts::Draft;
 use crate::guard::{self, Embargo, Leak};
 use crate::load::{load_release, LoadError, LoadedRelease};
@@ -57,30 +58,20 @@ pub enum AppError {
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error(transparent)]
-    Journal(#[from] crate::journal::JournalError),
+    Journal(#[from] JournalError),
     #[error(transparent)]
     Osv(#[from] crate::osv::OsvError),
     #[error(transparent)]
     Deliver(#[from] crate::deliver::DeliverError),
-    /// The server accepted the message but the journal could not record it.
-    #[error("the message WAS sent, but recording it in the journal failed ({error}); add this entry to {journal} by hand so that it is not sent again:\n{entry}")]
-    SentButNotRecorded {
-        journal: String,
-        entry: String,
-        error: crate::journal::JournalError,
-    },
 }
 
-/// Exit code of a send whose message went out but could not be journaled.
-pub const SENT_NOT_RECORDED: i32 = 4;
-
 impl AppError {
-    /// The exit code: 2 for unusable input or setup, 3 when delivery failed, 4 when a
-    /// sent message could not be recorded.
+    /// The exit code: 1 when another send holds the journal, 2 for unusable input or
+    /// setup, and the delivery's own codes (see [`crate::deliver::DeliverError`]).
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Deliver(e) => e.exit_code(),
-            AppError::SentButNotRecorded { .. } => SENT_NOT_RECORDED,
+            AppError::Journal(JournalError::Locked { .. }) => 1,
             _ => 2,
         }
     }
@@ -324,18 +315,18 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
     let plan = &checked.plan;
     let release = &checked.input.file.release;
     let project = &checked.input.file.project;
-    let journal = crate::journal::Journal::open(path)?;
+    let journal = Journal::open(path)?;
 
     #[derive(Serialize)]
     struct Body<'a> {
         #[serde(flatten)]
         plan: &'a Plan,
-        /// What the send journal says already went out.
-        sent: &'a [crate::journal::JournalEntry],
+        /// Every attempt the send journal records: sent, in doubt, failed, settled.
+        attempts: &'a [crate::deliver::journal::JournalEntry],
     }
     let body = Body {
         plan,
-        sent: &journal.entries,
+        attempts: &journal.entries,
     };
     emit(out, options, path, &findings, body, |out| {
         let versions = crate::english::spoken_versions(&project.name, &release.version_list());
@@ -373,14 +364,9 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
                 _ => "",
             };
             let tracks: Vec<&str> = message.tracks.iter().map(|t| t.as_str()).collect();
-            let sent = journal
-                .entries
-                .iter()
-                .rfind(|e| e.kind == message.kind.as_str())
-                .map_or_else(String::new, |e| format!(" — SENT at {}", e.sent_at));
             writeln!(
                 out,
-                "  {date:<10}  {:<16}  {necessity:<8}  {:<19}  {window}; tracks: {}{timing}{sent}",
+                "  {date:<10}  {:<16}  {necessity:<8}  {:<19}  {window}; tracks: {}{timing}",
                 message.kind.as_str(),
                 message.template,
                 if tracks.is_empty() {
@@ -389,6 +375,9 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
                     tracks.join(", ")
                 },
             )?;
+            for attempt in journal.entries.iter().filter(|e| e.kind == message.kind) {
+                writeln!(out, "      {}", describe_attempt(attempt))?;
+            }
         }
         for o in &plan.overrides {
             writeln!(
@@ -402,6 +391,63 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
                     &o.reason
                 }
             )?;
+        }
+        Ok(())
+    })
+}
+
+/// One journaled attempt in a line: its state, when, to whom, and what settled it.
+fn describe_attempt(entry: &crate::deliver::journal::JournalEntry) -> String {
+    use crate::deliver::journal::AttemptState;
+    let state = match entry.state {
+        AttemptState::InDoubt => "IN DOUBT (settle it: see `herald send`)",
+        AttemptState::Sent => "SENT",
+        AttemptState::Failed => "FAILED",
+        AttemptState::NotSent => "NOT SENT",
+    };
+    let mut line = format!(
+        "{state} {} {} to {}",
+        entry.last_change(),
+        entry.message_id,
+        if entry.recipients.is_empty() {
+            entry.to.join(", ")
+        } else {
+            entry.recipients.join(", ")
+        }
+    );
+    if let Some(reply) = &entry.server_reply {
+        line.push_str(&format!("; server: {reply}"));
+    }
+    if let Some(settled) = &entry.settled {
+        line.push_str(&format!("; settled by {} at {}", settled.by, settled.at));
+    }
+    line
+}
+
+/// `herald journal settle`: records what a person found about an in-doubt attempt.
+pub fn settle(
+    path: &Path,
+    kind: crate::plan::MessageKind,
+    sent: bool,
+    by: &str,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<i32, AppError> {
+    let _lock = crate::deliver::journal::JournalLock::acquire(path)?;
+    let mut journal = Journal::open(path)?;
+    let settled = journal.settle(kind, sent, by)?;
+    #[derive(Serialize)]
+    struct Body<'a> {
+        journal: String,
+        settled: &'a [crate::deliver::journal::JournalEntry],
+    }
+    let body = Body {
+        journal: journal.path().display().to_string(),
+        settled: &settled,
+    };
+    emit(out, options, path, &[], body, |out| {
+        for entry in &settled {
+            writeln!(out, "settled: {}", describe_attempt(entry))?;
         }
         Ok(())
     })

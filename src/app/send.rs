@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::{checked_or_report, compose_guarded, emit, load_config, AppError, Options};
 use crate::config::{self, Config};
+use crate::deliver::journal::{AttemptState, Journal, JournalEntry, JournalLock, Previous};
 use crate::deliver::{is_loopback, Mailer};
 use crate::english::count;
-use crate::journal::{Journal, JournalEntry, JournalLock, Previous};
 use crate::plan::{MessageKind, Necessity};
 use crate::validate::{Finding, Severity};
 
@@ -49,7 +49,7 @@ pub struct SendReport {
     pub size_bytes: Option<usize>,
     pub server: Option<String>,
     pub reply: Option<String>,
-    pub attempts: Option<u32>,
+    pub attempts: Option<u64>,
     /// The file written by `--dry-run`.
     pub dry_run_file: Option<String>,
     pub journal: Option<String>,
@@ -160,10 +160,28 @@ pub fn send(
         }
     }
 
-    // From here until the message is recorded, no other send of this release runs.
-    let _lock = JournalLock::acquire(path)?;
+    // From here until the outcome is recorded, no other send of this release runs. A
+    // dry run sends nothing, so it neither waits for nor blocks a real send.
+    let _lock = match send.dry_run {
+        true => None,
+        false => Some(JournalLock::acquire(path)?),
+    };
     let mut journal = Journal::open(path)?;
+    if !send.dry_run {
+        // Nothing is sent that could not be recorded.
+        journal.check_writable()?;
+    }
     report.journal = Some(journal.path().display().to_string());
+    let settle = settle_command(path, kind);
+    if let Some(entry) = journal.in_doubt(kind) {
+        findings.push(refusal(
+            "in-doubt",
+            format!(
+                "an earlier attempt to send this {kind} is in doubt: its data went to {} at {} and no answer was recorded, so the list may or may not have it. herald will not guess. Look for Message-ID {} in the list archive, then record what you found with `{settle} --sent` or `{settle} --not-sent`",
+                entry.server, entry.attempted_at, entry.message_id
+            ),
+        ));
+    }
     let rendered = crate::render::render_message(&checked.input, kind, &checked.templates)?;
     let rendered_hash = rendered.content_hash.clone();
     let mut resend = 0;
@@ -173,7 +191,7 @@ pub fn send(
             "already-sent",
             format!(
                 "this {kind} was already sent at {} ({}); pass --resend to send it again",
-                entry.sent_at, entry.message_id
+                entry.last_change(), entry.message_id
             ),
         )),
         Previous::SameSent(_) => resend = journal.times_sent(kind, &rendered_hash),
@@ -181,7 +199,7 @@ pub fn send(
             "changed-since-sent",
             format!(
                 "a {kind} was already sent at {} ({}), and this one has changed since (content {} -> {}); pass --resend to send the changed message too",
-                entry.sent_at,
+                entry.last_change(),
                 entry.message_id,
                 short_hash(&entry.content_hash),
                 short_hash(&rendered_hash)
@@ -264,26 +282,27 @@ pub fn send(
             false
         };
         if confirmed {
-            let delivery = mailer.send(email, &mut |line| {
-                let _ = writeln!(log, "{line}");
-            })?;
+            let envelope = email.message.envelope();
             let entry = JournalEntry {
-                kind: kind.as_str().to_string(),
+                kind,
+                state: AttemptState::InDoubt,
                 message_id: email.message_id.clone(),
                 content_hash: rendered_hash.clone(),
                 subject: message.subject.clone(),
+                server: mailer.server().to_string(),
+                envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
+                recipients: envelope.to().iter().map(ToString::to_string).collect(),
                 to: addressing.to.clone(),
+                cc: Vec::new(),
                 bcc: addressing.bcc.clone(),
-                sent_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                server_reply: delivery.reply.clone(),
+                attempted_at: String::new(),
+                answered_at: None,
+                server_reply: None,
+                settled: None,
             };
-            if let Err(error) = journal.record(entry.clone()) {
-                return Err(AppError::SentButNotRecorded {
-                    journal: journal.path().display().to_string(),
-                    entry: serde_json::to_string_pretty(&entry).unwrap_or_default(),
-                    error,
-                });
-            }
+            let delivery = mailer.send(email, &mut journal, &entry, &settle, &mut |line| {
+                let _ = writeln!(log, "{line}");
+            })?;
             report.outcome = "sent";
             report.reply = Some(delivery.reply);
             report.attempts = Some(delivery.attempts);
@@ -309,6 +328,29 @@ pub fn send(
         }
         Ok(())
     })
+}
+
+/// The command that settles an in-doubt `kind` of the release at `path`, without
+/// `--sent` / `--not-sent`, quoted for a POSIX shell.
+pub(crate) fn settle_command(path: &Path, kind: MessageKind) -> String {
+    format!(
+        "herald journal settle {} --message {kind}",
+        shell_quoted(&path.display().to_string())
+    )
+}
+
+/// `text` as one word for a POSIX shell: as it is when that is safe, else in single
+/// quotes.
+fn shell_quoted(text: &str) -> String {
+    let safe = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if safe {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// The first 12 characters of a content hash, for messages.

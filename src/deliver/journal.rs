@@ -1,0 +1,525 @@
+//! The send journal: a write-ahead log, beside the release file, of every attempt to
+//! send one of its messages. It is what stops a message from going out twice.
+//!
+//! An attempt is written, durably, *before* the end of the message data goes to the
+//! server, in the state [`AttemptState::InDoubt`]. The server's answer turns it into
+//! [`AttemptState::Sent`] or [`AttemptState::Failed`]. An attempt that never got an
+//! answer (a crash, Ctrl-C, a time-out after the data) stays in doubt: herald will not
+//! guess, and every later send of that message stops until a person settles it with
+//! `herald journal settle` ([`Journal::settle`]).
+//!
+//! Sends of one release are serialised by [`JournalLock`], an advisory lock the
+//! operating system releases when the process dies, so a crash never leaves a lock
+//! that a person must delete.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::MessageKind;
+
+/// What became of one attempt to send a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttemptState {
+    /// The end of the message data went (or was about to go) to the server, and no
+    /// answer was recorded: the message may or may not have been delivered.
+    InDoubt,
+    /// The server accepted the message, or a person settled the attempt as sent.
+    Sent,
+    /// The server refused the message after its data (a definite answer).
+    Failed,
+    /// A person settled an in-doubt attempt as not delivered.
+    NotSent,
+}
+
+impl AttemptState {
+    /// The name used in the journal and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptState::InDoubt => "in-doubt",
+            AttemptState::Sent => "sent",
+            AttemptState::Failed => "failed",
+            AttemptState::NotSent => "not-sent",
+        }
+    }
+}
+
+/// Who settled an in-doubt attempt, when, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settlement {
+    /// The person, as given to `--by` or taken from `$USER`.
+    pub by: String,
+    /// RFC 3339 time of the settlement.
+    pub at: String,
+    /// What the person found: [`AttemptState::Sent`] or [`AttemptState::NotSent`].
+    pub found: AttemptState,
+}
+
+/// One attempt to send a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalEntry {
+    pub kind: MessageKind,
+    /// Entries written before the write-ahead journal recorded only accepted
+    /// messages, so an entry without a state counts as sent.
+    #[serde(default = "legacy_state")]
+    pub state: AttemptState,
+    /// The Message-ID to look for in the list archive.
+    pub message_id: String,
+    /// SHA-256 over subject, text and HTML (see `RenderedMessage::content_hash`).
+    pub content_hash: String,
+    pub subject: String,
+    /// `host:port (tls)` of the SMTP server.
+    #[serde(default)]
+    pub server: String,
+    /// The envelope sender (`MAIL FROM`).
+    #[serde(default)]
+    pub envelope_from: String,
+    /// Every envelope recipient (`RCPT TO`): To, Cc and Bcc.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    pub bcc: Vec<String>,
+    /// RFC 3339 time the end of the data was about to go to the server.
+    #[serde(default)]
+    pub attempted_at: String,
+    /// RFC 3339 time of the server's answer.
+    #[serde(default, alias = "sent_at")]
+    pub answered_at: Option<String>,
+    /// The server's answer to the message data.
+    #[serde(default)]
+    pub server_reply: Option<String>,
+    /// Set when a person settled an in-doubt attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<Settlement>,
+}
+
+fn legacy_state() -> AttemptState {
+    AttemptState::Sent
+}
+
+impl JournalEntry {
+    /// When this attempt last changed: its settlement, its answer, or its start.
+    pub fn last_change(&self) -> &str {
+        self.settled
+            .as_ref()
+            .map(|s| s.at.as_str())
+            .or(self.answered_at.as_deref())
+            .unwrap_or(&self.attempted_at)
+    }
+}
+
+/// The journal of one release file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Journal {
+    #[serde(skip)]
+    path: PathBuf,
+    pub entries: Vec<JournalEntry>,
+}
+
+/// Why the journal could not be read, written or locked.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("{}: cannot read the send journal: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: the send journal is a symbolic link to {}, which does not exist; restore the journal it points to, or remove the link if no message of this release was ever sent", path.display(), target.display())]
+    Dangling { path: PathBuf, target: PathBuf },
+    #[error("{}: the send journal is not valid: {source}; it records what was already sent, so fix that place by hand (kinds are \"pre-announcement\" and \"announcement\", states \"in-doubt\", \"sent\", \"failed\" and \"not-sent\") rather than deleting it", path.display())]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{}: cannot write the send journal: {source}; nothing was sent, because herald sends only what it can record", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: another herald send of this release is running{}; wait for it to finish (the lock is released when that process ends, however it ends)", path.display(), holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    Locked {
+        path: PathBuf,
+        holder: Option<String>,
+    },
+    #[error("{}: no {kind} attempt is in doubt; nothing to settle", path.display())]
+    NothingToSettle { path: PathBuf, kind: MessageKind },
+}
+
+/// What the journal says about a message about to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous<'a> {
+    /// Nothing of this kind was sent.
+    NotSent,
+    /// This exact content was sent.
+    SameSent(&'a JournalEntry),
+    /// A message of this kind was sent with other content.
+    ChangedSinceSent(&'a JournalEntry),
+}
+
+/// An exclusive claim on a release's journal, held from the journal check until the
+/// outcome is recorded, so two sends of one release cannot both pass the check.
+///
+/// It is an advisory lock on `RELEASE.journal.json.lock` taken with
+/// [`File::try_lock`]: the operating system releases it when the process ends, by
+/// a crash or a kill included. The file itself stays; a leftover file blocks nobody.
+#[derive(Debug)]
+pub struct JournalLock {
+    _file: File,
+}
+
+impl JournalLock {
+    /// Claims the journal of `release`, or says that another send holds it.
+    pub fn acquire(release: &Path) -> Result<JournalLock, JournalError> {
+        let path = lock_path(release);
+        let write_error = |source| JournalError::Write {
+            path: path.clone(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(write_error)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                return Err(JournalError::Locked {
+                    path: path.clone(),
+                    holder: (!holder.is_empty()).then(|| holder.to_string()),
+                });
+            }
+            Err(TryLockError::Error(source)) => return Err(write_error(source)),
+        }
+        // Who holds it, for the message another send prints; only informative.
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = write!(file, "herald send, process {}", std::process::id());
+        Ok(JournalLock { _file: file })
+    }
+}
+
+/// The journal path of a release file: `RELEASE.journal.json` beside it.
+pub fn journal_path(release: &Path) -> PathBuf {
+    let mut name = release.file_name().unwrap_or_default().to_os_string();
+    name.push(".journal.json");
+    release.with_file_name(name)
+}
+
+/// The lock file of a release's journal: `RELEASE.journal.json.lock`.
+fn lock_path(release: &Path) -> PathBuf {
+    let mut name = journal_path(release)
+        .file_name()
+        .unwrap_or_default()
+        .to_os_string();
+    name.push(".lock");
+    release.with_file_name(name)
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Journal {
+    /// Opens the journal of a release file. A missing journal is empty; one that cannot
+    /// be read or understood, or a link to nothing, is an error that says what to fix.
+    pub fn open(release: &Path) -> Result<Journal, JournalError> {
+        let path = journal_path(release);
+        let empty = |path| Journal {
+            path,
+            entries: Vec::new(),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Ok(target) = std::fs::read_link(&path) {
+                    return Err(JournalError::Dangling { path, target });
+                }
+                return Ok(empty(path));
+            }
+            Err(source) => return Err(JournalError::Read { path, source }),
+        };
+        let mut journal: Journal =
+            serde_json::from_str(&text).map_err(|source| JournalError::Parse {
+                path: path.clone(),
+                source,
+            })?;
+        journal.path = path;
+        Ok(journal)
+    }
+
+    /// Where the journal lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Proves that the journal can be written where it lives, by writing it as it is
+    /// (creating it when missing). Called before connecting, so that a message is
+    /// never sent that could not be recorded.
+    pub fn check_writable(&self) -> Result<(), JournalError> {
+        self.save()
+    }
+
+    /// The attempt of `kind` whose outcome is unknown, if any.
+    pub fn in_doubt(&self, kind: MessageKind) -> Option<&JournalEntry> {
+        self.entries
+            .iter()
+            .find(|e| e.kind == kind && e.state == AttemptState::InDoubt)
+    }
+
+    fn sent(&self, kind: MessageKind) -> impl DoubleEndedIterator<Item = &JournalEntry> + Clone {
+        self.entries
+            .iter()
+            .filter(move |e| e.kind == kind && e.state == AttemptState::Sent)
+    }
+
+    /// What was sent before of `kind`, compared with `content_hash`.
+    pub fn previous(&self, kind: MessageKind, content_hash: &str) -> Previous<'_> {
+        let mut sent = self.sent(kind);
+        if let Some(same) = sent.clone().find(|e| e.content_hash == content_hash) {
+            return Previous::SameSent(same);
+        }
+        match sent.next_back() {
+            Some(other) => Previous::ChangedSinceSent(other),
+            None => Previous::NotSent,
+        }
+    }
+
+    /// How many times this exact content of `kind` was sent.
+    pub fn times_sent(&self, kind: MessageKind, content_hash: &str) -> usize {
+        self.sent(kind)
+            .filter(|e| e.content_hash == content_hash)
+            .count()
+    }
+
+    /// Whether any message of `kind` was sent.
+    pub fn has_sent(&self, kind: MessageKind) -> bool {
+        self.sent(kind).next().is_some()
+    }
+
+    /// Records, durably, that the end of a message's data is about to go to the
+    /// server: `entry` is stored in doubt, with the time. Returns its index for
+    /// [`Journal::conclude`]. Callers hold the [`JournalLock`].
+    pub fn begin(&mut self, mut entry: JournalEntry) -> Result<usize, JournalError> {
+        entry.state = AttemptState::InDoubt;
+        entry.attempted_at = now();
+        entry.answered_at = None;
+        entry.server_reply = None;
+        entry.settled = None;
+        self.entries.push(entry);
+        self.save()?;
+        Ok(self.entries.len() - 1)
+    }
+
+    /// Records the server's answer to attempt `index`: `Sent` or `Failed`.
+    pub fn conclude(
+        &mut self,
+        index: usize,
+        state: AttemptState,
+        reply: String,
+    ) -> Result<(), JournalError> {
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.state = state;
+            entry.answered_at = Some(now());
+            entry.server_reply = Some(reply);
+        }
+        self.save()
+    }
+
+    /// Settles every in-doubt attempt of `kind` as `found` (sent or not sent), recording
+    /// who and when. Returns the settled entries.
+    pub fn settle(
+        &mut self,
+        kind: MessageKind,
+        sent: bool,
+        by: &str,
+    ) -> Result<Vec<JournalEntry>, JournalError> {
+        let found = if sent {
+            AttemptState::Sent
+        } else {
+            AttemptState::NotSent
+        };
+        let at = now();
+        let mut settled = Vec::new();
+        for entry in &mut self.entries {
+            if entry.kind == kind && entry.state == AttemptState::InDoubt {
+                entry.state = found;
+                entry.settled = Some(Settlement {
+                    by: by.to_string(),
+                    at: at.clone(),
+                    found,
+                });
+                settled.push(entry.clone());
+            }
+        }
+        if settled.is_empty() {
+            return Err(JournalError::NothingToSettle {
+                path: self.path.clone(),
+                kind,
+            });
+        }
+        self.save()?;
+        Ok(settled)
+    }
+
+    /// Writes the journal atomically (temporary file, fsync, rename, fsync of the
+    /// directory), so a crash leaves the old or the new journal, never half of one.
+    fn save(&self) -> Result<(), JournalError> {
+        let write_err = |source| JournalError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| write_err(e.into()))?;
+        text.push('\n');
+        crate::write_atomically(&self.path, text.as_bytes()).map_err(write_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: MessageKind, hash: &str) -> JournalEntry {
+        JournalEntry {
+            kind,
+            state: AttemptState::InDoubt,
+            message_id: "<id@example.org>".to_string(),
+            content_hash: hash.to_string(),
+            subject: "s".to_string(),
+            server: "127.0.0.1:25 (none)".to_string(),
+            envelope_from: "r@example.org".to_string(),
+            recipients: vec!["a@example.org".to_string()],
+            to: vec!["a@example.org".to_string()],
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            attempted_at: String::new(),
+            answered_at: None,
+            server_reply: None,
+            settled: None,
+        }
+    }
+
+    #[test]
+    fn attempts_are_in_doubt_until_concluded_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("go1.16.1.toml");
+        let mut journal = Journal::open(&release).unwrap();
+        let index = journal
+            .begin(entry(MessageKind::Announcement, "h1"))
+            .unwrap();
+        let reopened = Journal::open(&release).unwrap();
+        assert!(reopened.in_doubt(MessageKind::Announcement).is_some());
+        assert_eq!(
+            reopened.previous(MessageKind::Announcement, "h1"),
+            Previous::NotSent
+        );
+        journal
+            .conclude(index, AttemptState::Sent, "250 OK".to_string())
+            .unwrap();
+        let journal = Journal::open(&release).unwrap();
+        assert!(journal.path().ends_with("go1.16.1.toml.journal.json"));
+        assert!(journal.in_doubt(MessageKind::Announcement).is_none());
+        assert!(matches!(
+            journal.previous(MessageKind::Announcement, "h1"),
+            Previous::SameSent(_)
+        ));
+        assert!(matches!(
+            journal.previous(MessageKind::Announcement, "h2"),
+            Previous::ChangedSinceSent(_)
+        ));
+        assert_eq!(
+            journal.previous(MessageKind::PreAnnouncement, "h1"),
+            Previous::NotSent
+        );
+    }
+
+    #[test]
+    fn settling_records_who_and_what_and_needs_something_in_doubt() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        let mut journal = Journal::open(&release).unwrap();
+        journal
+            .begin(entry(MessageKind::PreAnnouncement, "h"))
+            .unwrap();
+        let settled = journal
+            .settle(MessageKind::PreAnnouncement, false, "katie")
+            .unwrap();
+        assert_eq!(settled.len(), 1);
+        let journal = Journal::open(&release).unwrap();
+        let only = &journal.entries[0];
+        assert_eq!(only.state, AttemptState::NotSent);
+        assert_eq!(only.settled.as_ref().unwrap().by, "katie");
+        let mut journal = journal;
+        let err = journal
+            .settle(MessageKind::PreAnnouncement, true, "katie")
+            .unwrap_err();
+        assert!(matches!(err, JournalError::NothingToSettle { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_corrupt_journal_or_an_unknown_kind_is_an_error_not_an_empty_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        std::fs::write(journal_path(&release), "{not json").unwrap();
+        let err = Journal::open(&release).unwrap_err();
+        assert!(err.to_string().contains("not valid"), "{err}");
+        std::fs::write(
+            journal_path(&release),
+            r#"{"entries":[{"kind":"Announcement","message_id":"<a@b>","content_hash":"h","subject":"s","to":[],"bcc":[],"sent_at":"x","server_reply":"250"}]}"#,
+        )
+        .unwrap();
+        let err = Journal::open(&release).unwrap_err().to_string();
+        assert!(err.contains("unknown variant `Announcement`"), "{err}");
+        assert!(err.contains("line 1 column"), "{err}");
+    }
+
+    #[test]
+    fn a_journal_written_before_the_write_ahead_log_still_counts_as_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        std::fs::write(
+            journal_path(&release),
+            r#"{"entries":[{"kind":"announcement","message_id":"<a@b>","content_hash":"h","subject":"s","to":["l@x"],"bcc":[],"sent_at":"2021-03-10T12:00:00Z","server_reply":"250 OK"}]}"#,
+        )
+        .unwrap();
+        let journal = Journal::open(&release).unwrap();
+        assert!(matches!(
+            journal.previous(MessageKind::Announcement, "h"),
+            Previous::SameSent(_)
+        ));
+    }
+
+    #[test]
+    fn a_dangling_journal_link_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        std::os::unix::fs::symlink(dir.path().join("gone/journal.json"), journal_path(&release))
+            .unwrap();
+        let err = Journal::open(&release).unwrap_err();
+        assert!(matches!(err, JournalError::Dangling { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_and_released_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        let first = JournalLock::acquire(&release).unwrap();
+        let err = JournalLock::acquire(&release).unwrap_err();
+        assert!(matches!(err, JournalError::Locked { .. }), "{err}");
+        assert!(err.to_string().contains(&std::process::id().to_string()));
+        drop(first);
+        JournalLock::acquire(&release).unwrap();
+    }
+}
