@@ -62,7 +62,13 @@ pub enum AppError {
     #[error(transparent)]
     Osv(#[from] crate::osv::OsvError),
     #[error(transparent)]
-    Deliver(#[from] crate::deliver::DeliverError),
+    Deliver(Box<crate::deliver::DeliverError>),
+}
+
+impl From<crate::deliver::DeliverError> for AppError {
+    fn from(error: crate::deliver::DeliverError) -> Self {
+        AppError::Deliver(Box::new(error))
+    }
 }
 
 impl AppError {

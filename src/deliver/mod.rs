@@ -86,7 +86,7 @@ pub enum DeliverError {
     SentNotRecorded {
         reply: String,
         journal: PathBuf,
-        error: JournalError,
+        error: Box<JournalError>,
         settle: String,
     },
 }
@@ -319,13 +319,13 @@ impl Mailer {
                         Err(error) => Err(DeliverError::SentNotRecorded {
                             reply,
                             journal: journal.path().to_path_buf(),
-                            error,
+                            error: Box::new(error),
                             settle: settle.to_string(),
                         }),
                     };
                 }
                 Event::Finished(Err(failure)) => {
-                    return Ok(self.judge(failure, begun, journal)?);
+                    return self.judge(failure, begun, journal);
                 }
             }
         }
