@@ -1,38 +1,29 @@
 //! SMTP throughput of herald's delivery stage against a local sink.
 //!
-//! Usage: `cargo run --release --example smtp_throughput -- --port P --messages 1000 --mode pooled|fresh`
+//! Usage: `cargo run --release --example smtp_throughput -- --port P --messages 1000`
 //!
 //! Renders and composes the announcement of `fixtures/go1.16.1.toml` once, then sends it
-//! `--messages` times to `127.0.0.1:P` (plain SMTP, which herald allows only to loopback):
+//! `--messages` times to `127.0.0.1:P` (plain SMTP, which herald allows only to loopback)
+//! the way `herald send` does: each message on a connection of its own, journaled
+//! (written and synced to disk) before the end of its data and again on the answer.
 //!
-//! - `pooled`: one [`Mailer`], whose lettre `SmtpTransport` keeps its connection in its
-//!   pool, so every message after the first reuses one connection (what `herald send`'s
-//!   transport does);
-//! - `fresh`: a new [`Mailer`] per message: a new connection, EHLO and QUIT each time.
-//!
-//! Prints one line: `mode=pooled messages=1000 seconds=0.412 messages_per_second=2427.2`.
+//! Prints one line: `messages=1000 bytes_per_message=3160 seconds=0.412 messages_per_second=2427.2`.
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use herald::config::SmtpConfig;
+use herald::deliver::journal::{AttemptState, Journal, JournalEntry};
 use herald::deliver::Mailer;
 use herald::load::load_release;
 use herald::plan::MessageKind;
 use herald::render::{compose, render_message, Addressing, Templates};
 
-#[derive(PartialEq)]
-enum Mode {
-    Pooled,
-    Fresh,
-}
-
 struct Args {
     host: String,
     port: u16,
     messages: usize,
-    mode: Mode,
     release: String,
 }
 
@@ -41,7 +32,6 @@ fn parse_args() -> Result<Args, String> {
         host: "127.0.0.1".to_string(),
         port: 0,
         messages: 1000,
-        mode: Mode::Pooled,
         release: "fixtures/go1.16.1.toml".to_string(),
     };
     let mut it = std::env::args().skip(1);
@@ -54,13 +44,6 @@ fn parse_args() -> Result<Args, String> {
                 args.messages = value()?.parse().map_err(|e| format!("--messages: {e}"))?
             }
             "--release" => args.release = value()?,
-            "--mode" => {
-                args.mode = match value()?.as_str() {
-                    "pooled" => Mode::Pooled,
-                    "fresh" => Mode::Fresh,
-                    other => return Err(format!("--mode must be pooled or fresh, not {other:?}")),
-                }
-            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -89,31 +72,38 @@ fn run(args: &Args) -> Result<(), String> {
     ))
     .map_err(|e| e.to_string())?;
     let mut log = |line: &str| eprintln!("{line}");
-
-    let pooled = match args.mode {
-        Mode::Pooled => Some(Mailer::new(&smtp, None, None).map_err(|e| e.to_string())?),
-        Mode::Fresh => None,
+    let mailer = Mailer::new(&smtp, None, None).map_err(|e| e.to_string())?;
+    let dir = tempfile_dir()?;
+    let mut journal = Journal::open(&dir.join("release.toml")).map_err(|e| e.to_string())?;
+    let envelope = email.message.envelope();
+    let entry = JournalEntry {
+        kind: MessageKind::Announcement,
+        state: AttemptState::InDoubt,
+        message_id: email.message_id.clone(),
+        content_hash: message.content_hash.clone(),
+        subject: message.subject.clone(),
+        server: mailer.server().to_string(),
+        envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
+        recipients: envelope.to().iter().map(ToString::to_string).collect(),
+        to: addressing.to.clone(),
+        cc: Vec::new(),
+        bcc: Vec::new(),
+        attempted_at: String::new(),
+        answered_at: None,
+        server_reply: None,
+        settled: None,
     };
+
     let start = Instant::now();
     for _ in 0..args.messages {
-        match &pooled {
-            Some(mailer) => mailer.send(&email, &mut log).map_err(|e| e.to_string())?,
-            None => {
-                // Dropping the mailer at the end of this arm closes its connection.
-                let mailer = Mailer::new(&smtp, None, None).map_err(|e| e.to_string())?;
-                mailer.send(&email, &mut log).map_err(|e| e.to_string())?
-            }
-        };
+        mailer
+            .send(&email, &mut journal, &entry, "(benchmark)", &mut log)
+            .map_err(|e| e.to_string())?;
     }
-    drop(pooled);
     let seconds = start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
     println!(
-        "mode={} messages={} bytes_per_message={} seconds={seconds:.3} messages_per_second={:.1}",
-        if args.mode == Mode::Pooled {
-            "pooled"
-        } else {
-            "fresh"
-        },
+        "messages={} bytes_per_message={} seconds={seconds:.3} messages_per_second={:.1}",
         args.messages,
         email.bytes.len(),
         args.messages as f64 / seconds
@@ -121,12 +111,19 @@ fn run(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// A fresh directory for the benchmark's journal.
+fn tempfile_dir() -> Result<std::path::PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("herald-smtp-throughput-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(args) => args,
         Err(e) => {
             eprintln!("smtp_throughput: {e}");
-            eprintln!("usage: smtp_throughput --port P [--messages N] [--mode pooled|fresh] [--host H] [--release FILE]");
+            eprintln!("usage: smtp_throughput --port P [--messages N] [--host H] [--release FILE]");
             return ExitCode::from(2);
         }
     };
