@@ -3,99 +3,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-use support::{ServerOptions, SmtpServer, TestCa};
+use support::{ServerOptions, SmtpServer, TestCa, Workspace};
 
 const RELEASE_DAY: &str = "2021-03-10";
 const PRE_ANNOUNCEMENT_DAY: &str = "2021-03-05";
-
-/// A working directory with a copy of the sample release and a herald.toml.
-struct Workspace {
-    dir: tempfile::TempDir,
-}
-
-impl Workspace {
-    fn new() -> Workspace {
-        let dir = tempfile::tempdir().unwrap();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go1.16.1.toml");
-        std::fs::copy(fixture, dir.path().join("release.toml")).unwrap();
-        Workspace { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Writes herald.toml for `server`; `smtp_extra` goes into the [smtp] table.
-    fn configure(&self, server: &SmtpServer, tls: &str, smtp_extra: &str) {
-        self.configure_host(server.host(), server.port(), tls, smtp_extra);
-    }
-
-    fn configure_host(&self, host: &str, port: u16, tls: &str, smtp_extra: &str) {
-        let config = format!(
-            r#"[smtp]
-host = "{host}"
-port = {port}
-tls = "{tls}"
-timeout_seconds = 10
-backoff_ms = 50
-{smtp_extra}
-
-[mail]
-from = "Go release team <releases@example.org>"
-reply_to = "security@example.org"
-
-[recipients.pre-announcement]
-to = ["golang-announce@example.org"]
-
-[recipients.announcement]
-to = ["golang-announce@example.org", "golang-dev@example.org"]
-bcc = ["security-archive@example.org"]
-"#
-        );
-        std::fs::write(self.path("herald.toml"), config).unwrap();
-    }
-
-    fn herald(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
-        command
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("HERALD_TODAY")
-            .env_remove("HERALD_SMTP_PASSWORD")
-            .stdin(std::process::Stdio::null());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        command.output().unwrap()
-    }
-
-    /// `herald send release.toml --message KIND --today DAY FLAGS...` with `env` set.
-    fn run_send(&self, kind: &str, today: &str, flags: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut args = vec!["send", "release.toml", "--message", kind, "--today", today];
-        args.extend_from_slice(flags);
-        self.herald(&args, env)
-    }
-
-    /// Sends with `--yes` and `extra` flags.
-    fn send(&self, kind: &str, today: &str, extra: &[&str]) -> Output {
-        let mut flags = vec!["--yes"];
-        flags.extend_from_slice(extra);
-        self.run_send(kind, today, &flags, &[])
-    }
-
-    fn journal(&self) -> Vec<serde_json::Value> {
-        match std::fs::read_to_string(self.path("release.toml.journal.json")) {
-            Ok(text) => serde_json::from_str::<serde_json::Value>(&text).unwrap()["entries"]
-                .as_array()
-                .unwrap()
-                .clone(),
-            Err(_) => Vec::new(),
-        }
-    }
-}
 
 /// The state of every journaled attempt, in order.
 fn states(ws: &Workspace) -> Vec<String> {

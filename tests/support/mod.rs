@@ -14,16 +14,125 @@ use std::ffi::OsString;
 use std::fs;
 use std::io::{BufRead, BufReader, ErrorKind};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_server.py");
+const FAULT_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/fault_smtp.py");
 /// Safety net only: a healthy server prints READY within a fraction of a second.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 const INSTALL_HINT: &str = "run: pip install aiosmtpd";
+
+/// A working directory with a copy of the sample release and a herald.toml.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// A new directory holding `fixtures/go1.16.1.toml` as `release.toml`.
+    pub fn new() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go1.16.1.toml");
+        std::fs::copy(fixture, dir.path().join("release.toml")).unwrap();
+        Workspace { dir }
+    }
+
+    /// A file in the workspace.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes herald.toml for `server`; `smtp_extra` goes into the [smtp] table.
+    pub fn configure(&self, server: &SmtpServer, tls: &str, smtp_extra: &str) {
+        self.configure_host(server.host(), server.port(), tls, smtp_extra);
+    }
+
+    /// Writes herald.toml for a server at `host:port`. `smtp_extra` goes into the
+    /// [smtp] table; a key it sets replaces the default of these tests.
+    pub fn configure_host(&self, host: &str, port: u16, tls: &str, smtp_extra: &str) {
+        let defaults: String = ["timeout_seconds = 10", "backoff_ms = 50"]
+            .into_iter()
+            .filter(|line| {
+                let key = line.split(' ').next().unwrap_or_default();
+                !smtp_extra.lines().any(|l| l.trim_start().starts_with(key))
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let config = format!(
+            r#"[smtp]
+host = "{host}"
+port = {port}
+tls = "{tls}"
+{defaults}{smtp_extra}
+
+[mail]
+from = "Go release team <releases@example.org>"
+reply_to = "security@example.org"
+
+[recipients.pre-announcement]
+to = ["golang-announce@example.org"]
+
+[recipients.announcement]
+to = ["golang-announce@example.org", "golang-dev@example.org"]
+bcc = ["security-archive@example.org"]
+"#
+        );
+        std::fs::write(self.path("herald.toml"), config).unwrap();
+    }
+
+    /// A `herald` command in the workspace, with no HERALD_* variables and no stdin.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("HERALD_TODAY")
+            .env_remove("HERALD_SMTP_PASSWORD")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs herald in the workspace with `env` set.
+    pub fn herald(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = self.command(args);
+        command.envs(env.iter().copied());
+        command.output().unwrap()
+    }
+
+    /// `herald send release.toml --message KIND --today DAY FLAGS...` with `env` set.
+    pub fn run_send(
+        &self,
+        kind: &str,
+        today: &str,
+        flags: &[&str],
+        env: &[(&str, &str)],
+    ) -> Output {
+        let mut args = vec!["send", "release.toml", "--message", kind, "--today", today];
+        args.extend_from_slice(flags);
+        self.herald(&args, env)
+    }
+
+    /// Sends with `--yes` and `extra` flags.
+    pub fn send(&self, kind: &str, today: &str, extra: &[&str]) -> Output {
+        let mut flags = vec!["--yes"];
+        flags.extend_from_slice(extra);
+        self.run_send(kind, today, &flags, &[])
+    }
+
+    /// The journal's entries; none when there is no journal.
+    pub fn journal(&self) -> Vec<serde_json::Value> {
+        match std::fs::read_to_string(self.path("release.toml.journal.json")) {
+            Ok(text) => serde_json::from_str::<serde_json::Value>(&text).unwrap()["entries"]
+                .as_array()
+                .unwrap()
+                .clone(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
 
 /// How the test server speaks TLS.
 #[derive(Clone, Debug, Default)]
@@ -168,61 +277,14 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts a server on 127.0.0.1, port chosen by the OS; returns once it listens.
     pub fn start(options: ServerOptions) -> SmtpServer {
-        let dir = tempfile::tempdir().expect("create temp dir for the SMTP test server");
-        let maildir = dir.path().join("maildir");
-        let log = dir.path().join("server.log");
-        fs::create_dir(&maildir).expect("create maildir");
-        let log_file = fs::File::create(&log).expect("create server log");
-
-        let python = std::env::var_os("HERALD_TEST_PYTHON").unwrap_or_else(|| "python3".into());
-        let mut child = match Command::new(&python)
-            .arg(SCRIPT)
-            .args(["--port", "0", "--maildir"])
-            .arg(&maildir)
-            .args(options.args())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(log_file)
-            .spawn()
-        {
-            Ok(child) => child,
-            Err(e) if e.kind() == ErrorKind::NotFound => panic!(
-                "SMTP test server: `{}` not found; install Python 3 and {INSTALL_HINT}",
-                python.to_string_lossy()
-            ),
-            Err(e) => panic!("SMTP test server: cannot start {SCRIPT}: {e}"),
-        };
-        let stdin = child.stdin.take().expect("child stdin");
-        let stdout = child.stdout.take().expect("child stdout");
-
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let result = BufReader::new(stdout).read_line(&mut line).map(|_| line);
-            let _ = tx.send(result);
-        });
-        let line = match rx.recv_timeout(STARTUP_TIMEOUT) {
-            Ok(Ok(line)) => line,
-            Ok(Err(e)) => format!("<error reading stdout: {e}>"),
-            Err(_) => format!("<no READY line within {STARTUP_TIMEOUT:?}>"),
-        };
-        let port = line
-            .strip_prefix("READY ")
-            .and_then(|p| p.trim().parse::<u16>().ok());
-        let Some(port) = port else {
-            let _ = child.kill();
-            let status = child.wait().ok();
-            let log = fs::read_to_string(&log).unwrap_or_default();
-            if status.and_then(|s| s.code()) == Some(3) || log.contains("aiosmtpd") {
-                panic!(
-                    "SMTP test server: Python package aiosmtpd is missing; {INSTALL_HINT}\n{log}"
-                );
-            }
-            panic!(
-                "SMTP test server did not start (got {line:?}, exit {status:?}); \
-                 it needs python3 with aiosmtpd ({INSTALL_HINT}). Server log:\n{log}"
-            );
-        };
+        let Spawned {
+            child,
+            stdin,
+            port,
+            maildir,
+            log,
+            dir,
+        } = spawn_server(SCRIPT, &options.args());
         SmtpServer {
             child,
             _stdin: stdin,
@@ -265,6 +327,135 @@ impl SmtpServer {
             .collect();
         names.sort();
         names.iter().map(|json| Received::load(json)).collect()
+    }
+}
+
+/// A Python test server, running and listening.
+struct Spawned {
+    child: Child,
+    stdin: ChildStdin,
+    port: u16,
+    maildir: PathBuf,
+    log: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+/// Runs `script --port 0 --maildir DIR ARGS...` and waits for its `READY <port>` line.
+fn spawn_server(script: &str, args: &[OsString]) -> Spawned {
+    let dir = tempfile::tempdir().expect("create temp dir for the SMTP test server");
+    let maildir = dir.path().join("maildir");
+    let log = dir.path().join("server.log");
+    fs::create_dir(&maildir).expect("create maildir");
+    let log_file = fs::File::create(&log).expect("create server log");
+
+    let python = std::env::var_os("HERALD_TEST_PYTHON").unwrap_or_else(|| "python3".into());
+    let mut child = match Command::new(&python)
+        .arg(script)
+        .args(["--port", "0", "--maildir"])
+        .arg(&maildir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(log_file)
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) if e.kind() == ErrorKind::NotFound => panic!(
+            "SMTP test server: `{}` not found; install Python 3 and {INSTALL_HINT}",
+            python.to_string_lossy()
+        ),
+        Err(e) => panic!("SMTP test server: cannot start {script}: {e}"),
+    };
+    let stdin = child.stdin.take().expect("child stdin");
+    let stdout = child.stdout.take().expect("child stdout");
+
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let result = BufReader::new(stdout).read_line(&mut line).map(|_| line);
+        let _ = tx.send(result);
+    });
+    let line = match rx.recv_timeout(STARTUP_TIMEOUT) {
+        Ok(Ok(line)) => line,
+        Ok(Err(e)) => format!("<error reading stdout: {e}>"),
+        Err(_) => format!("<no READY line within {STARTUP_TIMEOUT:?}>"),
+    };
+    let port = line
+        .strip_prefix("READY ")
+        .and_then(|p| p.trim().parse::<u16>().ok());
+    let Some(port) = port else {
+        let _ = child.kill();
+        let status = child.wait().ok();
+        let log = fs::read_to_string(&log).unwrap_or_default();
+        if status.and_then(|s| s.code()) == Some(3) || log.contains("aiosmtpd") {
+            panic!("SMTP test server: Python package aiosmtpd is missing; {INSTALL_HINT}\n{log}");
+        }
+        panic!(
+            "SMTP test server did not start (got {line:?}, exit {status:?}); \
+             it needs python3 with aiosmtpd ({INSTALL_HINT}). Server log:\n{log}"
+        );
+    };
+    Spawned {
+        child,
+        stdin,
+        port,
+        maildir,
+        log,
+        dir,
+    }
+}
+
+/// The fault-injecting server `tests/support/fault_smtp.py`: plain SMTP on 127.0.0.1
+/// that misbehaves in one `mode` (see the script) on its first `times` connections.
+pub struct FaultServer {
+    child: Child,
+    _stdin: ChildStdin,
+    port: u16,
+    maildir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl FaultServer {
+    /// Starts the server; `times` None misbehaves on every connection; `delay` is in
+    /// seconds, for `reply-late` and `trickle`.
+    pub fn start(mode: &str, times: Option<u32>, delay: f64) -> FaultServer {
+        let mut args: Vec<OsString> = vec!["--mode".into(), mode.into()];
+        args.extend(["--delay".into(), delay.to_string().into()]);
+        if let Some(times) = times {
+            args.extend(["--times".into(), times.to_string().into()]);
+        }
+        let spawned = spawn_server(FAULT_SCRIPT, &args);
+        FaultServer {
+            child: spawned.child,
+            _stdin: spawned.stdin,
+            port: spawned.port,
+            maildir: spawned.maildir,
+            _dir: spawned.dir,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// How many messages the server has: each stored when its end of data arrived,
+    /// whatever it answered.
+    pub fn copies(&self) -> usize {
+        fs::read_dir(&self.maildir)
+            .expect("read maildir")
+            .filter(|entry| {
+                let name = entry.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                name.ends_with(".eml") && !name.starts_with('.')
+            })
+            .count()
+    }
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
