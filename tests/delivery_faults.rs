@@ -307,15 +307,16 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
     let mut random = Trials(0x4845_5241_4c44);
     let (mut delivered_by_rerun, mut needed_a_person, mut done_before_kill) = (0, 0, 0);
     for trial in 0..TRIALS {
-        // The server answers the data 300 ms after it stored it: a kill lands before
-        // the connection, in the dialogue, in that window, or after the end.
-        let server = FaultServer::start("reply-late", None, 0.3);
+        // The server greets after 300 ms and answers the data 300 ms after it stored
+        // it: a kill lands before anything was sent, in the dialogue, in the window
+        // where the list has the message and herald does not know, or after the end.
+        let server = FaultServer::start_greeting_after("reply-late", None, 0.3, 0.3);
         let ws = workspace(
             &server,
             "timeout_seconds = 5\nattempt_deadline_seconds = 20",
         );
         let signal = signals[trial % signals.len()];
-        let wait = Duration::from_millis(random.next() % 500);
+        let wait = Duration::from_millis(random.next() % 800);
         let child = spawn_send(&ws, &[]);
         std::thread::sleep(wait);
         signal::send(child.id(), signal);
@@ -323,6 +324,7 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
         if killed.status.code() == Some(0) {
             done_before_kill += 1;
         }
+        let left_in_doubt = states(&ws).iter().any(|s| s == "in-doubt");
 
         let rerun = send(&ws, "rerun");
         let rerun_text = String::from_utf8_lossy(&rerun.stdout).to_string();
@@ -332,8 +334,15 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
             show(&rerun)
         );
         match rerun.status.code() {
-            Some(0) => delivered_by_rerun += 1,
+            Some(0) => {
+                assert!(!left_in_doubt, "{what}: an attempt in doubt was sent again");
+                delivered_by_rerun += 1
+            }
             Some(1) if rerun_text.contains("in-doubt") => {
+                assert!(
+                    left_in_doubt,
+                    "{what}: only a journaled attempt is in doubt"
+                );
                 // A person looks in the archive (here: the server's store) and settles.
                 needed_a_person += 1;
                 let found = if server.copies() == 1 {

@@ -2,6 +2,7 @@
 """An SMTP server that misbehaves on purpose, for herald's delivery tests.
 
     python3 tests/support/fault_smtp.py --maildir DIR --mode MODE [--times N] [--delay S]
+                                        [--greet-delay S]
 
 Binds 127.0.0.1 on a free port, prints one line "READY <port>", then serves until
 its standard input closes or it is killed. Plain SMTP only (no TLS, no AUTH): the
@@ -10,6 +11,8 @@ faults are what it is for; tests/support/smtp_server.py (aiosmtpd) covers the re
 A message the server *has* (what would reach the list) is stored atomically as
 DIR/NNNN.eml the moment its end-of-data marker arrives, whatever the server then
 answers, so a test counts copies by counting *.eml files.
+
+--greet-delay waits that many seconds before every greeting, whatever the mode.
 
 Modes, applied to the first N connections (--times, default: all of them); after
 those the server behaves:
@@ -76,6 +79,7 @@ class Server:
         if mode == "never-greet":
             await reader.read()  # until the client gives up
             return
+        await asyncio.sleep(self.args.greet_delay)
         await say("220 localhost fault-injecting SMTP server")
         while True:
             line = await reader.readline()
@@ -170,6 +174,8 @@ def main():
                    help="misbehave on the first N connections only (default: all)")
     p.add_argument("--delay", type=float, default=1.0,
                    help="seconds, for reply-late and trickle")
+    p.add_argument("--greet-delay", type=float, default=0.0,
+                   help="seconds before every greeting")
     args = p.parse_args()
     os.makedirs(args.maildir, exist_ok=True)
     asyncio.run(serve(args))

@@ -419,8 +419,19 @@ impl FaultServer {
     /// Starts the server; `times` None misbehaves on every connection; `delay` is in
     /// seconds, for `reply-late` and `trickle`.
     pub fn start(mode: &str, times: Option<u32>, delay: f64) -> FaultServer {
+        Self::start_greeting_after(mode, times, delay, 0.0)
+    }
+
+    /// As [`FaultServer::start`], waiting `greet_delay` seconds before each greeting.
+    pub fn start_greeting_after(
+        mode: &str,
+        times: Option<u32>,
+        delay: f64,
+        greet_delay: f64,
+    ) -> FaultServer {
         let mut args: Vec<OsString> = vec!["--mode".into(), mode.into()];
         args.extend(["--delay".into(), delay.to_string().into()]);
+        args.extend(["--greet-delay".into(), greet_delay.to_string().into()]);
         if let Some(times) = times {
             args.extend(["--times".into(), times.to_string().into()]);
         }
