@@ -8,6 +8,7 @@ use pulldown_cmark_escape::escape_html;
 use serde::Serialize;
 
 use crate::app::{AppError, Checked, Guarded};
+use crate::deliver::journal::{Journal, JournalEntry};
 use crate::plan::PlannedMessage;
 use crate::render::Addressing;
 use crate::validate::Finding;
@@ -79,6 +80,7 @@ pub fn write(
     checked: &Checked,
     drafts: &[Draft],
     findings: &[Finding],
+    journal: &Journal,
     out_dir: Option<&Path>,
 ) -> Result<DraftsReport, AppError> {
     let mut report = DraftsReport {
@@ -125,7 +127,7 @@ pub fn write(
     }
     if let Some(dir) = out_dir {
         let index = dir.join("index.html");
-        let page = preview_page(checked, drafts, findings);
+        let page = preview_page(checked, drafts, findings, journal);
         report.index = Some(write_file(&index, page.as_bytes())?);
     }
     Ok(report)
@@ -138,9 +140,15 @@ fn escaped(text: &str) -> String {
     out
 }
 
-/// One page showing every drafted message: subject, recipients, HTML and text side by
-/// side, with the check findings on top. Self-contained: no scripts, no network.
-pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -> String {
+/// One page showing every drafted message: subject, recipients, what the send journal
+/// says of it, HTML and text side by side, with the check findings on top.
+/// Self-contained: no scripts, no network.
+pub fn preview_page(
+    checked: &Checked,
+    drafts: &[Draft],
+    findings: &[Finding],
+    journal: &Journal,
+) -> String {
     let project = &checked.input.file.project;
     let versions =
         crate::english::spoken_versions(&project.name, &checked.input.file.release.version_list());
@@ -156,6 +164,7 @@ pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -
         ".clean{background:#e6f4ea}.notes{background:#fff7e0}.dirty{background:#fde8e8}\n",
         ".message{border:1px solid #ccc;border-radius:6px;margin-bottom:2rem;padding:1rem}\n",
         ".blocked{border-color:#c00}\n",
+        ".journal ul{margin:0;padding-left:1.2rem}.journal .in-doubt{color:#b00;font-weight:bold}\n",
         ".parts{display:flex;gap:1rem;align-items:stretch}\n",
         ".parts>div{flex:1;min-width:0}\n",
         ".html-part{height:36rem;overflow:auto;border:1px solid #ddd;padding:0 .75rem;background:#fff;font-family:Georgia,serif}\n",
@@ -221,7 +230,26 @@ pub fn preview_page(checked: &Checked, drafts: &[Draft], findings: &[Finding]) -
         for (name, value) in rows {
             page.push_str(&format!("<dt>{name}</dt><dd>{}</dd>\n", escaped(&value)));
         }
-        page.push_str("</dl>\n");
+        page.push_str("<dt>Journal</dt><dd class=\"journal\">");
+        let attempts: Vec<&JournalEntry> = journal
+            .entries
+            .iter()
+            .filter(|e| e.kind == message.kind)
+            .collect();
+        if attempts.is_empty() {
+            page.push_str("not sent");
+        } else {
+            page.push_str("<ul>");
+            for attempt in attempts {
+                page.push_str(&format!(
+                    "<li class=\"{}\">{}</li>",
+                    attempt.state.as_str(),
+                    escaped(&attempt.to_string())
+                ));
+            }
+            page.push_str("</ul>");
+        }
+        page.push_str("</dd>\n</dl>\n");
         if blocked {
             page.push_str("<ul class=\"leaks\">\n");
             for leak in &draft.guarded.leaks {

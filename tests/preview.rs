@@ -111,3 +111,55 @@ fn the_preview_page_renders_every_draft_offline_in_a_browser() {
         std::fs::copy(&shot, keep).unwrap();
     }
 }
+
+#[test]
+fn the_preview_page_shows_what_the_send_journal_says_of_each_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("release.toml");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go1.16.1.toml"),
+        &release,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("release.toml.journal.json"),
+        r#"{"entries": [{"kind": "pre-announcement", "state": "in-doubt",
+            "message_id": "<herald.pre-announcement.abc@example.org>", "content_hash": "abc",
+            "subject": "s", "server": "127.0.0.1:25 (none)", "envelope_from": "r@example.org",
+            "recipients": ["golang-announce@example.org", "archive@example.org"],
+            "to": ["golang-announce@example.org"], "cc": [], "bcc": ["archive@example.org"],
+            "attempted_at": "2021-03-05T15:00:00Z", "answered_at": null, "server_reply": null}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("drafts");
+    let render = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["render", "release.toml", "--today", "2021-03-05", "--out"])
+        .arg(&out)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(render.status.success(), "{render:?}");
+    let url = format!("file://{}", out.join("index.html").display());
+    let dom = browser(&dir.path().join("profile"))
+        .args(["--dump-dom", &url])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let section = |id: &str| {
+        let start = dom
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no section {id}:\n{dom}"));
+        let end = dom[start..].find("</section>").unwrap() + start;
+        dom[start..end].to_string()
+    };
+    let pre = section("pre-announcement");
+    assert!(
+        pre.contains("<li class=\"in-doubt\">IN DOUBT (find its Message-ID in the list archive, then `herald journal settle`) 2021-03-05T15:00:00Z &lt;herald.pre-announcement.abc@example.org&gt; to golang-announce@example.org, archive@example.org"),
+        "{pre}"
+    );
+    let announcement = section("announcement");
+    assert!(
+        announcement.contains("<dd class=\"journal\">not sent</dd>"),
+        "{announcement}"
+    );
+}

@@ -382,7 +382,7 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
                 },
             )?;
             for attempt in journal.entries.iter().filter(|e| e.kind == message.kind) {
-                writeln!(out, "      {}", describe_attempt(attempt))?;
+                writeln!(out, "      {attempt}")?;
             }
         }
         for o in &plan.overrides {
@@ -400,34 +400,6 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
         }
         Ok(())
     })
-}
-
-/// One journaled attempt in a line: its state, when, to whom, and what settled it.
-fn describe_attempt(entry: &crate::deliver::journal::JournalEntry) -> String {
-    use crate::deliver::journal::AttemptState;
-    let state = match entry.state {
-        AttemptState::InDoubt => "IN DOUBT (settle it: see `herald send`)",
-        AttemptState::Sent => "SENT",
-        AttemptState::Failed => "FAILED",
-        AttemptState::NotSent => "NOT SENT",
-    };
-    let mut line = format!(
-        "{state} {} {} to {}",
-        entry.last_change(),
-        entry.message_id,
-        if entry.recipients.is_empty() {
-            entry.to.join(", ")
-        } else {
-            entry.recipients.join(", ")
-        }
-    );
-    if let Some(reply) = &entry.server_reply {
-        line.push_str(&format!("; server: {reply}"));
-    }
-    if let Some(settled) = &entry.settled {
-        line.push_str(&format!("; settled by {} at {}", settled.by, settled.at));
-    }
-    line
 }
 
 /// `herald journal settle`: records what a person found about an in-doubt attempt.
@@ -453,7 +425,7 @@ pub fn settle(
     };
     emit(out, options, path, &[], body, |out| {
         for entry in &settled {
-            writeln!(out, "settled: {}", describe_attempt(entry))?;
+            writeln!(out, "settled: {entry}")?;
         }
         Ok(())
     })
@@ -492,7 +464,8 @@ pub fn render_command(
         Err(code) => return Ok(code),
     };
     let (drafts, findings) = drafts_with_findings(&checked, options)?;
-    let report = crate::drafts::write(&checked, &drafts, &findings, out_dir)?;
+    let journal = Journal::open(path)?;
+    let report = crate::drafts::write(&checked, &drafts, &findings, &journal, out_dir)?;
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {
         match out_dir {

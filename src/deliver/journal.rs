@@ -115,6 +115,39 @@ impl JournalEntry {
     }
 }
 
+impl std::fmt::Display for JournalEntry {
+    /// One line: the state, when, the Message-ID, to whom, the reply, who settled it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            AttemptState::InDoubt => {
+                "IN DOUBT (find its Message-ID in the list archive, then `herald journal settle`)"
+            }
+            AttemptState::Sent => "SENT",
+            AttemptState::Failed => "FAILED",
+            AttemptState::NotSent => "NOT SENT",
+        };
+        let recipients = if self.recipients.is_empty() {
+            &self.to
+        } else {
+            &self.recipients
+        };
+        write!(
+            f,
+            "{state} {} {} to {}",
+            self.last_change(),
+            self.message_id,
+            recipients.join(", ")
+        )?;
+        if let Some(reply) = &self.server_reply {
+            write!(f, "; server: {reply}")?;
+        }
+        if let Some(settled) = &self.settled {
+            write!(f, "; settled by {} at {}", settled.by, settled.at)?;
+        }
+        Ok(())
+    }
+}
+
 /// The journal of one release file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
