@@ -167,10 +167,6 @@ pub fn send(
         false => Some(JournalLock::acquire(path)?),
     };
     let mut journal = Journal::open(path)?;
-    if !send.dry_run {
-        // Nothing is sent that could not be recorded.
-        journal.check_writable()?;
-    }
     report.journal = Some(journal.path().display().to_string());
     let settle = settle_command(path, kind);
     if let Some(entry) = journal.in_doubt(kind) {
@@ -231,6 +227,10 @@ pub fn send(
     report.size_bytes = Some(email.bytes.len());
 
     let blocked = crate::validate::exit_code(&findings) > 0;
+    if !blocked && mailer.is_some() {
+        // Nothing is sent that could not be recorded: proved before asking or connecting.
+        journal.check_writable()?;
+    }
     if !blocked && send.dry_run {
         let mut name = path.file_name().unwrap_or_default().to_os_string();
         name.push(format!(".{kind}.dry-run.eml"));
