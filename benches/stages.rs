@@ -66,6 +66,7 @@ fn addressing() -> Addressing {
             "golang-announce@example.invalid".to_string(),
             "golang-dev@example.invalid".to_string(),
         ],
+        cc: Vec::new(),
         bcc: vec!["security@example.invalid".to_string()],
         reply_to: None,
     }

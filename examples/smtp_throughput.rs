@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use herald::config::SmtpConfig;
 use herald::deliver::journal::{AttemptState, Journal, JournalEntry};
-use herald::deliver::Mailer;
+use herald::deliver::{Mailer, Record};
 use herald::load::load_release;
 use herald::plan::MessageKind;
 use herald::render::{compose, render_message, Addressing, Templates};
@@ -61,6 +61,7 @@ fn run(args: &Args) -> Result<(), String> {
     let addressing = Addressing {
         from: "Go release team <releases@example.invalid>".to_string(),
         to: vec!["announce@example.invalid".to_string()],
+        cc: Vec::new(),
         bcc: Vec::new(),
         reply_to: None,
     };
@@ -97,7 +98,15 @@ fn run(args: &Args) -> Result<(), String> {
     let start = Instant::now();
     for _ in 0..args.messages {
         mailer
-            .send(&email, &mut journal, &entry, "(benchmark)", &mut log)
+            .send(
+                &email,
+                Some(Record {
+                    journal: &mut journal,
+                    entry: &entry,
+                    settle: "(benchmark)",
+                }),
+                &mut log,
+            )
             .map_err(|e| e.to_string())?;
     }
     let seconds = start.elapsed().as_secs_f64();

@@ -176,6 +176,9 @@ pub struct MailConfig {
 #[serde(deny_unknown_fields)]
 pub struct Recipients {
     pub to: Vec<String>,
+    /// Copied openly (a Cc header), for example oss-security.
+    #[serde(default)]
+    pub cc: Vec<String>,
     #[serde(default)]
     pub bcc: Vec<String>,
 }
@@ -199,6 +202,7 @@ impl Config {
         Addressing {
             from: self.mail.from.clone(),
             to: recipients.to,
+            cc: recipients.cc,
             bcc: recipients.bcc,
             reply_to: self.mail.reply_to.clone(),
         }
@@ -218,6 +222,7 @@ pub fn placeholder_addressing(project_name: &str) -> Addressing {
     Addressing {
         from: format!("{project_name} release team <releases@example.invalid>"),
         to: vec!["announce@example.invalid".to_string()],
+        cc: Vec::new(),
         bcc: Vec::new(),
         reply_to: None,
     }

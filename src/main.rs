@@ -52,6 +52,7 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Send one message over SMTP after every check.
+    #[command(long_about = SEND_HELP)]
     Send {
         release: PathBuf,
         /// Which message: pre-announcement or announcement.
@@ -66,6 +67,13 @@ enum Command {
         /// Send even though the journal says this message was already sent.
         #[arg(long)]
         resend: bool,
+        /// Send an announcement more than 3 days after its release day.
+        #[arg(long)]
+        late: bool,
+        /// After every check, send a copy marked [TEST] to this address only;
+        /// nothing is journaled, so the real send still goes out afterwards.
+        #[arg(long, value_name = "ADDRESS", conflicts_with = "resend")]
+        test_to: Option<String>,
     },
     /// Print the release-history line of each version.
     History { release: PathBuf },
@@ -89,6 +97,22 @@ enum Command {
         dry_run: bool,
     },
 }
+
+const SEND_HELP: &str = "Send one message over SMTP after every check: policy, today's date, the \
+embargo guard and the send journal. Asks you to type \"send\" unless --yes.
+
+The SMTP password is read only from the environment variable HERALD_SMTP_PASSWORD.
+
+Exit codes: 0 sent; 1 refused (a violation, a leak, the wrong day, already sent, an \
+earlier attempt in doubt, another send running, not confirmed); 2 unusable input, \
+configuration or journal; 3 nothing was delivered (refused by the server, or not \
+reached); 4 sent, but the journal could not record it; 5 in doubt: the data went out \
+and no answer came (settle it with `herald journal settle`).
+
+Example:
+  herald send release.toml --message announcement --dry-run
+  herald send release.toml --message announcement --test-to me@example.org
+  herald send release.toml --message announcement";
 
 #[derive(Debug, Subcommand)]
 enum JournalCommand {
@@ -149,8 +173,49 @@ impl app::Confirm for Terminal {
     }
 }
 
+/// Whether the raw arguments ask for JSON output, or for a format that does not
+/// exist (a machine asking for machine output): argument errors are then reported
+/// as the JSON error object too.
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    args.iter().enumerate().any(|(i, arg)| {
+        let value = match arg.strip_prefix("--format=") {
+            Some(value) => Some(value),
+            None if arg == "--format" => args.get(i + 1).map(String::as_str),
+            None => None,
+        };
+        value.is_some_and(|v| v != "text")
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            let informational = matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            );
+            if informational || !wants_json(&args) {
+                err.exit();
+            }
+            let rendered = err.render().to_string();
+            let message = rendered.lines().next().unwrap_or_default();
+            let report = serde_json::json!({
+                "status": "error",
+                "exit_code": 2,
+                "error": message.strip_prefix("error: ").unwrap_or(message),
+            });
+            println!("{report:#}");
+            let _ = err.print();
+            return ExitCode::from(2);
+        }
+    };
     let json = matches!(cli.format, FormatArg::Json);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -227,12 +292,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             yes,
             dry_run,
             resend,
+            late,
+            test_to,
         } => {
             let send = app::SendOptions {
                 kind: *message,
                 assume_yes: *yes,
                 dry_run: *dry_run,
                 resend: *resend,
+                late: *late,
+                test_to: test_to.clone(),
             };
             let mut terminal = Terminal;
             app::send(

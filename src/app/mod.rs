@@ -180,14 +180,19 @@ fn drafts_with_findings(
 ) -> Result<(Vec<Draft>, Vec<Finding>), AppError> {
     let config = load_config(options)?;
     let date = draft_date(options.today);
+    let mut notes = Vec::new();
+    let project_name = &checked.input.file.project.name;
     let drafts = checked
         .plan
         .due()
         .map(|planned| {
-            let addressing = match &config {
-                Some(config) => config.addressing(planned.kind),
-                None => config::placeholder_addressing(&checked.input.file.project.name),
-            };
+            let addressing = addressing_for(
+                config.as_ref(),
+                planned.kind,
+                project_name,
+                true,
+                &mut notes,
+            );
             let message = render::render_message(&checked.input, planned.kind, &checked.templates)?;
             let guarded = compose_guarded(checked, message, &addressing, date, 0)?;
             Ok(Draft {
@@ -204,7 +209,54 @@ fn drafts_with_findings(
             .flat_map(|d| guard::leak_findings(d.planned.kind, &d.guarded.leaks)),
     );
     findings.extend(checked.plan.notes.iter().cloned());
+    findings.extend(notes);
     Ok((drafts, findings))
+}
+
+/// The addressing of a `kind` message for drafts and dry runs: the configuration's,
+/// with placeholders under `.invalid` (which can never be delivered) for what it
+/// lacks, and a note saying so. With no configuration at all, drafts take the
+/// placeholders silently (`quiet_without_config`); a dry run says so.
+pub(crate) fn addressing_for(
+    config: Option<&Config>,
+    kind: crate::plan::MessageKind,
+    project_name: &str,
+    quiet_without_config: bool,
+    notes: &mut Vec<Finding>,
+) -> Addressing {
+    let placeholder = config::placeholder_addressing(project_name);
+    let Some(config) = config else {
+        if !quiet_without_config {
+            notes.push(Finding::unlocated(
+                Severity::Note,
+                "placeholder-addresses",
+                format!(
+                    "no configuration (--config FILE or {}): the {kind} is addressed from {} to the placeholder {}",
+                    config::DEFAULT_CONFIG,
+                    placeholder.from,
+                    placeholder.to.join(", ")
+                ),
+            ));
+        }
+        return placeholder;
+    };
+    let addressing = config.addressing(kind);
+    if !addressing.to.is_empty() {
+        return addressing;
+    }
+    notes.push(Finding::unlocated(
+        Severity::Note,
+        "placeholder-addresses",
+        format!(
+            "{} has no [recipients.{kind}] to = [...]; the {kind} is addressed to the placeholder {} and could not be sent as it is",
+            config.path.display(),
+            placeholder.to.join(", ")
+        ),
+    ));
+    Addressing {
+        to: placeholder.to,
+        ..addressing
+    }
 }
 
 /// The Date header of drafts: noon UTC of `today`, so previews are reproducible.

@@ -6,12 +6,18 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::{checked_or_report, compose_guarded, emit, load_config, AppError, Options};
+use super::{
+    addressing_for, checked_or_report, compose_guarded, emit, load_config, AppError, Checked,
+    Options,
+};
+use chrono::NaiveDate;
+
 use crate::config::{self, Config};
 use crate::deliver::journal::{AttemptState, Journal, JournalEntry, JournalLock, Previous};
-use crate::deliver::{is_loopback, Mailer};
+use crate::deliver::{is_loopback, Mailer, Record};
 use crate::english::count;
 use crate::plan::{MessageKind, Necessity};
+use crate::render::{Addressing, ComposedEmail, RenderedMessage};
 use crate::validate::{Finding, Severity};
 
 /// What `herald send` was asked to do.
@@ -24,7 +30,16 @@ pub struct SendOptions {
     pub dry_run: bool,
     /// `--resend`: send although the journal has this kind.
     pub resend: bool,
+    /// `--late`: send an announcement more than [`LATE_AFTER_DAYS`] days after the
+    /// release day.
+    pub late: bool,
+    /// `--test-to ADDRESS`: after every check, send a copy marked as a test to this
+    /// address only, and journal nothing.
+    pub test_to: Option<String>,
 }
+
+/// Days after the release day from which an announcement needs `--late`.
+pub const LATE_AFTER_DAYS: i64 = 3;
 
 /// How `send` asks the person at the terminal.
 pub trait Confirm {
@@ -37,12 +52,13 @@ pub trait Confirm {
 /// What `send` did, for the JSON report.
 #[derive(Debug, Clone, Serialize)]
 pub struct SendReport {
-    /// "sent", "dry-run", "refused" or "aborted".
+    /// "sent", "test-sent", "dry-run", "refused" or "aborted".
     pub outcome: &'static str,
     pub kind: Option<MessageKind>,
     pub subject: Option<String>,
     pub from: Option<String>,
     pub to: Vec<String>,
+    pub cc: Vec<String>,
     pub bcc: Vec<String>,
     pub message_id: Option<String>,
     pub content_hash: Option<String>,
@@ -63,6 +79,7 @@ impl Default for SendReport {
             subject: None,
             from: None,
             to: Vec::new(),
+            cc: Vec::new(),
             bcc: Vec::new(),
             message_id: None,
             content_hash: None,
@@ -80,16 +97,6 @@ fn refusal(rule: &'static str, message: String) -> Finding {
     Finding::unlocated(Severity::Violation, rule, message)
 }
 
-/// The configuration `send` needs, with a clear error when it is missing.
-fn send_config(options: &Options) -> Result<Config, AppError> {
-    load_config(options)?.ok_or_else(|| {
-        AppError::Usage(format!(
-            "send needs a configuration: give --config FILE or create {} in the working directory (see the README)",
-            config::DEFAULT_CONFIG
-        ))
-    })
-}
-
 /// Sends one message. Every refusal is collected and reported together; nothing
 /// goes out if there is any.
 pub fn send(
@@ -105,39 +112,11 @@ pub fn send(
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
-    let config = send_config(options)?;
-    let smtp = config.smtp.clone().ok_or_else(|| {
-        AppError::Usage(format!(
-            "{}: the configuration has no [smtp] table; send needs one (see the README)",
-            config.path.display()
-        ))
-    })?;
-    // Checked now, before anything else, though it connects only when sending.
-    let mailer = if send.dry_run {
-        None
-    } else {
-        Some(Mailer::new(
-            &smtp,
-            config.ca_file().as_deref(),
-            std::env::var(config::PASSWORD_VARIABLE).ok(),
-        )?)
-    };
-    let clock = chrono::Local::now().date_naive();
-    if !send.dry_run && options.today != clock && !is_loopback(&smtp.host) {
-        return Err(AppError::Usage(format!(
-            "today is {clock} by the clock, but --today or HERALD_TODAY says {}; a real send judges the day by the clock (unset HERALD_TODAY, drop --today, or use --dry-run)",
-            options.today
-        )));
-    }
-
-    let addressing = config.addressing(kind);
-    let mut report = SendReport {
-        kind: Some(kind),
-        from: Some(addressing.from.clone()),
-        to: addressing.to.clone(),
-        bcc: addressing.bcc.clone(),
-        server: Some(format!("{}:{} ({})", smtp.host, smtp.port(), smtp.tls)),
-        ..SendReport::default()
+    let config = load_config(options)?;
+    // Set up (and so checked) first, though it connects only at the end.
+    let mailer = match send.dry_run {
+        true => None,
+        false => Some(mailer(config.as_ref(), options)?),
     };
     let mut findings: Vec<Finding> = checked
         .findings
@@ -145,8 +124,198 @@ pub fn send(
         .filter(|f| f.severity != Severity::Note)
         .cloned()
         .collect();
+    findings.extend(timing_refusals(&checked, send, options.today));
+
+    let project_name = &checked.input.file.project.name;
+    let addressing = match &send.test_to {
+        Some(address) => Addressing {
+            to: vec![address.clone()],
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            ..addressing_for(config.as_ref(), kind, project_name, false, &mut findings)
+        },
+        None if mailer.is_none() => {
+            addressing_for(config.as_ref(), kind, project_name, false, &mut findings)
+        }
+        // A real send goes only where the configuration says.
+        None => config
+            .as_ref()
+            .map(|c| c.addressing(kind))
+            .filter(|a| !a.to.is_empty())
+            .ok_or_else(|| AppError::Usage(format!(
+                "no recipients for the {kind}: add a [recipients.{kind}] table with to = [\"list@example.org\"] to the configuration"
+            )))?,
+    };
+    let mut report = SendReport {
+        kind: Some(kind),
+        from: Some(addressing.from.clone()),
+        to: addressing.to.clone(),
+        cc: addressing.cc.clone(),
+        bcc: addressing.bcc.clone(),
+        server: mailer.as_ref().map(|m| m.server().to_string()),
+        ..SendReport::default()
+    };
+
+    // A test copy is journaled nowhere; a real send holds the journal lock from here
+    // until its outcome is recorded. A dry run sends nothing, so it neither waits for
+    // nor blocks a real send, but reports what the journal would refuse.
+    let journaled = send.test_to.is_none();
+    let _lock = match journaled && mailer.is_some() {
+        true => Some(JournalLock::acquire(path)?),
+        false => None,
+    };
+    let mut journal = Journal::open(path)?;
+    let mut rendered = crate::render::render_message(&checked.input, kind, &checked.templates)?;
+    let mut resend = 0;
+    if journaled {
+        report.journal = Some(journal.path().display().to_string());
+        resend = journal_refusals(&journal, &checked, send, &rendered, path, &mut findings);
+    } else {
+        rendered = rendered.marked_as_test();
+    }
+    let guarded = compose_guarded(&checked, rendered, &addressing, SystemTime::now(), resend)?;
+    findings.extend(crate::guard::leak_findings(kind, &guarded.leaks));
+    let message = &guarded.message;
+    let email = &guarded.email;
+    report.subject = Some(message.subject.clone());
+    report.message_id = Some(email.message_id.clone());
+    report.content_hash = Some(message.content_hash.clone());
+    report.size_bytes = Some(email.bytes.len());
+
+    let blocked = crate::validate::exit_code(&findings) > 0;
+    match (blocked, mailer) {
+        (true, _) => {}
+        (false, None) => {
+            let mut name = path.file_name().unwrap_or_default().to_os_string();
+            name.push(format!(".{kind}.dry-run.eml"));
+            let file = path.with_file_name(name);
+            std::fs::write(&file, &email.bytes)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+            report.outcome = "dry-run";
+            report.dry_run_file = Some(file.display().to_string());
+        }
+        (false, Some(mailer)) => {
+            if journaled {
+                // Nothing is sent that could not be recorded: proved before asking.
+                journal.check_writable()?;
+            }
+            write!(
+                log,
+                "About to send {}the {kind} of {}:\n  Subject: {}\n  From: {}\n  To: {}\n  Cc: {}\n  Bcc: {}\n  Size: {} bytes (text {} bytes, HTML {} bytes)\n  Server: {}\n",
+                if journaled { "" } else { "a test copy of " },
+                path.display(),
+                message.subject,
+                addressing.from,
+                addressing.to.join(", "),
+                list_or_none(&addressing.cc),
+                list_or_none(&addressing.bcc),
+                email.bytes.len(),
+                message.text.len(),
+                message.html.len(),
+                mailer.server(),
+            )?;
+            let recipients = addressing.to.len() + addressing.cc.len() + addressing.bcc.len();
+            match confirmation(send, confirm, recipients)? {
+                Err(refused) => {
+                    if confirm.interactive() && !send.assume_yes {
+                        report.outcome = "aborted";
+                    }
+                    findings.push(refused);
+                }
+                Ok(()) if journaled => {
+                    let entry = journal_entry(kind, message, email, &addressing, &mailer);
+                    let settle = settle_command(path, kind);
+                    let record = Record {
+                        journal: &mut journal,
+                        entry: &entry,
+                        settle: &settle,
+                    };
+                    let delivery = mailer.send(email, Some(record), &mut |line| {
+                        let _ = writeln!(log, "{line}");
+                    })?;
+                    report.outcome = "sent";
+                    report.reply = Some(delivery.reply);
+                    report.attempts = Some(delivery.attempts);
+                }
+                Ok(()) => {
+                    let delivery = mailer.send(email, None, &mut |line| {
+                        let _ = writeln!(log, "{line}");
+                    })?;
+                    report.outcome = "test-sent";
+                    report.reply = Some(delivery.reply);
+                    report.attempts = Some(delivery.attempts);
+                }
+            }
+        }
+    }
+    let text_report = report.clone();
+    emit(out, options, path, &findings, report, |out| {
+        match text_report.outcome {
+            "sent" => writeln!(
+                out,
+                "sent the {kind}: {} ({}); server replied {}; recorded in {}",
+                text_report.subject.as_deref().unwrap_or_default(),
+                text_report.message_id.as_deref().unwrap_or_default(),
+                text_report.reply.as_deref().unwrap_or_default(),
+                text_report.journal.as_deref().unwrap_or_default()
+            )?,
+            "test-sent" => writeln!(
+                out,
+                "sent a test copy of the {kind} to {}: {} ({}); server replied {}; nothing was journaled, so the real send is still to come",
+                text_report.to.join(", "),
+                text_report.subject.as_deref().unwrap_or_default(),
+                text_report.message_id.as_deref().unwrap_or_default(),
+                text_report.reply.as_deref().unwrap_or_default(),
+            )?,
+            "dry-run" => writeln!(
+                out,
+                "dry run: wrote the message to {}; connected to nothing",
+                text_report.dry_run_file.as_deref().unwrap_or_default()
+            )?,
+            _ => writeln!(out, "did not send the {kind}:")?,
+        }
+        Ok(())
+    })
+}
+
+/// The SMTP client of a real send, from the configuration's `[smtp]` table, after
+/// the check that a real send to a remote host judges the day by the clock.
+fn mailer(config: Option<&Config>, options: &Options) -> Result<Mailer, AppError> {
+    let config = config.ok_or_else(|| {
+        AppError::Usage(format!(
+            "send needs a configuration: give --config FILE or create {} in the working directory (see the README); --dry-run works without one",
+            config::DEFAULT_CONFIG
+        ))
+    })?;
+    let smtp = config.smtp.as_ref().ok_or_else(|| {
+        AppError::Usage(format!(
+            "{}: the configuration has no [smtp] table; send needs one (see the README); --dry-run works without one",
+            config.path.display()
+        ))
+    })?;
+    let mailer = Mailer::new(
+        smtp,
+        config.ca_file().as_deref(),
+        std::env::var(config::PASSWORD_VARIABLE).ok(),
+    )?;
+    let clock = chrono::Local::now().date_naive();
+    if options.today != clock && !is_loopback(&smtp.host) {
+        return Err(AppError::Usage(format!(
+            "today is {clock} by the clock, but --today or HERALD_TODAY says {}; a real send judges the day by the clock (unset HERALD_TODAY, drop --today, or use --dry-run)",
+            options.today
+        )));
+    }
+    Ok(mailer)
+}
+
+/// Refusals that depend on the plan and today: a message not due, a day outside its
+/// window, an announcement long after its release day without `--late`.
+fn timing_refusals(checked: &Checked, send: &SendOptions, today: NaiveDate) -> Vec<Finding> {
+    let kind = send.kind;
+    let release_day = checked.plan.release_day;
+    let mut refusals = Vec::new();
     match checked.plan.message(kind).filter(|m| m.due) {
-        None => findings.push(refusal(
+        None => refusals.push(refusal(
             "not-due",
             match checked.plan.message(kind) {
                 Some(_) => format!("this release has no {kind} to send: it is optional and no release.pre_announcement date is planned"),
@@ -154,22 +323,36 @@ pub fn send(
             },
         )),
         Some(planned) => {
-            if let Some(why) = planned.send_blocker(checked.plan.release_day, options.today) {
-                findings.push(refusal("not-sendable-today", why));
+            if let Some(why) = planned.send_blocker(release_day, today) {
+                refusals.push(refusal("not-sendable-today", why));
             }
         }
     }
+    let days_late = (today - release_day).num_days();
+    if kind == MessageKind::Announcement && days_late > LATE_AFTER_DAYS && !send.late {
+        refusals.push(refusal(
+            "late",
+            format!(
+                "the release day was {release_day}, {days_late} days ago; an announcement this late is refused in case the date is wrong; pass --late to send it anyway"
+            ),
+        ));
+    }
+    refusals
+}
 
-    // From here until the outcome is recorded, no other send of this release runs. A
-    // dry run sends nothing, so it neither waits for nor blocks a real send.
-    let _lock = match send.dry_run {
-        true => None,
-        false => Some(JournalLock::acquire(path)?),
-    };
-    let mut journal = Journal::open(path)?;
-    report.journal = Some(journal.path().display().to_string());
-    let settle = settle_command(path, kind);
+/// Refusals from the journal: an attempt in doubt, a message already sent or changed
+/// since. Returns how many times this content was sent before (for `--resend`).
+fn journal_refusals(
+    journal: &Journal,
+    checked: &Checked,
+    send: &SendOptions,
+    rendered: &RenderedMessage,
+    path: &Path,
+    findings: &mut Vec<Finding>,
+) -> usize {
+    let kind = send.kind;
     if let Some(entry) = journal.in_doubt(kind) {
+        let settle = settle_command(path, kind);
         findings.push(refusal(
             "in-doubt",
             format!(
@@ -178,19 +361,19 @@ pub fn send(
             ),
         ));
     }
-    let rendered = crate::render::render_message(&checked.input, kind, &checked.templates)?;
-    let rendered_hash = rendered.content_hash.clone();
+    let hash = &rendered.content_hash;
     let mut resend = 0;
-    match journal.previous(kind, &rendered_hash) {
+    match journal.previous(kind, hash) {
         Previous::NotSent => {}
         Previous::SameSent(entry) if !send.resend => findings.push(refusal(
             "already-sent",
             format!(
                 "this {kind} was already sent at {} ({}); pass --resend to send it again",
-                entry.last_change(), entry.message_id
+                entry.last_change(),
+                entry.message_id
             ),
         )),
-        Previous::SameSent(_) => resend = journal.times_sent(kind, &rendered_hash),
+        Previous::SameSent(_) => resend = journal.times_sent(kind, hash),
         Previous::ChangedSinceSent(entry) if !send.resend => findings.push(refusal(
             "changed-since-sent",
             format!(
@@ -198,7 +381,7 @@ pub fn send(
                 entry.last_change(),
                 entry.message_id,
                 short_hash(&entry.content_hash),
-                short_hash(&rendered_hash)
+                short_hash(hash)
             ),
         )),
         Previous::ChangedSinceSent(_) => {}
@@ -216,118 +399,69 @@ pub fn send(
             format!("the journal {} has no record of the pre-announcement this release required; if it went out some other way, ignore this", journal.path().display()),
         ));
     }
+    resend
+}
 
-    let guarded = compose_guarded(&checked, rendered, &addressing, SystemTime::now(), resend)?;
-    findings.extend(crate::guard::leak_findings(kind, &guarded.leaks));
-    let message = &guarded.message;
-    let email = &guarded.email;
-    report.subject = Some(message.subject.clone());
-    report.message_id = Some(email.message_id.clone());
-    report.content_hash = Some(rendered_hash.clone());
-    report.size_bytes = Some(email.bytes.len());
-
-    let blocked = crate::validate::exit_code(&findings) > 0;
-    if !blocked && mailer.is_some() {
-        // Nothing is sent that could not be recorded: proved before asking or connecting.
-        journal.check_writable()?;
+/// Asks the person at the terminal, unless `--yes`. The refusal to report, if not.
+fn confirmation(
+    send: &SendOptions,
+    confirm: &mut dyn Confirm,
+    recipients: usize,
+) -> std::io::Result<Result<(), Finding>> {
+    if send.assume_yes {
+        return Ok(Ok(()));
     }
-    if !blocked && send.dry_run {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".{kind}.dry-run.eml"));
-        let file = path.with_file_name(name);
-        std::fs::write(&file, &email.bytes)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
-        report.outcome = "dry-run";
-        report.dry_run_file = Some(file.display().to_string());
+    if !confirm.interactive() {
+        return Ok(Err(refusal(
+            "not-confirmed",
+            "standard input is not a terminal, so nobody can confirm; pass --yes to send non-interactively".to_string(),
+        )));
     }
-    if let (false, Some(mailer)) = (blocked, mailer) {
-        write!(
-            log,
-            "About to send the {kind} of {}:\n  Subject: {}\n  From: {}\n  To: {}\n  Bcc: {}\n  Size: {} bytes (text {} bytes, HTML {} bytes)\n  Server: {}\n",
-            path.display(),
-            message.subject,
-            addressing.from,
-            addressing.to.join(", "),
-            if addressing.bcc.is_empty() { "none".to_string() } else { addressing.bcc.join(", ") },
-            email.bytes.len(),
-            message.text.len(),
-            message.html.len(),
-            report.server.as_deref().unwrap_or_default(),
-        )?;
-        let recipients = count(
-            addressing.to.len() + addressing.bcc.len(),
-            "recipient",
-            "recipients",
-        );
-        let confirmed = if send.assume_yes {
-            true
-        } else if !confirm.interactive() {
-            findings.push(refusal(
-                "not-confirmed",
-                "standard input is not a terminal, so nobody can confirm; pass --yes to send non-interactively".to_string(),
-            ));
-            false
-        } else if confirm
-            .ask(&format!("Type \"send\" to send it to {recipients}: "))?
-            .trim()
-            == "send"
-        {
-            true
-        } else {
-            findings.push(refusal(
-                "not-confirmed",
-                "not confirmed at the prompt; nothing was sent".to_string(),
-            ));
-            report.outcome = "aborted";
-            false
-        };
-        if confirmed {
-            let envelope = email.message.envelope();
-            let entry = JournalEntry {
-                kind,
-                state: AttemptState::InDoubt,
-                message_id: email.message_id.clone(),
-                content_hash: rendered_hash.clone(),
-                subject: message.subject.clone(),
-                server: mailer.server().to_string(),
-                envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
-                recipients: envelope.to().iter().map(ToString::to_string).collect(),
-                to: addressing.to.clone(),
-                cc: Vec::new(),
-                bcc: addressing.bcc.clone(),
-                attempted_at: String::new(),
-                answered_at: None,
-                server_reply: None,
-                settled: None,
-            };
-            let delivery = mailer.send(email, &mut journal, &entry, &settle, &mut |line| {
-                let _ = writeln!(log, "{line}");
-            })?;
-            report.outcome = "sent";
-            report.reply = Some(delivery.reply);
-            report.attempts = Some(delivery.attempts);
-        }
-    }
-    let text_report = report.clone();
-    emit(out, options, path, &findings, report, |out| {
-        match text_report.outcome {
-            "sent" => writeln!(
-                out,
-                "sent the {kind}: {} ({}); server replied {}; recorded in {}",
-                text_report.subject.as_deref().unwrap_or_default(),
-                text_report.message_id.as_deref().unwrap_or_default(),
-                text_report.reply.as_deref().unwrap_or_default(),
-                text_report.journal.as_deref().unwrap_or_default()
-            )?,
-            "dry-run" => writeln!(
-                out,
-                "dry run: wrote the message to {}; connected to nothing",
-                text_report.dry_run_file.as_deref().unwrap_or_default()
-            )?,
-            _ => writeln!(out, "did not send the {kind}:")?,
-        }
-        Ok(())
+    let recipients = count(recipients, "recipient", "recipients");
+    let answer = confirm.ask(&format!("Type \"send\" to send it to {recipients}: "))?;
+    Ok(match answer.trim() {
+        "send" => Ok(()),
+        _ => Err(refusal(
+            "not-confirmed",
+            "not confirmed at the prompt; nothing was sent".to_string(),
+        )),
     })
+}
+
+/// The journal record of a real send, before its outcome is known.
+fn journal_entry(
+    kind: MessageKind,
+    message: &RenderedMessage,
+    email: &ComposedEmail,
+    addressing: &Addressing,
+    mailer: &Mailer,
+) -> JournalEntry {
+    let envelope = email.message.envelope();
+    JournalEntry {
+        kind,
+        state: AttemptState::InDoubt,
+        message_id: email.message_id.clone(),
+        content_hash: message.content_hash.clone(),
+        subject: message.subject.clone(),
+        server: mailer.server().to_string(),
+        envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
+        recipients: envelope.to().iter().map(ToString::to_string).collect(),
+        to: addressing.to.clone(),
+        cc: addressing.cc.clone(),
+        bcc: addressing.bcc.clone(),
+        attempted_at: String::new(),
+        answered_at: None,
+        server_reply: None,
+        settled: None,
+    }
+}
+
+fn list_or_none(list: &[String]) -> String {
+    if list.is_empty() {
+        "none".to_string()
+    } else {
+        list.join(", ")
+    }
 }
 
 /// The command that settles an in-doubt `kind` of the release at `path`, without

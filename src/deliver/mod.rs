@@ -134,6 +134,15 @@ pub fn is_loopback(host: &str) -> bool {
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Where a send records its attempts: the journal, the record to write before the
+/// end of each attempt's data, and the command that settles one in doubt (for the
+/// errors that name it).
+pub struct Record<'a> {
+    pub journal: &'a mut Journal,
+    pub entry: &'a JournalEntry,
+    pub settle: &'a str,
+}
+
 /// How one attempt ended.
 enum Attempt {
     Accepted(String),
@@ -210,24 +219,26 @@ impl Mailer {
     }
 
     /// Sends `email` exactly once. Before the end of each attempt's data goes out,
-    /// `entry` is written to `journal` in doubt; the server's answer concludes it.
+    /// the record's entry is written to its journal in doubt; the server's answer
+    /// concludes it. Without a record (a test copy) nothing is journaled.
     /// Failures before the end of the data and 4xx answers are retried with back-off;
-    /// a 5xx, a TLS failure or an answer that never came stops at once. `settle` is the
-    /// command that settles an in-doubt attempt, for the error that reports one.
+    /// a 5xx, a TLS failure or an answer that never came stops at once.
     pub fn send(
         &self,
         email: &ComposedEmail,
-        journal: &mut Journal,
-        entry: &JournalEntry,
-        settle: &str,
+        mut record: Option<Record<'_>>,
         log: &mut dyn FnMut(&str),
     ) -> Result<Delivery, DeliverError> {
+        let settle = record.as_ref().map_or_else(
+            || "(a test copy: nothing to settle)".to_string(),
+            |r| r.settle.to_string(),
+        );
         let envelope = email.message.envelope().clone();
         let bytes: Arc<[u8]> = Arc::from(email.bytes.as_slice());
         let mut backoff = self.first_backoff;
         let mut last = String::new();
         for attempt in 1..=self.attempts {
-            match self.attempt(&envelope, &bytes, journal, entry, settle)? {
+            match self.attempt(&envelope, &bytes, record.as_mut(), &settle)? {
                 Attempt::Accepted(reply) => {
                     return Ok(Delivery {
                         reply,
@@ -240,7 +251,7 @@ impl Mailer {
                         server: self.server.clone(),
                         message_id: email.message_id.clone(),
                         why,
-                        settle: settle.to_string(),
+                        settle,
                     })
                 }
                 Attempt::Retry(why) => {
@@ -270,8 +281,7 @@ impl Mailer {
         &self,
         envelope: &lettre::address::Envelope,
         bytes: &Arc<[u8]>,
-        journal: &mut Journal,
-        entry: &JournalEntry,
+        mut record: Option<&mut Record<'_>>,
         settle: &str,
     ) -> Result<Attempt, DeliverError> {
         let deadline = Instant::now() + self.attempt_deadline;
@@ -303,7 +313,10 @@ impl Mailer {
                 Event::EndOfData(leave) => {
                     // Durably journaled first; an error here drops `leave`, and the
                     // end of the data never goes.
-                    begun = Some(journal.begin(entry.clone())?);
+                    begun = Some(match record.as_mut() {
+                        Some(record) => record.journal.begin(record.entry.clone())?,
+                        None => usize::MAX,
+                    });
                     let _ = leave.send(());
                 }
                 Event::Finished(Ok(response)) => {
@@ -314,17 +327,24 @@ impl Mailer {
                             "the server answered {reply} before the end of the data"
                         )));
                     };
-                    return match journal.conclude(index, AttemptState::Sent, reply.clone()) {
+                    let Some(record) = record else {
+                        return Ok(Attempt::Accepted(reply));
+                    };
+                    return match record
+                        .journal
+                        .conclude(index, AttemptState::Sent, reply.clone())
+                    {
                         Ok(()) => Ok(Attempt::Accepted(reply)),
                         Err(error) => Err(DeliverError::SentNotRecorded {
                             reply,
-                            journal: journal.path().to_path_buf(),
+                            journal: record.journal.path().to_path_buf(),
                             error: Box::new(error),
                             settle: settle.to_string(),
                         }),
                     };
                 }
                 Event::Finished(Err(failure)) => {
+                    let journal = record.map(|r| &mut *r.journal);
                     return self.judge(failure, begun, journal);
                 }
             }
@@ -336,7 +356,7 @@ impl Mailer {
         &self,
         failure: Failure,
         begun: Option<usize>,
-        journal: &mut Journal,
+        journal: Option<&mut Journal>,
     ) -> Result<Attempt, DeliverError> {
         let error = match failure {
             Failure::Unsupported(why) => {
@@ -356,7 +376,9 @@ impl Mailer {
                 )));
             }
             // A definite refusal of the message: recorded, then judged as below.
-            journal.conclude(index, AttemptState::Failed, error.to_string())?;
+            if let Some(journal) = journal {
+                journal.conclude(index, AttemptState::Failed, error.to_string())?;
+            }
         }
         Ok(if error.is_permanent() {
             Attempt::Final(DeliverError::Permanent {

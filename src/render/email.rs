@@ -14,6 +14,9 @@ use super::{RenderError, RenderedMessage};
 pub struct Addressing {
     pub from: String,
     pub to: Vec<String>,
+    /// In the Cc header and the envelope.
+    pub cc: Vec<String>,
+    /// In the envelope only.
     pub bcc: Vec<String>,
     pub reply_to: Option<String>,
 }
@@ -112,6 +115,9 @@ pub fn compose(
         .message_id(Some(message_id.clone()));
     for to in &addressing.to {
         builder = builder.to(mailbox("To", to)?);
+    }
+    for cc in &addressing.cc {
+        builder = builder.cc(mailbox("Cc", cc)?);
     }
     for bcc in &addressing.bcc {
         builder = builder.bcc(mailbox("Bcc", bcc)?);

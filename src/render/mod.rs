@@ -68,6 +68,19 @@ pub struct RenderedMessage {
     pub content_hash: String,
 }
 
+impl RenderedMessage {
+    /// The same message marked as a test copy: its subject starts with `[TEST] `, so
+    /// its content hash, and with it its Message-ID, differ from the real message's.
+    pub fn marked_as_test(&self) -> RenderedMessage {
+        let subject = format!("[TEST] {}", self.subject);
+        RenderedMessage {
+            content_hash: content_hash(&subject, &self.text, &self.html),
+            subject,
+            ..self.clone()
+        }
+    }
+}
+
 /// A SHA-256 over subject, text and HTML, in hexadecimal.
 fn content_hash(subject: &str, text: &str, html: &str) -> String {
     let mut hasher = Sha256::new();
