@@ -406,7 +406,10 @@ pub fn map_record(
             format!("{found}; expected a one-line summary, which becomes the title"),
         ));
     }
-    let title = title_from_summary(&summary, &packages);
+    // In a module release, "… in golang.org/x/crypto" names the module: drop it too.
+    let mut names = packages.clone();
+    names.extend(target.module.iter().cloned());
+    let title = title_from_summary(&summary, &names);
 
     let description = record.details.as_deref().unwrap_or("").trim().to_string();
     if description.is_empty() {
