@@ -860,3 +860,56 @@ impl TryFrom<DateInput> for Date {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn go_pre_releases_order_before_their_final_release() {
+        let mut list = vec![
+            v("1.25.1"),
+            v("1.25rc2"),
+            v("1.25"),
+            v("1.25beta1"),
+            v("1.25rc1"),
+            v("1.24.7"),
+        ];
+        list.sort();
+        let names: Vec<&str> = list.iter().map(Version::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "1.24.7",
+                "1.25beta1",
+                "1.25rc1",
+                "1.25rc2",
+                "1.25",
+                "1.25.1"
+            ]
+        );
+        assert_eq!(v("1.25rc2").semver(), "1.25.0-rc.2");
+        assert_eq!(v("1.20").semver(), "1.20.0");
+        assert_eq!(v("v0.31.0").semver(), "0.31.0");
+        for bad in ["1.25rc0", "1.25.1rc1", "1.25rc", "1.25alpha1", "v1.2", "1"] {
+            assert!(bad.parse::<Version>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn quantifiers_read_like_the_history_page() {
+        assert_eq!(Quantifier::Auto.phrase(1), ("a".to_string(), true));
+        assert_eq!(Quantifier::Auto.phrase(3), (String::new(), false));
+        assert_eq!(Quantifier::None.phrase(1), (String::new(), false));
+        assert_eq!(Quantifier::Words.phrase(2), ("two".to_string(), false));
+        assert_eq!(Quantifier::Words.phrase(20), ("20".to_string(), false));
+        assert_eq!(
+            Quantifier::Literal("one".into()).phrase(1),
+            ("one".to_string(), true)
+        );
+    }
+}

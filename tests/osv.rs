@@ -484,3 +484,101 @@ links = ["https://go.dev/cl/284783", "https://go.googlesource.com/go/+/953d1feca
     // release.toml ends without a newline: one ends its last line, then a blank line.
     assert_eq!(report.appended, format!("\n{expected}"));
 }
+
+#[test]
+fn a_record_fixed_in_none_of_the_release_versions_is_refused_naming_its_ranges() {
+    let (dir, path, original) = temp_copy(RELEASE);
+    let only_1_16 = original.replace(
+        "\"1.20.3\", \"1.20.1\", \"1.16.1\",  # newest line first\n    \"1.15.9\", \"1.15.7\",",
+        "\"1.16.1\", \"1.15.9\",",
+    );
+    std::fs::write(&path, &only_1_16).unwrap();
+    let err = import_osv(&path, &[osv("GO-2023-1705.json")], &options(Track::Private)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "fixtures/osv/GO-2023-1705.json: affected[].ranges: GO-2023-1705 is fixed in none of the release's versions (1.16.1, 1.15.9, as 1.16.1, 1.15.9); its ranges say: affected[0] (stdlib): introduced 0, fixed 1.19.8, introduced 1.20.0-0, fixed 1.20.3"
+    );
+    assert_eq!(read(&path), only_1_16);
+    assert_no_leftovers(&dir);
+}
+
+#[test]
+fn several_report_issues_and_internal_packages() {
+    let (dir, path, original) = temp_copy(RELEASE);
+    // GO-2023-2185 (real record): REPORT issues 63713 and 64028; imports path/filepath
+    // and internal/safefilepath, fixed in 1.21.4 and 1.20.11.
+    let release = original.replace(
+        "\"1.20.3\", \"1.20.1\", \"1.16.1\",  # newest line first\n    \"1.15.9\", \"1.15.7\",",
+        "\"1.21.4\", \"1.20.11\",",
+    );
+    std::fs::write(&path, &release).unwrap();
+    let record = Path::new("fixtures/real/go1.21.4/GO-2023-2185.json");
+    let report = import_osv(&path, &[record.to_path_buf()], &options(Track::Public)).unwrap();
+    assert_eq!(report.imported[0].issues, [63713, 64028]);
+    assert_eq!(report.imported[0].packages, ["path/filepath"]);
+    assert_eq!(report.imported[0].versions, None, "fixed in both versions");
+    assert!(report.appended.contains("issue = [63713, 64028]\n"));
+    let loaded = load_release(&path).unwrap();
+    let entry = loaded.file.security[1].get_ref();
+    let issues: Vec<u64> = entry.issues().iter().map(|n| n.get()).collect();
+    assert_eq!(issues, [63713, 64028]);
+
+    // A record whose only packages are internal keeps them, with a note.
+    std::fs::write(
+        &path,
+        &release.replace("\"1.21.4\", \"1.20.11\",", "\"1.21.5\", \"1.20.12\","),
+    )
+    .unwrap();
+    let record = Path::new("fixtures/real/go1.21.5/GO-2023-2382.json");
+    let report = import_osv(&path, &[record.to_path_buf()], &options(Track::Public)).unwrap();
+    assert_eq!(report.imported[0].packages, ["net/http/internal"]);
+    let notes: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "internal-packages")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", report.findings);
+    assert!(notes[0].contains("every affected package is internal (net/http/internal)"));
+    drop(dir);
+}
+
+#[test]
+fn module_records_import_into_a_module_release_only() {
+    let (dir, path, _) = temp_copy("fixtures/real/x-crypto-v0.31.0/release.toml");
+    let text = read(&path);
+    let head = &text[..text.find("\n# Imported from").unwrap()];
+    std::fs::write(&path, head).unwrap();
+    let record = PathBuf::from("fixtures/real/x-crypto-v0.31.0/GO-2024-3321.json");
+    let report = import_osv(
+        &path,
+        std::slice::from_ref(&record),
+        &options(Track::Private),
+    )
+    .unwrap();
+    assert_eq!(report.imported[0].packages, ["golang.org/x/crypto/ssh"]);
+    assert_eq!(
+        report.imported[0].title,
+        "misuse of connection.serverAuthenticate may cause authorization bypass"
+    );
+    // A standard-library record does not belong in a module release.
+    std::fs::write(&path, head).unwrap();
+    let err = import_osv(&path, &[osv("GO-2021-0067.json")], &options(Track::Private)).unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "fixtures/osv/GO-2021-0067.json: affected: no entry for the module golang.org/x/crypto"
+        ),
+        "{err}"
+    );
+    // And a module record does not belong in a Go release.
+    let (_dir2, go_path, go_original) = temp_copy(RELEASE);
+    let err = import_osv(&go_path, &[record], &options(Track::Private)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a release of a golang.org/x module sets project.module"),
+        "{err}"
+    );
+    assert_eq!(read(&go_path), go_original);
+    assert_eq!(read(&path), head);
+    drop(dir);
+}
