@@ -871,7 +871,7 @@ mod tests {
 
     #[test]
     fn go_pre_releases_order_before_their_final_release() {
-        let mut list = vec![
+        let mut list = [
             v("1.25.1"),
             v("1.25rc2"),
             v("1.25"),

@@ -526,7 +526,7 @@ fn several_report_issues_and_internal_packages() {
     // A record whose only packages are internal keeps them, with a note.
     std::fs::write(
         &path,
-        &release.replace("\"1.21.4\", \"1.20.11\",", "\"1.21.5\", \"1.20.12\","),
+        release.replace("\"1.21.4\", \"1.20.11\",", "\"1.21.5\", \"1.20.12\","),
     )
     .unwrap();
     let record = Path::new("fixtures/real/go1.21.5/GO-2023-2382.json");
