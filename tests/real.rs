@@ -211,6 +211,14 @@ fn every_history_line_is_the_published_sentence() {
     assert!(matched >= 30, "{matched}");
 }
 
+/// The plain-text announcement of the release file at `path`.
+fn announcement(templates: &Templates, path: &str) -> String {
+    let input = load_release(Path::new(path)).unwrap();
+    render_message(&input, herald::plan::MessageKind::Announcement, templates)
+        .unwrap()
+        .text
+}
+
 #[test]
 fn shared_issues_and_several_issues_are_announced_as_go_did() {
     let templates = Templates::builtin().unwrap();
