@@ -223,20 +223,14 @@ fn announcement(templates: &Templates, path: &str) -> String {
 fn shared_issues_and_several_issues_are_announced_as_go_did() {
     let templates = Templates::builtin().unwrap();
     // Go 1.21.1: CVE-2023-39321 and CVE-2023-39322, two items under issue 62266.
-    let input = load_release(Path::new("fixtures/real/go1.21.1/release.toml")).unwrap();
-    let text = render_message(&input, herald::plan::MessageKind::Announcement, &templates)
-        .unwrap()
-        .text;
+    let text = announcement(&templates, "fixtures/real/go1.21.1/release.toml");
     assert!(
         text.contains("These minor releases include 5 security fixes"),
         "{text}"
     );
     assert_eq!(text.matches("https://go.dev/issue/62266").count(), 2);
     // Go 1.21.4: GO-2023-2185 cites issues 63713 and 64028 in one item.
-    let input = load_release(Path::new("fixtures/real/go1.21.4/release.toml")).unwrap();
-    let text = render_message(&input, herald::plan::MessageKind::Announcement, &templates)
-        .unwrap()
-        .text;
+    let text = announcement(&templates, "fixtures/real/go1.21.4/release.toml");
     assert!(
         text.contains(
             "This is CVE-2023-45283 and Go issues https://go.dev/issue/63713 and\n  https://go.dev/issue/64028."
@@ -244,10 +238,7 @@ fn shared_issues_and_several_issues_are_announced_as_go_did() {
         "{text}"
     );
     // Go 1.25.1 / 1.24.7: the net/http fix is announced for 1.25.1 only.
-    let input = load_release(Path::new("fixtures/real/go1.25.1/release.toml")).unwrap();
-    let text = render_message(&input, herald::plan::MessageKind::Announcement, &templates)
-        .unwrap()
-        .text;
+    let text = announcement(&templates, "fixtures/real/go1.25.1/release.toml");
     assert!(
         text.contains("This fix is included in Go 1.25.1 only."),
         "{text}"
