@@ -315,7 +315,7 @@ impl Embargo {
 
         for entry in &file.security {
             let issue = entry.get_ref();
-            let number = issue.issue.get();
+            let number = issue.first_issue().get();
             let embargoed = issue.track.get_ref().is_embargoed();
             for cve in issue.cve_list() {
                 let key = (
@@ -348,17 +348,24 @@ impl Embargo {
                 exact: None,
             };
 
-            // Issue number, in every form the digit scan recognizes, and the issue URL.
-            numbers.entry(number).or_default().push(NumberDetail {
-                kind: DetailKind::IssueNumber,
-                detail: number.to_string(),
-                issue: number,
-            });
-            let link = project.issue_link(issue.issue);
-            add(
-                strip_scheme(&link),
-                name(DetailKind::IssueNumber, &number.to_string(), Boundary::Link),
-            );
+            // Every issue number, in every form the digit scan recognizes, and its URL.
+            for &tracker in issue.issues() {
+                let link = project.issue_link(tracker);
+                let tracker = tracker.get();
+                numbers.entry(tracker).or_default().push(NumberDetail {
+                    kind: DetailKind::IssueNumber,
+                    detail: tracker.to_string(),
+                    issue: number,
+                });
+                add(
+                    strip_scheme(&link),
+                    name(
+                        DetailKind::IssueNumber,
+                        &tracker.to_string(),
+                        Boundary::Link,
+                    ),
+                );
+            }
 
             // Packages and components.
             for package in issue.packages.get_ref().iter() {

@@ -21,6 +21,101 @@ pub struct ReleaseFile {
     pub security: Vec<Spanned<SecurityIssue>>,
     #[serde(default, rename = "fix")]
     pub fixes: Vec<Spanned<BugFix>>,
+    /// How the release-history lines are worded (`[history]`); defaults as in SPEC 4.4.
+    #[serde(default)]
+    pub history: HistorySettings,
+}
+
+/// The `[history]` table: how the release-history line of each version is worded.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySettings {
+    /// The quantifier of the security clause for every version.
+    #[serde(default)]
+    pub security_quantifier: Option<Spanned<Quantifier>>,
+    /// The quantifier of the bug-fix clause for every version.
+    #[serde(default)]
+    pub bug_quantifier: Option<Spanned<Quantifier>>,
+    /// Settings of single versions, keyed by version (`[history.version."1.21.1"]`).
+    #[serde(default)]
+    pub version: BTreeMap<Spanned<String>, VersionHistory>,
+}
+
+/// `[history.version."X"]`: the history settings of one version.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionHistory {
+    /// Overrides `[history] security_quantifier` for this version.
+    #[serde(default)]
+    pub security_quantifier: Option<Spanned<Quantifier>>,
+    /// Overrides `[history] bug_quantifier` for this version.
+    #[serde(default)]
+    pub bug_quantifier: Option<Spanned<Quantifier>>,
+    /// Replaces everything after "goX (released DATE)" in this version's line.
+    #[serde(default)]
+    pub summary: Option<NonEmpty>,
+}
+
+impl HistorySettings {
+    /// The settings of `version`, if it has a `[history.version."X"]` table.
+    pub fn of(&self, version: &Version) -> Option<&VersionHistory> {
+        self.version
+            .iter()
+            .find(|(key, _)| key.get_ref() == version.as_str())
+            .map(|(_, v)| v)
+    }
+}
+
+/// How a history clause counts its fixes: "a security fix", "security fixes",
+/// "two security fixes".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Quantifier {
+    /// "a security fix" for one fix, "security fixes" for more (the default).
+    Auto,
+    /// "security fixes", whatever the number (Go's usual wording).
+    None,
+    /// The number in words: "a security fix", "two security fixes", "twelve …", then digits.
+    Words,
+    /// This word, as written: "four security fixes"; "a" and "one" take "fix".
+    Literal(String),
+}
+
+impl Quantifier {
+    /// The words before "security fix(es)" for `count` fixes, and whether "fix" is singular.
+    pub fn phrase(&self, count: usize) -> (String, bool) {
+        const WORDS: [&str; 13] = [
+            "no", "a", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve",
+        ];
+        match self {
+            Quantifier::Auto => (if count == 1 { "a" } else { "" }.to_string(), count == 1),
+            Quantifier::None => (String::new(), false),
+            Quantifier::Words => (
+                WORDS
+                    .get(count)
+                    .map_or_else(|| count.to_string(), |w| w.to_string()),
+                count == 1,
+            ),
+            Quantifier::Literal(word) => (word.clone(), word == "a" || word == "one"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantifier {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.as_str() {
+            "auto" => Ok(Quantifier::Auto),
+            "none" => Ok(Quantifier::None),
+            "words" => Ok(Quantifier::Words),
+            word if !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()) => {
+                Ok(Quantifier::Literal(word.to_string()))
+            }
+            _ => Err(serde::de::Error::custom(format!(
+                "expected \"auto\", \"none\", \"words\" or one lower-case word such as \"two\", found {text:?}"
+            ))),
+        }
+    }
 }
 
 /// The `[project]` table: names, URLs and how packages are classified and spoken.
@@ -53,6 +148,11 @@ pub struct Project {
     /// Spoken names of packages and toolchain parts, added to the built-in table.
     #[serde(default)]
     pub spoken: BTreeMap<String, String>,
+    /// The module path of a module release (`golang.org/x/crypto`). When set, the
+    /// release's versions are the module's tags (`v0.31.0`), the pre-announcement
+    /// names the module, and the announcement says how to `go get` it.
+    #[serde(default)]
+    pub module: Option<Spanned<NonEmpty>>,
 }
 
 fn default_greeting() -> String {
@@ -81,9 +181,18 @@ pub const BUILTIN_SPOKEN: &[(&str, &str)] = &[
 ];
 
 impl Project {
-    /// The release tag of a version, as in "go1.16.1".
+    /// The release tag of a version, as in "go1.16.1"; a module release's version is its tag.
     pub fn tag(&self, version: &Version) -> String {
-        format!("{}{}", self.tag_prefix, version)
+        if self.module.is_some() {
+            version.to_string()
+        } else {
+            format!("{}{}", self.tag_prefix, version)
+        }
+    }
+
+    /// The module path of a module release.
+    pub fn module_path(&self) -> Option<&str> {
+        self.module.as_ref().map(|m| &**m.get_ref())
     }
 
     /// The spoken name of a package or toolchain part, when it has one.
@@ -197,11 +306,20 @@ pub struct SecurityIssue {
     /// CVE ids; the policy requires at least one, checked by validation.
     #[serde(default)]
     pub cves: Option<Spanned<Vec<CveId>>>,
-    pub issue: IssueNumber,
+    /// The tracker issue, or several (`issue = 63713` or `issue = [63713, 64028]`).
+    pub issue: Spanned<Issues>,
     pub title: NonEmpty,
     pub description: Markdown,
+    /// Who reported it: "Thanks to CREDIT for reporting this issue."
     #[serde(default)]
     pub credit: Option<NonEmpty>,
+    /// A free-form thanks sentence, printed as written instead of the `credit` form.
+    #[serde(default)]
+    pub thanks: Option<Spanned<NonEmpty>>,
+    /// Names for the release-history line only, instead of `packages` (written as the
+    /// history page writes them: a name with a space is a component, others packages).
+    #[serde(default)]
+    pub history_packages: Option<Spanned<Vec<NonEmpty>>>,
     /// Links to the fix (code review, commit). Never rendered; the embargo guard
     /// looks for them in pre-announcements.
     #[serde(default)]
@@ -224,6 +342,68 @@ impl SecurityIssue {
     pub fn ships_in(&self, version: &Version) -> bool {
         ships_in(&self.versions, version)
     }
+
+    /// Every tracker issue of this entry, the first one first.
+    pub fn issues(&self) -> &[IssueNumber] {
+        self.issue.get_ref().as_slice()
+    }
+
+    /// The first tracker issue, which names the entry in messages.
+    pub fn first_issue(&self) -> IssueNumber {
+        self.issues()[0]
+    }
+}
+
+/// One or more tracker issues of a `[[security]]` entry: an integer or a non-empty
+/// list of integers in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issues(Vec<IssueNumber>);
+
+impl Issues {
+    /// The issues, in the order written.
+    pub fn as_slice(&self) -> &[IssueNumber] {
+        &self.0
+    }
+}
+
+impl From<Vec<IssueNumber>> for Issues {
+    fn from(value: Vec<IssueNumber>) -> Self {
+        Issues(value)
+    }
+}
+
+impl fmt::Display for Issues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list: Vec<String> = self.0.iter().map(IssueNumber::to_string).collect();
+        f.write_str(&list.join(", "))
+    }
+}
+
+impl<'de> Deserialize<'de> for Issues {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Input {
+            One(IssueNumber),
+            Many(Vec<IssueInput>),
+            Other(toml::Value),
+        }
+        let expected = "expected a positive issue number or a non-empty list of them (issue = 63713 or issue = [63713, 64028])";
+        match Input::deserialize(deserializer) {
+            Ok(Input::One(n)) => Ok(Issues(vec![n])),
+            Ok(Input::Many(list)) if !list.is_empty() => list
+                .into_iter()
+                .map(IssueNumber::try_from)
+                .collect::<Result<Vec<_>, _>>()
+                .map(Issues)
+                .map_err(serde::de::Error::custom),
+            Ok(Input::Many(_)) => Err(serde::de::Error::custom(format!("{expected}, found []"))),
+            Ok(Input::Other(other)) => Err(serde::de::Error::custom(format!(
+                "{expected}, found {other}"
+            ))),
+            Err(_) => Err(serde::de::Error::custom(expected)),
+        }
+    }
 }
 
 /// One `[[fix]]` entry: an ordinary bug fix.
@@ -236,6 +416,9 @@ pub struct BugFix {
     pub issue: Option<IssueNumber>,
     #[serde(default)]
     pub versions: Option<Spanned<Vec<Spanned<Version>>>>,
+    /// Names for the release-history line only, instead of `packages`.
+    #[serde(default)]
+    pub history_packages: Option<Spanned<Vec<NonEmpty>>>,
 }
 
 impl BugFix {
@@ -320,12 +503,27 @@ impl fmt::Display for NonEmpty {
     }
 }
 
-/// A release version such as `1.16.1` or `1.21.0`: two or three numbers.
+/// A release version: Go's `1.16.1`, `1.20` (two or three numbers), a Go
+/// pre-release `1.25rc2` or `1.26beta1`, or a module tag `v0.31.0`.
+///
+/// Versions order as Go releases do: `1.25beta1` < `1.25rc1` < `1.25rc2` < `1.25.0`
+/// = `1.25` < `1.25.1`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Version {
     text: String,
     parts: Vec<u64>,
+    pre: Option<PreRelease>,
+    module_tag: bool,
+}
+
+/// The pre-release part of a Go version: `beta1`, `rc2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PreRelease {
+    /// `betaN`.
+    Beta(u64),
+    /// `rcN`.
+    Rc(u64),
 }
 
 impl Version {
@@ -338,34 +536,128 @@ impl Version {
     pub fn parts(&self) -> &[u64] {
         &self.parts
     }
+
+    /// The pre-release part of a Go pre-release version (`rc2` in `1.25rc2`).
+    pub fn pre_release(&self) -> Option<PreRelease> {
+        self.pre
+    }
+
+    /// Whether this is a Go pre-release (beta or release candidate).
+    pub fn is_pre_release(&self) -> bool {
+        self.pre.is_some()
+    }
+
+    /// Whether this is a module tag such as `v0.31.0`.
+    pub fn is_module_tag(&self) -> bool {
+        self.module_tag
+    }
+
+    /// The version in the semantic-version form the Go vulnerability database uses in
+    /// OSV ranges: `1.21.1`, `1.20.0` for `1.20`, `1.25.0-rc.2` for `1.25rc2`, `0.31.0`
+    /// for `v0.31.0`.
+    pub fn semver(&self) -> String {
+        let mut numbers: Vec<String> = self.parts.iter().map(u64::to_string).collect();
+        while numbers.len() < 3 {
+            numbers.push("0".to_string());
+        }
+        let mut text = numbers.join(".");
+        match self.pre {
+            Some(PreRelease::Beta(n)) => text.push_str(&format!("-beta.{n}")),
+            Some(PreRelease::Rc(n)) => text.push_str(&format!("-rc.{n}")),
+            None => {}
+        }
+        text
+    }
+
+    /// The key versions are ordered by: numbers (missing ones are 0), then
+    /// pre-releases before the final version.
+    fn order_key(&self) -> ([u64; 3], (u8, u64)) {
+        let mut numbers = [0; 3];
+        for (slot, part) in numbers.iter_mut().zip(&self.parts) {
+            *slot = *part;
+        }
+        let stage = match self.pre {
+            Some(PreRelease::Beta(n)) => (0, n),
+            Some(PreRelease::Rc(n)) => (1, n),
+            None => (2, 0),
+        };
+        (numbers, stage)
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.order_key()
+            .cmp(&other.order_key())
+            .then_with(|| self.text.cmp(&other.text))
+    }
 }
 
 impl std::str::FromStr for Version {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let expected = || {
-            format!("expected a version like \"1.16.1\" (two or three numbers separated by dots), found {text:?}")
+            format!("expected a version like \"1.16.1\" (two or three numbers separated by dots), a Go pre-release like \"1.25rc2\" or \"1.26beta1\", or a module tag like \"v0.31.0\", found {text:?}")
         };
-        let pieces: Vec<&str> = text.split('.').collect();
-        if !(2..=3).contains(&pieces.len()) {
+        let number = |p: &str| {
+            let well_formed = !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'));
+            if well_formed {
+                p.parse::<u64>().map_err(|_| expected())
+            } else {
+                Err(expected())
+            }
+        };
+        if let Some(tag) = text.strip_prefix('v') {
+            let parts = tag.split('.').map(number).collect::<Result<Vec<_>, _>>()?;
+            if parts.len() != 3 {
+                return Err(expected());
+            }
+            return Ok(Version {
+                text: text.to_string(),
+                parts,
+                pre: None,
+                module_tag: true,
+            });
+        }
+        let (numbers, pre) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+            None => (text, None),
+            Some(at) => {
+                let (numbers, suffix) = text.split_at(at);
+                let pre = if let Some(n) = suffix.strip_prefix("rc") {
+                    PreRelease::Rc(number(n)?)
+                } else if let Some(n) = suffix.strip_prefix("beta") {
+                    PreRelease::Beta(number(n)?)
+                } else {
+                    return Err(expected());
+                };
+                if matches!(pre, PreRelease::Rc(0) | PreRelease::Beta(0)) {
+                    return Err(expected());
+                }
+                (numbers, Some(pre))
+            }
+        };
+        let parts = numbers
+            .split('.')
+            .map(number)
+            .collect::<Result<Vec<_>, _>>()?;
+        // Go names pre-releases of a major version by two numbers: 1.25rc2.
+        let allowed = if pre.is_some() { 2..=2 } else { 2..=3 };
+        if !allowed.contains(&parts.len()) {
             return Err(expected());
         }
-        let parts = pieces
-            .iter()
-            .map(|p| {
-                let well_formed = !p.is_empty()
-                    && p.bytes().all(|b| b.is_ascii_digit())
-                    && (p.len() == 1 || !p.starts_with('0'));
-                if well_formed {
-                    p.parse::<u64>().map_err(|_| expected())
-                } else {
-                    Err(expected())
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(Version {
             text: text.to_string(),
             parts,
+            pre,
+            module_tag: false,
         })
     }
 }
@@ -566,5 +858,58 @@ impl TryFrom<DateInput> for Date {
             DateInput::Text(text) => Err(expected(&format_args!("the string {text:?}"))),
             DateInput::Other(other) => Err(expected(&other)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn go_pre_releases_order_before_their_final_release() {
+        let mut list = [
+            v("1.25.1"),
+            v("1.25rc2"),
+            v("1.25"),
+            v("1.25beta1"),
+            v("1.25rc1"),
+            v("1.24.7"),
+        ];
+        list.sort();
+        let names: Vec<&str> = list.iter().map(Version::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "1.24.7",
+                "1.25beta1",
+                "1.25rc1",
+                "1.25rc2",
+                "1.25",
+                "1.25.1"
+            ]
+        );
+        assert_eq!(v("1.25rc2").semver(), "1.25.0-rc.2");
+        assert_eq!(v("1.20").semver(), "1.20.0");
+        assert_eq!(v("v0.31.0").semver(), "0.31.0");
+        for bad in ["1.25rc0", "1.25.1rc1", "1.25rc", "1.25alpha1", "v1.2", "1"] {
+            assert!(bad.parse::<Version>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn quantifiers_read_like_the_history_page() {
+        assert_eq!(Quantifier::Auto.phrase(1), ("a".to_string(), true));
+        assert_eq!(Quantifier::Auto.phrase(3), (String::new(), false));
+        assert_eq!(Quantifier::None.phrase(1), (String::new(), false));
+        assert_eq!(Quantifier::Words.phrase(2), ("two".to_string(), false));
+        assert_eq!(Quantifier::Words.phrase(20), ("20".to_string(), false));
+        assert_eq!(
+            Quantifier::Literal("one".into()).phrase(1),
+            ("one".to_string(), true)
+        );
     }
 }

@@ -60,7 +60,7 @@ use serde::Deserialize;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use crate::load::{parse_release, read_source, LoadError, LoadedRelease};
-use crate::model::{CveId, Track};
+use crate::model::{CveId, Track, Version};
 use crate::source::SourceFile;
 use crate::validate::{validate, Finding, Severity};
 
@@ -90,8 +90,14 @@ pub struct Imported {
     /// The OSV file it came from.
     pub osv_file: PathBuf,
     pub cves: Vec<String>,
-    pub issue: u64,
+    /// The tracker issues, from every REPORT reference (or `--issue`).
+    pub issues: Vec<u64>,
     pub packages: Vec<String>,
+    /// The release versions the record is fixed in; `None` when it is fixed in all of
+    /// them (the entry then has no `versions` key).
+    pub versions: Option<Vec<String>>,
+    /// What the importer decided that a person should know (internal packages kept).
+    pub notes: Vec<String>,
     pub title: String,
     pub description: String,
     pub credit: Option<String>,
@@ -190,18 +196,25 @@ pub fn import_osv(
 
     let original = parse_release(read_source(release)?)?;
     check_layout(&original)?;
-    let issue_template = original.file.project.issue_url.get_ref().to_string();
+    let target = ImportTarget::of(&original);
 
     let mut imported = Vec::with_capacity(osv_files.len());
     for path in osv_files {
         let record = read_record(path)?;
-        imported.push(map_record(path, &record, options, &issue_template)?);
+        imported.push(map_record(path, &record, options, &target)?);
     }
     refuse_duplicates(&original, &imported)?;
 
     let appended = render_entries(&imported, options.track, original.source.text());
     let text = format!("{}{}", original.source.text(), appended);
-    let findings = check_result(&original, &text)?;
+    let mut findings = check_result(&original, &text)?;
+    for note in imported.iter().flat_map(|i| &i.notes) {
+        findings.push(Finding::unlocated(
+            Severity::Note,
+            "internal-packages",
+            note.clone(),
+        ));
+    }
     if !options.dry_run {
         write_atomically(release, &text)?;
     }
@@ -234,7 +247,21 @@ pub struct OsvRecord {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct OsvAffected {
     pub package: Option<OsvPackage>,
+    pub ranges: Option<Vec<OsvRange>>,
     pub ecosystem_specific: Option<OsvEcosystemSpecific>,
+}
+
+/// `affected[].ranges[]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OsvRange {
+    pub events: Option<Vec<OsvEvent>>,
+}
+
+/// `affected[].ranges[].events[]`: one of `introduced`, `fixed` (others are ignored).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OsvEvent {
+    pub introduced: Option<String>,
+    pub fixed: Option<String>,
 }
 
 /// `affected[].package`.
@@ -297,14 +324,37 @@ pub fn parse_record(path: &Path, text: &str) -> Result<OsvRecord, OsvError> {
     })
 }
 
-/// Maps a parsed record to the entry to append. `issue_template` is the
-/// release's `project.issue_url`, whose URLs count as issue references too.
+/// What a record is imported into: the facts of the release file it needs.
+#[derive(Debug, Clone)]
+pub struct ImportTarget {
+    /// `project.issue_url`, whose URLs count as issue references too.
+    pub issue_template: String,
+    /// `release.versions`, newest first.
+    pub versions: Vec<Version>,
+    /// `project.module` of a module release; `None` for a Go release.
+    pub module: Option<String>,
+}
+
+impl ImportTarget {
+    /// The target described by a loaded release file.
+    pub fn of(release: &LoadedRelease) -> Self {
+        let file = &release.file;
+        ImportTarget {
+            issue_template: file.project.issue_url.get_ref().to_string(),
+            versions: file.release.version_list().into_iter().cloned().collect(),
+            module: file.project.module_path().map(str::to_string),
+        }
+    }
+}
+
+/// Maps a parsed record to the entry to append to a release described by `target`.
 pub fn map_record(
     path: &Path,
     record: &OsvRecord,
     options: &ImportOptions,
-    issue_template: &str,
+    target: &ImportTarget,
 ) -> Result<Imported, OsvError> {
+    let issue_template = target.issue_template.as_str();
     let fail = |json_path: &str, message: String| OsvError::Record {
         path: path.to_path_buf(),
         json_path: json_path.to_string(),
@@ -333,11 +383,15 @@ pub fn map_record(
         ));
     }
 
-    let packages = packages(record, &fail)?;
+    let InRelease {
+        packages,
+        versions,
+        notes,
+    } = in_release(&osv_id, record, target, &fail)?;
     let cves = cves(record, &fail)?;
-    let issue = match options.issue {
-        Some(issue) => issue,
-        None => issue(record, issue_template, &fail)?,
+    let issues = match options.issue {
+        Some(issue) => vec![issue],
+        None => issues(record, issue_template, &fail)?,
     };
 
     let summary = one_line(record.summary.as_deref().unwrap_or(""));
@@ -352,7 +406,10 @@ pub fn map_record(
             format!("{found}; expected a one-line summary, which becomes the title"),
         ));
     }
-    let title = title_from_summary(&summary, &packages);
+    // In a module release, "… in golang.org/x/crypto" names the module: drop it too.
+    let mut names = packages.clone();
+    names.extend(target.module.iter().cloned());
+    let title = title_from_summary(&summary, &names);
 
     let description = record.details.as_deref().unwrap_or("").trim().to_string();
     if description.is_empty() {
@@ -395,8 +452,10 @@ pub fn map_record(
         osv_id,
         osv_file: path.to_path_buf(),
         cves,
-        issue,
+        issues,
         packages,
+        versions,
+        notes,
         title,
         description,
         credit,
@@ -404,27 +463,53 @@ pub fn map_record(
     })
 }
 
-fn packages(
+/// What a record contributes to one release: its packages there and the versions
+/// that fix it.
+struct InRelease {
+    packages: Vec<String>,
+    versions: Option<Vec<String>>,
+    notes: Vec<String>,
+}
+
+/// Whether an import path is internal: it has an `internal` element.
+pub fn is_internal(path: &str) -> bool {
+    path.split('/').any(|element| element == "internal")
+}
+
+/// The `affected` entries of the release's package (`stdlib` and `toolchain`, or the
+/// module), the release versions among their `fixed` events, and the import paths of
+/// the entries fixed in one of those versions.
+fn in_release(
+    osv_id: &str,
     record: &OsvRecord,
+    target: &ImportTarget,
     fail: &dyn Fn(&str, String) -> OsvError,
-) -> Result<Vec<String>, OsvError> {
+) -> Result<InRelease, OsvError> {
+    let wanted = match &target.module {
+        Some(module) => format!("package.name {module:?}"),
+        None => "package.name \"stdlib\" or \"toolchain\"".to_string(),
+    };
     let affected = match &record.affected {
-        None => return Err(fail(
-            "affected",
-            "missing; expected the affected packages (package.name \"stdlib\" or \"toolchain\")"
-                .to_string(),
-        )),
+        None => {
+            return Err(fail(
+                "affected",
+                format!("missing; expected the affected packages ({wanted})"),
+            ))
+        }
         Some(a) if a.is_empty() => {
             return Err(fail(
                 "affected",
-                "empty; expected the affected packages (package.name \"stdlib\" or \"toolchain\")"
-                    .to_string(),
+                format!("empty; expected the affected packages ({wanted})"),
             ))
         }
         Some(a) => a,
     };
+    let semvers: Vec<String> = target.versions.iter().map(Version::semver).collect();
+    let mut fixed_in = vec![false; target.versions.len()];
     let mut packages: Vec<String> = Vec::new();
     let mut others = Vec::new();
+    let mut ranges_text = Vec::new();
+    let mut ours = 0;
     for (i, entry) in affected.iter().enumerate() {
         let name = match entry.package.as_ref().and_then(|p| p.name.as_deref()) {
             Some(name) => name,
@@ -435,10 +520,15 @@ fn packages(
                 ))
             }
         };
-        if name != STDLIB && name != TOOLCHAIN {
+        let is_ours = match &target.module {
+            Some(module) => name == module,
+            None => name == STDLIB || name == TOOLCHAIN,
+        };
+        if !is_ours {
             others.push(format!("{name:?}"));
             continue;
         }
+        ours += 1;
         let at = format!("affected[{i}].ecosystem_specific.imports");
         let imports = entry
             .ecosystem_specific
@@ -458,6 +548,35 @@ fn packages(
                 ));
             }
         };
+        let mut events = Vec::new();
+        let mut matched = false;
+        for range in entry.ranges.iter().flatten() {
+            for event in range.events.iter().flatten() {
+                if let Some(v) = &event.introduced {
+                    events.push(format!("introduced {v}"));
+                }
+                if let Some(v) = &event.fixed {
+                    events.push(format!("fixed {v}"));
+                    for (slot, semver) in fixed_in.iter_mut().zip(&semvers) {
+                        if semver == v {
+                            *slot = true;
+                            matched = true;
+                        }
+                    }
+                }
+            }
+        }
+        ranges_text.push(format!(
+            "affected[{i}] ({name}): {}",
+            if events.is_empty() {
+                "no ranges".to_string()
+            } else {
+                events.join(", ")
+            }
+        ));
+        if !matched {
+            continue;
+        }
         for (j, import) in imports.iter().enumerate() {
             let path = import.path.as_deref().unwrap_or("").trim();
             if path.is_empty() || path.contains(char::is_whitespace) {
@@ -471,16 +590,59 @@ fn packages(
             }
         }
     }
-    if packages.is_empty() {
-        return Err(fail(
-            "affected",
-            format!(
-                "no entry for the Go standard library or toolchain (package.name \"stdlib\" or \"toolchain\"); found only {}, which a Go release does not ship",
+    if ours == 0 {
+        let message = match &target.module {
+            Some(module) => format!(
+                "no entry for the module {module} ({wanted}), which this release file releases; found only {}",
                 others.join(", ")
+            ),
+            None => format!(
+                "no entry for the Go standard library or toolchain ({wanted}); found only {}, which a Go release does not ship; a release of a golang.org/x module sets project.module",
+                others.join(", ")
+            ),
+        };
+        return Err(fail("affected", message));
+    }
+    if packages.is_empty() {
+        let versions: Vec<String> = target.versions.iter().map(|v| v.to_string()).collect();
+        return Err(fail(
+            "affected[].ranges",
+            format!(
+                "{osv_id} is fixed in none of the release's versions ({}, as {}); its ranges say: {}",
+                versions.join(", "),
+                semvers.join(", "),
+                ranges_text.join("; ")
             ),
         ));
     }
-    Ok(packages)
+    let mut notes = Vec::new();
+    let public: Vec<String> = packages
+        .iter()
+        .filter(|p| !is_internal(p))
+        .cloned()
+        .collect();
+    if public.is_empty() {
+        notes.push(format!(
+            "{osv_id}: every affected package is internal ({}); they were kept in packages. Announcements name public packages: edit packages, or set history_packages",
+            packages.join(", ")
+        ));
+    } else {
+        packages = public;
+    }
+    let versions = (!fixed_in.iter().all(|f| *f)).then(|| {
+        target
+            .versions
+            .iter()
+            .zip(&fixed_in)
+            .filter(|(_, f)| **f)
+            .map(|(v, _)| v.to_string())
+            .collect()
+    });
+    Ok(InRelease {
+        packages,
+        versions,
+        notes,
+    })
 }
 
 fn cves(
@@ -535,11 +697,11 @@ fn reference_url<'r>(
     Ok(url)
 }
 
-fn issue(
+fn issues(
     record: &OsvRecord,
     issue_template: &str,
     fail: &dyn Fn(&str, String) -> OsvError,
-) -> Result<u64, OsvError> {
+) -> Result<Vec<u64>, OsvError> {
     let mut found: Vec<u64> = Vec::new();
     for (i, reference) in record.references.iter().flatten().enumerate() {
         if reference.kind.as_deref() != Some("REPORT") {
@@ -552,20 +714,13 @@ fn issue(
             }
         }
     }
-    match found.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(fail(
+    if found.is_empty() {
+        return Err(fail(
             "references",
             "no REPORT reference to a Go issue (as in {\"type\": \"REPORT\", \"url\": \"https://go.dev/issue/44913\"}); give the issue number with --issue N".to_string(),
-        )),
-        several => {
-            let list: Vec<String> = several.iter().map(u64::to_string).collect();
-            Err(fail(
-                "references",
-                format!("REPORT references name several issues ({}); a [[security]] entry has one: choose it with --issue N", list.join(", ")),
-            ))
-        }
+        ));
     }
+    Ok(found)
 }
 
 /// The issue number of a Go issue URL, or of a URL made from `template` (`{id}` is the number).
@@ -681,16 +836,10 @@ fn refuse_duplicates(release: &LoadedRelease, imported: &[Imported]) -> Result<(
             seen.entry(cve.as_str().to_string())
                 .or_insert_with(|| place.clone());
         }
-        seen.entry(format!("issue {}", issue.issue))
-            .or_insert(place);
     }
+    // Issues may be shared (one tracker issue, two CVEs): only a CVE is unique.
     for entry in imported {
-        let keys = entry
-            .cves
-            .iter()
-            .cloned()
-            .chain(std::iter::once(format!("issue {}", entry.issue)));
-        for key in keys {
+        for key in entry.cves.iter().cloned() {
             if let Some(existing) = seen.get(&key) {
                 return Err(OsvError::Duplicate {
                     path: entry.osv_file.clone(),
@@ -723,10 +872,12 @@ pub fn render_entries(entries: &[Imported], track: Track, original: &str) -> Str
             Item::Value(Value::Array(string_array(&entry.packages))),
         );
         table.insert("cves", Item::Value(Value::Array(string_array(&entry.cves))));
-        table.insert(
-            "issue",
-            Item::Value(Value::from(i64::try_from(entry.issue).unwrap_or(i64::MAX))),
-        );
+        let issue = |n: &u64| Value::from(i64::try_from(*n).unwrap_or(i64::MAX));
+        let issue_value = match entry.issues.as_slice() {
+            [one] => issue(one),
+            many => Value::Array(many.iter().map(issue).collect()),
+        };
+        table.insert("issue", Item::Value(issue_value));
         table.insert("title", Item::Value(Value::from(entry.title.as_str())));
         table.insert(
             "description",
@@ -734,6 +885,12 @@ pub fn render_entries(entries: &[Imported], track: Track, original: &str) -> Str
         );
         if let Some(credit) = &entry.credit {
             table.insert("credit", Item::Value(Value::from(credit.as_str())));
+        }
+        if let Some(versions) = &entry.versions {
+            table.insert(
+                "versions",
+                Item::Value(Value::Array(string_array(versions))),
+            );
         }
         if !entry.links.is_empty() {
             table.insert(
@@ -806,8 +963,16 @@ impl fmt::Display for Imported {
             self.cves.join(", "),
             self.packages.join(", "),
             self.title,
-            self.issue
-        )
+            self.issues
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+        if let Some(versions) = &self.versions {
+            write!(f, " in {} only", versions.join(", "))?;
+        }
+        Ok(())
     }
 }
 

@@ -214,7 +214,7 @@ pub fn plan(input: &LoadedRelease, today: NaiveDate) -> Plan {
         .filter_map(|s| {
             let issue = s.get_ref();
             issue.track_override.as_ref().map(|reason| TrackOverride {
-                issue: issue.issue.get(),
+                issue: issue.first_issue().get(),
                 track: *issue.track.get_ref(),
                 reason: reason.get_ref().clone(),
             })

@@ -142,6 +142,7 @@ pub fn validate(input: &LoadedRelease) -> Vec<Finding> {
     };
     checker.project();
     checker.versions();
+    checker.release_shape();
     checker.entries();
     checker.policy();
     checker.findings
@@ -226,9 +227,7 @@ impl Checker<'_> {
             }
         }
         for pair in versions.windows(2) {
-            if pair[0].get_ref().parts() <= pair[1].get_ref().parts()
-                && pair[0].get_ref() != pair[1].get_ref()
-            {
+            if pair[0].get_ref() <= pair[1].get_ref() && pair[0].get_ref() != pair[1].get_ref() {
                 self.push(
                     Severity::Invalid,
                     "version-order",
@@ -237,6 +236,90 @@ impl Checker<'_> {
                         "release.versions must list the newest line first: {} comes after {}",
                         pair[1].get_ref(),
                         pair[0].get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Pre-releases, module tags and `[history.version]` keys.
+    fn release_shape(&mut self) {
+        let file = &self.input.file;
+        let versions = file.release.versions.get_ref();
+        let module = file.project.module_path();
+        for version in versions {
+            let v = version.get_ref();
+            match (module, v.is_module_tag()) {
+                (Some(module), false) => self.push(
+                    Severity::Invalid,
+                    "module-version",
+                    version.span(),
+                    format!("a release of the module {module} is versioned by its tags, as in \"v0.31.0\", found {v:?}"),
+                ),
+                (None, true) => self.push(
+                    Severity::Invalid,
+                    "module-version",
+                    version.span(),
+                    format!("{v} is a module tag, but the release is not a module release; set project.module = \"golang.org/x/...\" or write a Go version like \"1.21.1\""),
+                ),
+                _ => {}
+            }
+        }
+        let pre = versions
+            .iter()
+            .filter(|v| v.get_ref().is_pre_release())
+            .count();
+        if pre > 0 && pre < versions.len() {
+            let first_pre = versions.iter().find(|v| v.get_ref().is_pre_release());
+            if let Some(first_pre) = first_pre {
+                self.push(
+                    Severity::Invalid,
+                    "mixed-pre-release",
+                    first_pre.span(),
+                    format!("{} is a pre-release, and the other versions are final releases; a release candidate or beta gets its own release file and its own announcement", first_pre.get_ref()),
+                );
+            }
+        }
+        if let Some(module) = &file.project.module {
+            let entries = file
+                .security
+                .iter()
+                .map(|e| ("[[security]]", &e.get_ref().packages))
+                .chain(
+                    file.fixes
+                        .iter()
+                        .map(|e| ("[[fix]]", &e.get_ref().packages)),
+                );
+            let mut found = Vec::new();
+            for (table, packages) in entries {
+                if let Some(p) = packages
+                    .get_ref()
+                    .iter()
+                    .find(|p| file.project.is_toolchain(p))
+                {
+                    found.push((packages.span(), format!("{table} package {:?} is part of the Go toolchain (project.toolchain_prefixes), which a release of the module {} does not ship", &**p, module.get_ref())));
+                }
+            }
+            for (span, message) in found {
+                self.push(
+                    Severity::Invalid,
+                    "toolchain-package-in-module",
+                    span,
+                    message,
+                );
+            }
+        }
+        let release_versions: Vec<&str> = versions.iter().map(|v| v.get_ref().as_str()).collect();
+        for key in file.history.version.keys() {
+            if !release_versions.contains(&key.get_ref().as_str()) {
+                self.push(
+                    Severity::Invalid,
+                    "unknown-version",
+                    key.span(),
+                    format!(
+                        "[history.version.\"{}\"] names a version that is not one of release.versions ({})",
+                        key.get_ref(),
+                        release_versions.join(", ")
                     ),
                 );
             }
@@ -252,20 +335,37 @@ impl Checker<'_> {
             .iter()
             .map(|v| v.get_ref().as_str())
             .collect();
-        let mut cve_owner: BTreeMap<&str, u64> = BTreeMap::new();
-        let mut issue_entry: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut cve_owner: BTreeMap<&str, usize> = BTreeMap::new();
         for (index, entry) in file.security.iter().enumerate() {
             let issue = entry.get_ref();
-            let name = format!("[[security]] entry {} (issue {})", index + 1, issue.issue);
+            let name = format!(
+                "[[security]] entry {} (issue {})",
+                index + 1,
+                issue.issue.get_ref()
+            );
             self.packages(&name, &issue.packages);
             self.entry_versions(&name, &issue.versions, &release_versions);
-            if let Some(first) = issue_entry.insert(issue.issue.get(), index + 1) {
+            let mut own_issues = BTreeSet::new();
+            for number in issue.issues() {
+                if !own_issues.insert(number.get()) {
+                    self.push(
+                        Severity::Invalid,
+                        "duplicate-issue",
+                        issue.issue.span(),
+                        format!("{name} lists issue {number} twice"),
+                    );
+                }
+            }
+            if let (Some(_), Some(thanks)) = (&issue.credit, &issue.thanks) {
                 self.push(
-                    Severity::Violation,
-                    "duplicate-issue",
-                    entry.span(),
-                    format!("{name} has the same issue number as [[security]] entry {first}; list each security issue once, with all its CVEs"),
+                    Severity::Invalid,
+                    "credit-and-thanks",
+                    thanks.span(),
+                    format!("{name} has both credit and thanks; give the name as credit = \"...\" or the whole sentence as thanks = \"...\", not both"),
                 );
+            }
+            if let Some(history) = &issue.history_packages {
+                self.history_packages(&name, history);
             }
             match issue.cves.as_ref() {
                 Some(cves) if !cves.get_ref().is_empty() => {
@@ -278,14 +378,13 @@ impl Checker<'_> {
                                 cves.span(),
                                 format!("{name} lists {cve} twice"),
                             );
-                        } else if let Some(other) =
-                            cve_owner.insert(cve.as_str(), issue.issue.get())
-                        {
+                        } else if let Some(other) = cve_owner.insert(cve.as_str(), index) {
+                            let other_issue = file.security[other].get_ref().issue.get_ref();
                             self.push(
                                 Severity::Violation,
                                 "duplicate-cve",
                                 cves.span(),
-                                format!("{cve} is given to both issue {other} and issue {}; each CVE names one vulnerability", issue.issue),
+                                format!("{cve} is given to both [[security]] entry {} (issue {other_issue}) and {name}; each CVE names one vulnerability and is announced once", other + 1),
                             );
                         }
                     }
@@ -316,6 +415,20 @@ impl Checker<'_> {
             let name = format!("[[fix]] entry {}", index + 1);
             self.packages(&name, &fix.packages);
             self.entry_versions(&name, &fix.versions, &release_versions);
+            if let Some(history) = &fix.history_packages {
+                self.history_packages(&name, history);
+            }
+        }
+    }
+
+    fn history_packages(&mut self, name: &str, names: &Spanned<Vec<crate::model::NonEmpty>>) {
+        if names.get_ref().is_empty() {
+            self.push(
+                Severity::Invalid,
+                "empty-packages",
+                names.span(),
+                format!("{name} has history_packages = []; leave the key out to name its packages in the history line"),
+            );
         }
     }
 
@@ -468,5 +581,81 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+    use crate::load::parse_release;
+    use crate::source::SourceFile;
+
+    const HEAD: &str = "[project]\nname = \"Go\"\ntag_prefix = \"go\"\npolicy_url = \"https://go.dev/security/policy\"\nrelease_notes_url = \"https://go.dev/doc/devel/release#{tag}\"\ndownload_url = \"https://go.dev/dl/\"\nissue_url = \"https://go.dev/issue/{id}\"\n";
+
+    fn findings(text: &str) -> Vec<Finding> {
+        validate(&parse_release(SourceFile::new("r.toml", text)).unwrap())
+    }
+
+    #[test]
+    fn a_module_release_refuses_a_toolchain_package_at_its_position() {
+        let text = format!("{HEAD}module = \"golang.org/x/crypto\"\n[release]\nversions = [\"v0.31.0\"]\ndate = 2024-12-11\nkind = \"minor\"\n[[security]]\ntrack = \"public\"\npackages = [\"cmd/go\"]\ncves = [\"CVE-2024-45337\"]\nissue = 70779\ntitle = \"t\"\ndescription = \"d\"\n");
+        let found = findings(&text);
+        let f = found
+            .iter()
+            .find(|f| f.rule == "toolchain-package-in-module")
+            .unwrap();
+        assert_eq!(f.severity, Severity::Invalid);
+        assert_eq!(f.location.as_ref().unwrap().to_string(), "r.toml:15:12");
+        assert!(f.message.contains("\"cmd/go\""), "{}", f.message);
+    }
+
+    #[test]
+    fn pre_releases_get_their_own_file_and_versions_order_like_go() {
+        let text = format!("{HEAD}[release]\nversions = [\"1.25rc2\", \"1.24.5\"]\ndate = 2025-07-08\nkind = \"minor\"\n");
+        let found = findings(&text);
+        let f = found
+            .iter()
+            .find(|f| f.rule == "mixed-pre-release")
+            .unwrap();
+        assert_eq!(f.location.as_ref().unwrap().to_string(), "r.toml:9:13");
+        let ok = format!("{HEAD}[release]\nversions = [\"1.25rc2\", \"1.25rc1\", \"1.25beta1\"]\ndate = 2025-07-08\nkind = \"minor\"\n");
+        assert!(findings(&ok).is_empty(), "{:?}", findings(&ok));
+        let bad = format!("{HEAD}[release]\nversions = [\"1.25beta1\", \"1.25rc1\"]\ndate = 2025-07-08\nkind = \"minor\"\n");
+        assert!(findings(&bad).iter().any(|f| f.rule == "version-order"));
+        let tag = format!(
+            "{HEAD}[release]\nversions = [\"v0.31.0\"]\ndate = 2025-07-08\nkind = \"minor\"\n"
+        );
+        assert!(findings(&tag).iter().any(|f| f.rule == "module-version"));
+    }
+
+    #[test]
+    fn entries_may_share_an_issue_but_not_a_cve() {
+        let entry = |cve: &str| {
+            format!("[[security]]\ntrack = \"public\"\npackages = [\"crypto/tls\"]\ncves = [\"{cve}\"]\nissue = 62266\ntitle = \"t\"\ndescription = \"d\"\n")
+        };
+        let base = format!(
+            "{HEAD}[release]\nversions = [\"1.21.1\"]\ndate = 2023-09-06\nkind = \"minor\"\n"
+        );
+        let shared = format!(
+            "{base}{}{}",
+            entry("CVE-2023-39321"),
+            entry("CVE-2023-39322")
+        );
+        assert!(findings(&shared).is_empty(), "{:?}", findings(&shared));
+        let same_cve = format!(
+            "{base}{}{}",
+            entry("CVE-2023-39321"),
+            entry("CVE-2023-39321")
+        );
+        assert!(findings(&same_cve)
+            .iter()
+            .any(|f| f.rule == "duplicate-cve"));
+        let both = format!(
+            "{base}{}credit = \"A\"\nthanks = \"Thanks to A for doing weird things.\"\n",
+            entry("CVE-2023-39321")
+        );
+        assert!(findings(&both)
+            .iter()
+            .any(|f| f.rule == "credit-and-thanks"));
     }
 }

@@ -91,7 +91,7 @@ fn imported_entries_are_appended_after_every_original_byte() {
     let security = &loaded.file.security;
     assert_eq!(security.len(), 5);
     // The entry that was there is untouched.
-    assert_eq!(security[0].get_ref().issue.get(), 44913);
+    assert_eq!(security[0].get_ref().first_issue().get(), 44913);
     assert_eq!(loaded.file.fixes.len(), 1);
 
     let zip = security[1].get_ref();
@@ -104,7 +104,7 @@ fn imported_entries_are_appended_after_every_original_byte() {
             .collect::<Vec<_>>(),
         ["CVE-2021-27919"]
     );
-    assert_eq!(zip.issue.get(), 44916);
+    assert_eq!(zip.first_issue().get(), 44916);
     assert_eq!(&*zip.title, "panic when opening archives");
     assert!(zip.description.starts_with(
         "Using Reader.Open on an archive containing a file with a path prefixed by \"../\""
@@ -117,11 +117,14 @@ fn imported_entries_are_appended_after_every_original_byte() {
             "https://go.googlesource.com/go/+/cd3b4ca9f20fd14187ed4cdfdee1a02ea87e5cd8"
         ]
     );
-    assert!(zip.versions.is_none() && zip.track_override.is_none());
+    // Fixed in 1.16.1 only (OSV ranges): the entry ships in that version alone.
+    assert_eq!(shipped(zip), ["1.16.1"]);
+    assert!(zip.track_override.is_none());
 
     let gocmd = security[2].get_ref();
     assert_eq!(strings(gocmd.packages.get_ref()), ["cmd/go"]);
-    assert_eq!(gocmd.issue.get(), 43783);
+    assert_eq!(gocmd.first_issue().get(), 43783);
+    assert_eq!(shipped(gocmd), ["1.15.7"]);
     assert_eq!(gocmd.cve_list()[0].as_str(), "CVE-2021-3115");
     assert_eq!(
         &*gocmd.title,
@@ -140,7 +143,8 @@ fn imported_entries_are_appended_after_every_original_byte() {
         ["mime/multipart", "net/textproto"]
     );
     assert_eq!(&*multipart.title, "excessive resource consumption");
-    assert_eq!(multipart.issue.get(), 59153);
+    assert_eq!(multipart.first_issue().get(), 59153);
+    assert_eq!(shipped(multipart), ["1.20.3"]);
     assert_eq!(
         multipart.credit.as_deref(),
         Some("Jakob Ackermann (@das7pad)")
@@ -173,7 +177,7 @@ fn imported_entries_are_appended_after_every_original_byte() {
     let summary: Vec<_> = report
         .imported
         .iter()
-        .map(|i| (i.osv_id.as_str(), i.issue, i.packages.clone()))
+        .map(|i| (i.osv_id.as_str(), i.issues[0], i.packages.clone()))
         .collect();
     assert_eq!(
         summary,
@@ -188,6 +192,18 @@ fn imported_entries_are_appended_after_every_original_byte() {
             ("GO-2023-1571", 57855, vec!["net/http".to_string()]),
         ]
     );
+}
+
+/// The versions an entry ships in, as written in its `versions` key.
+fn shipped(entry: &herald::model::SecurityIssue) -> Vec<String> {
+    entry
+        .versions
+        .as_ref()
+        .expect("a versions key")
+        .get_ref()
+        .iter()
+        .map(|v| v.get_ref().to_string())
+        .collect()
 }
 
 fn strings<S: std::ops::Deref<Target = str>>(items: &[S]) -> Vec<&str> {
@@ -305,27 +321,31 @@ fn duplicates_within_one_import_are_refused() {
     assert!(text.contains("CVE-2021-27919 is already in the release file, in the record GO-2021-0067 imported from fixtures/osv/GO-2021-0067.json"), "{text}");
     assert_eq!(read(&path), original);
 
-    // Same issue, another CVE: still the same vulnerability.
+    assert_no_leftovers(&dir);
+
+    // Same issue, another CVE: two announced items, as Go 1.21.1 had (issue 62266).
     let same_issue = dir.path().join("same-issue.json");
     std::fs::write(
         &same_issue,
         read(&osv("GO-2021-0067.json")).replace("CVE-2021-27919", "CVE-2021-99999"),
     )
     .unwrap();
-    let err = import_osv(
+    let report = import_osv(
         &path,
         &[osv("GO-2021-0067.json"), same_issue.clone()],
         &options(Track::Private),
     )
-    .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("issue 44916 is already in the release file"),
-        "{err}"
-    );
+    .unwrap();
     std::fs::remove_file(&same_issue).unwrap();
-    assert_eq!(read(&path), original);
-    assert_no_leftovers(&dir);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let loaded = load_release(&path).unwrap();
+    let issues: Vec<u64> = loaded
+        .file
+        .security
+        .iter()
+        .map(|s| s.get_ref().first_issue().get())
+        .collect();
+    assert_eq!(issues, [44913, 44916, 44916]);
 }
 
 #[test]
@@ -372,11 +392,11 @@ fn the_issue_option_supplies_a_missing_report_for_a_single_file() {
     let mut opts = options(Track::Public);
     opts.issue = Some(44916);
     let report = import_osv(&path, &[invalid("no-issue.json")], &opts).unwrap();
-    assert_eq!(report.imported[0].issue, 44916);
+    assert_eq!(report.imported[0].issues, [44916]);
     assert_eq!(
         load_release(&path).unwrap().file.security[1]
             .get_ref()
-            .issue
+            .first_issue()
             .get(),
         44916
     );
@@ -458,8 +478,107 @@ issue = 43783
 title = "arbitrary code execution when building with cgo on Windows"
 description = "The go command may execute arbitrary code at build time when using cgo on Windows. This can be triggered by running go get on a malicious module, or any other time the code is built."
 credit = "RyotaK"
+versions = ["1.15.7"]
 links = ["https://go.dev/cl/284783", "https://go.googlesource.com/go/+/953d1feca9b21af075ad5fc8a3dad096d3ccc3a0", "https://go.dev/cl/284780", "https://go.googlesource.com/go/+/46e2e2e9d99925bbf724b12693c6d3e27a95d6a0"]
 "#;
     // release.toml ends without a newline: one ends its last line, then a blank line.
     assert_eq!(report.appended, format!("\n{expected}"));
+}
+
+#[test]
+fn a_record_fixed_in_none_of_the_release_versions_is_refused_naming_its_ranges() {
+    let (dir, path, original) = temp_copy(RELEASE);
+    let only_1_16 = original.replace(
+        "\"1.20.3\", \"1.20.1\", \"1.16.1\",  # newest line first\n    \"1.15.9\", \"1.15.7\",",
+        "\"1.16.1\", \"1.15.9\",",
+    );
+    std::fs::write(&path, &only_1_16).unwrap();
+    let err = import_osv(&path, &[osv("GO-2023-1705.json")], &options(Track::Private)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "fixtures/osv/GO-2023-1705.json: affected[].ranges: GO-2023-1705 is fixed in none of the release's versions (1.16.1, 1.15.9, as 1.16.1, 1.15.9); its ranges say: affected[0] (stdlib): introduced 0, fixed 1.19.8, introduced 1.20.0-0, fixed 1.20.3"
+    );
+    assert_eq!(read(&path), only_1_16);
+    assert_no_leftovers(&dir);
+}
+
+#[test]
+fn several_report_issues_and_internal_packages() {
+    let (dir, path, original) = temp_copy(RELEASE);
+    // GO-2023-2185 (real record): REPORT issues 63713 and 64028; imports path/filepath
+    // and internal/safefilepath, fixed in 1.21.4 and 1.20.11.
+    let release = original.replace(
+        "\"1.20.3\", \"1.20.1\", \"1.16.1\",  # newest line first\n    \"1.15.9\", \"1.15.7\",",
+        "\"1.21.4\", \"1.20.11\",",
+    );
+    std::fs::write(&path, &release).unwrap();
+    let record = Path::new("fixtures/real/go1.21.4/GO-2023-2185.json");
+    let report = import_osv(&path, &[record.to_path_buf()], &options(Track::Public)).unwrap();
+    assert_eq!(report.imported[0].issues, [63713, 64028]);
+    assert_eq!(report.imported[0].packages, ["path/filepath"]);
+    assert_eq!(report.imported[0].versions, None, "fixed in both versions");
+    assert!(report.appended.contains("issue = [63713, 64028]\n"));
+    let loaded = load_release(&path).unwrap();
+    let entry = loaded.file.security[1].get_ref();
+    let issues: Vec<u64> = entry.issues().iter().map(|n| n.get()).collect();
+    assert_eq!(issues, [63713, 64028]);
+
+    // A record whose only packages are internal keeps them, with a note.
+    std::fs::write(
+        &path,
+        release.replace("\"1.21.4\", \"1.20.11\",", "\"1.21.5\", \"1.20.12\","),
+    )
+    .unwrap();
+    let record = Path::new("fixtures/real/go1.21.5/GO-2023-2382.json");
+    let report = import_osv(&path, &[record.to_path_buf()], &options(Track::Public)).unwrap();
+    assert_eq!(report.imported[0].packages, ["net/http/internal"]);
+    let notes: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "internal-packages")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", report.findings);
+    assert!(notes[0].contains("every affected package is internal (net/http/internal)"));
+    drop(dir);
+}
+
+#[test]
+fn module_records_import_into_a_module_release_only() {
+    let (dir, path, _) = temp_copy("fixtures/real/x-crypto-v0.31.0/release.toml");
+    let text = read(&path);
+    let head = &text[..text.find("\n# Imported from").unwrap()];
+    std::fs::write(&path, head).unwrap();
+    let record = PathBuf::from("fixtures/real/x-crypto-v0.31.0/GO-2024-3321.json");
+    let report = import_osv(
+        &path,
+        std::slice::from_ref(&record),
+        &options(Track::Private),
+    )
+    .unwrap();
+    assert_eq!(report.imported[0].packages, ["golang.org/x/crypto/ssh"]);
+    assert_eq!(
+        report.imported[0].title,
+        "misuse of connection.serverAuthenticate may cause authorization bypass"
+    );
+    // A standard-library record does not belong in a module release.
+    std::fs::write(&path, head).unwrap();
+    let err = import_osv(&path, &[osv("GO-2021-0067.json")], &options(Track::Private)).unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "fixtures/osv/GO-2021-0067.json: affected: no entry for the module golang.org/x/crypto"
+        ),
+        "{err}"
+    );
+    // And a module record does not belong in a Go release.
+    let (_dir2, go_path, go_original) = temp_copy(RELEASE);
+    let err = import_osv(&go_path, &[record], &options(Track::Private)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a release of a golang.org/x module sets project.module"),
+        "{err}"
+    );
+    assert_eq!(read(&go_path), go_original);
+    assert_eq!(read(&path), head);
+    drop(dir);
 }

@@ -548,8 +548,10 @@ pub fn import_osv(
         osv_id: &'a str,
         osv_file: String,
         cves: &'a [String],
-        issue: u64,
+        issues: &'a [u64],
         packages: &'a [String],
+        /// The release versions it ships in; absent when it ships in all of them.
+        versions: Option<&'a [String]>,
         title: &'a str,
     }
     #[derive(Serialize)]
@@ -568,8 +570,9 @@ pub fn import_osv(
                 osv_id: &i.osv_id,
                 osv_file: i.osv_file.display().to_string(),
                 cves: &i.cves,
-                issue: i.issue,
+                issues: &i.issues,
                 packages: &i.packages,
+                versions: i.versions.as_deref(),
                 title: &i.title,
             })
             .collect(),

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::english::{count, join_list, spoken_versions, weekday_and_date};
 use crate::load::LoadedRelease;
-use crate::model::{ReleaseKind, SecurityIssue};
+use crate::model::{PreRelease, ReleaseKind, SecurityIssue};
 use crate::plan::MessageKind;
 
 /// Which parts of a release its security fixes touch.
@@ -71,7 +71,7 @@ pub struct MessageContext {
     /// The bug fixes; empty in the pre-announcement.
     pub fixes: Vec<FixView>,
     pub greeting: String,
-    /// "Go 1.16.1 and Go 1.15.9".
+    /// "Go 1.16.1 and Go 1.15.9"; "golang.org/x/crypto v0.31.0" in a module release.
     pub versions_spoken: String,
     /// "1.16.1 and 1.15.9".
     pub versions_numbers: String,
@@ -86,8 +86,17 @@ pub struct MessageContext {
     pub release_day: String,
     /// What the embargoed (private and urgent) fixes touch: "standard library", "toolchain", "both".
     pub affects: Option<&'static str>,
-    /// "the standard library", "the toolchain", "the standard library and the toolchain".
-    pub affects_text: Option<&'static str>,
+    /// "the standard library", "the toolchain", "the standard library and the toolchain";
+    /// in a module release, "the golang.org/x/crypto module".
+    pub affects_text: Option<String>,
+    /// The module path of a module release, as in "golang.org/x/crypto".
+    pub module: Option<String>,
+    /// How to update in a module release: "go get golang.org/x/crypto@v0.31.0".
+    pub go_get: Option<String>,
+    /// Whether every version is a Go pre-release (beta or release candidate).
+    pub pre_release: bool,
+    /// The major version the newest version belongs to, as in "1.25" for "1.25rc2".
+    pub pre_release_of: String,
     /// Number of security fixes listed.
     pub security_count: usize,
     /// "1 security fix", "3 security fixes".
@@ -145,8 +154,18 @@ pub struct SecurityView {
     pub cves: Vec<String>,
     /// "CVE-2021-1 and CVE-2021-2".
     pub cves_text: String,
+    /// The first tracker issue.
     pub issue: u64,
+    /// The first tracker issue's URL.
     pub issue_link: String,
+    /// Every tracker issue, the first one first.
+    pub issues: Vec<u64>,
+    /// Every tracker issue's URL, in the order of `issues`.
+    pub issue_links: Vec<String>,
+    /// The issue URLs as Markdown autolinks, joined: "<https://go.dev/issue/1> and <https://go.dev/issue/2>".
+    pub issue_links_text: String,
+    /// A free-form thanks sentence, printed instead of the `credit` form.
+    pub thanks: Option<String>,
     /// The versions it ships in.
     pub versions: Vec<String>,
     /// "Go 1.16.1" when it ships in only some of the release's versions.
@@ -178,6 +197,14 @@ impl MessageContext {
             .filter(|s| s.track.get_ref().is_embargoed());
         let affects = affects(input, embargoed.clone());
         let pre = kind == MessageKind::PreAnnouncement;
+        let module = project.module_path();
+        // Versions are spoken with the module path in a module release: "golang.org/x/crypto v0.31.0".
+        let display_name: &str = module.unwrap_or(&project.name);
+        let pre_release = versions.iter().all(|v| v.is_pre_release());
+        let affects_text = match module {
+            Some(module) => affects.map(|_| format!("the {module} module")),
+            None => affects.map(|a| a.phrase().to_string()),
+        };
 
         let security: Vec<SecurityView> = if pre {
             Vec::new()
@@ -192,7 +219,7 @@ impl MessageContext {
                         .map(|v| v.to_string())
                         .collect();
                     let only_in = (shipped.len() < versions.len())
-                        .then(|| spoken_versions(&project.name, &shipped));
+                        .then(|| spoken_versions(display_name, &shipped));
                     let cves: Vec<String> =
                         issue.cve_list().iter().map(|c| c.to_string()).collect();
                     let packages: Vec<String> = issue
@@ -201,7 +228,20 @@ impl MessageContext {
                         .iter()
                         .map(|p| p.to_string())
                         .collect();
+                    let autolinks: Vec<String> = issue
+                        .issues()
+                        .iter()
+                        .map(|n| format!("<{}>", project.issue_link(*n)))
+                        .collect();
                     SecurityView {
+                        issue_links_text: join_list(&autolinks),
+                        issues: issue.issues().iter().map(|n| n.get()).collect(),
+                        issue_links: issue
+                            .issues()
+                            .iter()
+                            .map(|n| project.issue_link(*n))
+                            .collect(),
+                        thanks: issue.thanks.as_ref().map(|t| t.get_ref().to_string()),
                         packages_text: packages.join(", "),
                         packages,
                         title: issue.title.to_string(),
@@ -209,8 +249,8 @@ impl MessageContext {
                         credit: issue.credit.as_ref().map(|c| c.to_string()),
                         cves_text: join_list(&cves),
                         cves,
-                        issue: issue.issue.get(),
-                        issue_link: project.issue_link(issue.issue),
+                        issue: issue.first_issue().get(),
+                        issue_link: project.issue_link(issue.first_issue()),
                         versions: shipped,
                         only_in,
                     }
@@ -249,9 +289,30 @@ impl MessageContext {
         } else {
             Vec::new()
         };
-        let noun = match *release.kind.get_ref() {
-            ReleaseKind::Minor => "minor release",
-            ReleaseKind::Security => "security release",
+        let noun = if pre_release {
+            if versions
+                .iter()
+                .all(|v| matches!(v.pre_release(), Some(PreRelease::Rc(_))))
+            {
+                "release candidate"
+            } else if versions
+                .iter()
+                .all(|v| matches!(v.pre_release(), Some(PreRelease::Beta(_))))
+            {
+                "beta release"
+            } else {
+                "pre-release"
+            }
+        } else if module.is_some() {
+            match *release.kind.get_ref() {
+                ReleaseKind::Minor => "release",
+                ReleaseKind::Security => "security release",
+            }
+        } else {
+            match *release.kind.get_ref() {
+                ReleaseKind::Minor => "minor release",
+                ReleaseKind::Security => "security release",
+            }
         };
         let signers: Vec<String> = release.signers.iter().map(|s| s.to_string()).collect();
         let sign_off = if signers.is_empty() {
@@ -273,7 +334,16 @@ impl MessageContext {
                 signers,
             },
             greeting: project.greeting.clone(),
-            versions_spoken: spoken_versions(&project.name, &version_names),
+            versions_spoken: spoken_versions(display_name, &version_names),
+            module: module.map(str::to_string),
+            go_get: module.map(|m| format!("go get {m}@{}", versions[0])),
+            pre_release,
+            pre_release_of: versions[0]
+                .parts()
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join("."),
             versions_numbers: join_list(&version_names),
             single_version,
             release_noun: if single_version {
@@ -285,7 +355,7 @@ impl MessageContext {
             release_notes_link: project.release_notes_link(versions[0]),
             release_day: weekday_and_date(release.date.get_ref().get()),
             affects: affects.map(Affects::as_str),
-            affects_text: affects.map(Affects::phrase),
+            affects_text,
             security_count: security.len(),
             security_count_text: count(security.len(), "security fix", "security fixes"),
             security,

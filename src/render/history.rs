@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::{markdown, RenderError, Templates};
 use crate::english::join_list_with;
 use crate::load::LoadedRelease;
-use crate::model::Project;
+use crate::model::{Project, Quantifier};
+use toml::Spanned;
 
 /// The history line of one version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,6 +32,16 @@ pub struct HistoryContext {
     pub security_list: String,
     /// "the compiler, the go command, and the net/http package"; empty without bug fixes.
     pub fix_list: String,
+    /// The words before "security fix(es)": "", "a", "two" (see `[history]`).
+    pub security_quantifier: String,
+    /// Whether the security clause says "fix" rather than "fixes".
+    pub security_singular: bool,
+    /// The words before "fix(es)" of the bug-fix clause; "" by default.
+    pub bug_quantifier: String,
+    /// Whether the bug-fix clause says "fix" rather than "fixes".
+    pub bug_singular: bool,
+    /// The custom summary of `[history.version."X"]`, replacing the generated clauses.
+    pub summary: Option<String>,
 }
 
 /// Names packages as the history page does: spoken components first, in order of
@@ -51,6 +62,11 @@ pub fn spoken_list<'a>(project: &Project, packages: impl IntoIterator<Item = &'a
             }
         }
     }
+    join_history(components, plain)
+}
+
+/// "c1, c2, and the p1 and p2 packages": components in order, then sorted packages.
+fn join_history(components: Vec<String>, plain: BTreeSet<&str>) -> String {
     let total = components.len() + plain.len();
     let plain: Vec<&str> = plain.into_iter().collect();
     let mut elements = components;
@@ -65,16 +81,77 @@ pub fn spoken_list<'a>(project: &Project, packages: impl IntoIterator<Item = &'a
     join_list_with(&elements, total >= 3)
 }
 
-/// Renders the history line of every version of the release, newest first.
+/// The names an entry gives the history line: `history_packages` as written (a name
+/// with a space is a component, any other a package, never looked up as spoken), or
+/// else its `packages`.
+fn history_names<'a>(
+    project: &Project,
+    packages: &'a [crate::model::NonEmpty],
+    history: Option<&'a [crate::model::NonEmpty]>,
+) -> Vec<HistoryName<'a>> {
+    match history {
+        Some(names) => names.iter().map(|n| HistoryName::AsWritten(n)).collect(),
+        None => packages
+            .iter()
+            .map(|p| match project.spoken(p) {
+                Some(spoken) => HistoryName::Spoken(spoken.to_string()),
+                None => HistoryName::Package(p),
+            })
+            .collect(),
+    }
+}
+
+/// One name in a history list.
+enum HistoryName<'a> {
+    /// A spoken component, from the spoken table.
+    Spoken(String),
+    /// An import path, or a named part such as "the compiler".
+    Package(&'a str),
+    /// A `history_packages` name.
+    AsWritten(&'a str),
+}
+
+/// Joins history names as [`spoken_list`] does.
+fn history_list<'a>(names: impl IntoIterator<Item = HistoryName<'a>>) -> String {
+    let mut components: Vec<String> = Vec::new();
+    let mut plain: BTreeSet<&str> = BTreeSet::new();
+    for name in names {
+        let component = match name {
+            HistoryName::Spoken(spoken) => Some(spoken),
+            HistoryName::Package(p) | HistoryName::AsWritten(p) if p.contains(' ') => {
+                Some(p.to_string())
+            }
+            HistoryName::Package(p) | HistoryName::AsWritten(p) => {
+                plain.insert(p);
+                None
+            }
+        };
+        if let Some(component) = component {
+            if !components.contains(&component) {
+                components.push(component);
+            }
+        }
+    }
+    join_history(components, plain)
+}
+
+/// Renders the history line of every version of the release, newest first. Go's
+/// release history lists neither pre-releases nor module releases, so those
+/// versions have no line.
 pub fn history(
     input: &LoadedRelease,
     templates: &Templates,
 ) -> Result<Vec<HistoryLine>, RenderError> {
     let file = &input.file;
     let project = &file.project;
+    if project.module.is_some() {
+        return Ok(Vec::new());
+    }
+    let settings = &file.history;
     file.release
         .version_list()
         .into_iter()
+        .filter(|version| !version.is_pre_release())
         .map(|version| {
             let security: Vec<_> = file
                 .security
@@ -82,23 +159,64 @@ pub fn history(
                 .map(|s| s.get_ref())
                 .filter(|s| s.ships_in(version))
                 .collect();
-            let security_packages = security
-                .iter()
-                .flat_map(|s| s.packages.get_ref().iter().map(|p| &**p));
-            let fix_packages = file
+            let security_names = security.iter().flat_map(|s| {
+                history_names(
+                    project,
+                    s.packages.get_ref(),
+                    s.history_packages.as_ref().map(|h| h.get_ref().as_slice()),
+                )
+            });
+            let fix_names = file
                 .fixes
                 .iter()
                 .map(|f| f.get_ref())
                 .filter(|f| f.ships_in(version))
-                .flat_map(|f| f.packages.get_ref().iter().map(|p| &**p));
+                .flat_map(|f| {
+                    history_names(
+                        project,
+                        f.packages.get_ref(),
+                        f.history_packages.as_ref().map(|h| h.get_ref().as_slice()),
+                    )
+                });
+            let fix_count = file
+                .fixes
+                .iter()
+                .filter(|f| f.get_ref().ships_in(version))
+                .count();
+            let own = settings.of(version);
+            let quantifier = |own: Option<&Spanned<Quantifier>>,
+                              all: &Option<Spanned<Quantifier>>,
+                              default: Quantifier,
+                              count: usize| {
+                own.or(all.as_ref())
+                    .map_or(default, |q| q.get_ref().clone())
+                    .phrase(count)
+            };
+            let (security_quantifier, security_singular) = quantifier(
+                own.and_then(|o| o.security_quantifier.as_ref()),
+                &settings.security_quantifier,
+                Quantifier::Auto,
+                security.len(),
+            );
+            let (bug_quantifier, bug_singular) = quantifier(
+                own.and_then(|o| o.bug_quantifier.as_ref()),
+                &settings.bug_quantifier,
+                Quantifier::None,
+                fix_count,
+            );
             let context = HistoryContext {
                 project: super::context::ProjectView::new(project),
                 version: version.to_string(),
                 tag: project.tag(version),
                 date: file.release.date.get_ref().to_string(),
                 security_count: security.len(),
-                security_list: spoken_list(project, security_packages),
-                fix_list: spoken_list(project, fix_packages),
+                security_list: history_list(security_names),
+                fix_list: history_list(fix_names),
+                security_quantifier,
+                security_singular,
+                bug_quantifier,
+                bug_singular,
+                summary: own.and_then(|o| o.summary.as_ref()).map(|s| s.to_string()),
             };
             let context = tera::Context::from_serialize(&context)
                 .map_err(|e| RenderError::template("history.md", &e))?;
