@@ -548,3 +548,47 @@ fn a_template_cannot_read_the_environment() {
     assert!(!all.contains("top-secret-value"), "{all}");
     assert!(all.contains("get_env is disabled"), "{all}");
 }
+
+#[test]
+fn with_json_asked_for_an_argument_error_is_still_one_json_document() {
+    for args in [
+        &["--format", "json", "chek", "fixtures/go1.16.1.toml"][..],
+        &[
+            "send",
+            "fixtures/go1.16.1.toml",
+            "--message",
+            "announcment",
+            "--format=json",
+        ][..],
+        &["check", "fixtures/go1.16.1.toml", "--format", "xml"][..],
+        &["--format", "json", "check"][..],
+    ] {
+        let output = herald(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!("{args:?}: not one JSON document ({e}): {}", stdout(&output))
+        });
+        assert_eq!(json["status"], "error", "{args:?}");
+        assert_eq!(json["exit_code"], 2, "{args:?}");
+        assert!(!json["error"].as_str().unwrap().is_empty(), "{args:?}");
+    }
+    // Without JSON, clap's own message on stderr, and help still works.
+    let text = herald(&["chek"]);
+    assert_eq!(text.status.code(), Some(2));
+    assert!(text.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&text.stderr).contains("unrecognized subcommand"));
+    let help = herald(&["--format", "json", "send", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let help = stdout(&help);
+    for needle in [
+        "HERALD_SMTP_PASSWORD",
+        "4 sent, but the journal",
+        "3 nothing was delivered",
+        "5 in doubt",
+    ] {
+        assert!(
+            help.contains(needle),
+            "send --help lacks {needle:?}:\n{help}"
+        );
+    }
+}

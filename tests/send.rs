@@ -617,3 +617,157 @@ fn json_output_reports_a_delivery_failure() {
     assert_eq!(json["exit_code"], 3);
     assert!(json["error"].as_str().unwrap().contains("554"));
 }
+
+#[test]
+fn a_test_copy_goes_to_one_address_marked_as_a_test_and_the_real_send_still_goes_out() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let test = ws.send(
+        "announcement",
+        RELEASE_DAY,
+        &["--test-to", "release-manager@example.org"],
+    );
+    assert_eq!(test.status.code(), Some(0), "{}", show(&test));
+    assert!(
+        String::from_utf8_lossy(&test.stdout).contains("nothing was journaled"),
+        "{}",
+        show(&test)
+    );
+    assert!(ws.journal().is_empty(), "a test copy is journaled nowhere");
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].envelope_to, ["release-manager@example.org"]);
+    assert_eq!(
+        received[0].subject().unwrap(),
+        "[TEST] [security] Go 1.16.1 and Go 1.15.9 are released"
+    );
+    assert!(!received[0].has_bcc());
+
+    let real = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(real.status.code(), Some(0), "{}", show(&real));
+    let received = server.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(
+        received[1].subject().unwrap(),
+        "[security] Go 1.16.1 and Go 1.15.9 are released"
+    );
+    assert_ne!(
+        received[0].message_id(),
+        received[1].message_id(),
+        "the test copy has its own Message-ID"
+    );
+    assert_eq!(states(&ws), ["sent"]);
+
+    // A test copy runs every check: the day is checked too.
+    let early = ws.send(
+        "announcement",
+        "2021-03-09",
+        &["--test-to", "release-manager@example.org"],
+    );
+    assert_eq!(early.status.code(), Some(1), "{}", show(&early));
+    assert_eq!(server.received().len(), 2);
+}
+
+#[test]
+fn cc_recipients_are_in_the_header_the_envelope_and_the_journal() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let config = std::fs::read_to_string(ws.path("herald.toml")).unwrap();
+    std::fs::write(
+        ws.path("herald.toml"),
+        config.replace(
+            "bcc = [\"security-archive@example.org\"]",
+            "cc = [\"oss-security@example.org\"]\nbcc = [\"security-archive@example.org\"]",
+        ),
+    )
+    .unwrap();
+    let output = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let mail = &server.received()[0];
+    assert_eq!(
+        mail.cc()
+            .iter()
+            .map(|m| m.email.as_str())
+            .collect::<Vec<_>>(),
+        ["oss-security@example.org"]
+    );
+    assert!(mail
+        .envelope_to
+        .contains(&"oss-security@example.org".to_string()));
+    assert!(!mail.has_bcc());
+    let journal = ws.journal();
+    assert_eq!(
+        journal[0]["cc"],
+        serde_json::json!(["oss-security@example.org"])
+    );
+    assert!(journal[0]["recipients"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("oss-security@example.org")));
+}
+
+#[test]
+fn an_announcement_more_than_three_days_late_needs_late() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let three_days = ws.send("announcement", "2021-03-13", &["--dry-run"]);
+    assert_eq!(three_days.status.code(), Some(0), "{}", show(&three_days));
+    let late = ws.send("announcement", "2021-03-14", &[]);
+    assert_eq!(late.status.code(), Some(1), "{}", show(&late));
+    assert!(
+        String::from_utf8_lossy(&late.stdout).contains("late")
+            && String::from_utf8_lossy(&late.stdout).contains("--late"),
+        "{}",
+        show(&late)
+    );
+    assert!(server.received().is_empty());
+    let allowed = ws.send("announcement", "2021-03-14", &["--late"]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", show(&allowed));
+    assert_eq!(server.received().len(), 1);
+}
+
+#[test]
+fn a_dry_run_needs_no_smtp_table_nor_recipients_and_says_what_stands_in() {
+    let ws = Workspace::new();
+    let no_config = ws.send("announcement", RELEASE_DAY, &["--dry-run"]);
+    assert_eq!(no_config.status.code(), Some(0), "{}", show(&no_config));
+    assert!(
+        String::from_utf8_lossy(&no_config.stdout).contains("placeholder-addresses"),
+        "{}",
+        show(&no_config)
+    );
+    let eml = std::fs::read_to_string(ws.path("release.toml.announcement.dry-run.eml")).unwrap();
+    assert!(eml.contains("To: announce@example.invalid"), "{eml}");
+
+    std::fs::write(
+        ws.path("herald.toml"),
+        "[mail]\nfrom = \"Go release team <releases@example.org>\"\n",
+    )
+    .unwrap();
+    let no_recipients = ws.send("announcement", RELEASE_DAY, &["--dry-run"]);
+    assert_eq!(
+        no_recipients.status.code(),
+        Some(0),
+        "{}",
+        show(&no_recipients)
+    );
+    let eml = std::fs::read_to_string(ws.path("release.toml.announcement.dry-run.eml")).unwrap();
+    assert!(
+        eml.contains("From: \"Go release team\" <releases@example.org>")
+            && eml.contains("To: announce@example.invalid"),
+        "{eml}"
+    );
+    let render = ws.herald(&["render", "release.toml", "--today", RELEASE_DAY], &[]);
+    assert_eq!(render.status.code(), Some(0), "{}", show(&render));
+
+    let real = ws.send("announcement", RELEASE_DAY, &[]);
+    assert_eq!(real.status.code(), Some(2), "{}", show(&real));
+    assert!(
+        String::from_utf8_lossy(&real.stderr).contains("no [smtp] table"),
+        "{}",
+        show(&real)
+    );
+}
