@@ -8,7 +8,6 @@
 pub mod app;
 pub mod config;
 pub mod deliver;
-pub mod drafts;
 pub mod english;
 pub mod guard;
 pub mod load;

@@ -592,3 +592,49 @@ fn with_json_asked_for_an_argument_error_is_still_one_json_document() {
         );
     }
 }
+
+#[test]
+fn render_out_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("drafts");
+    let out_arg = out.to_str().unwrap();
+    let render = |today: &str| {
+        herald(&[
+            "render",
+            "fixtures/go1.16.1.toml",
+            "--today",
+            today,
+            "--out",
+            out_arg,
+        ])
+    };
+    let first = render("2021-03-05");
+    assert_eq!(first.status.code(), Some(0));
+    let listing = |out: &Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    bytes,
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    // A directory where a draft must go: the render stops, and nothing changes.
+    std::fs::remove_file(out.join("announcement.eml")).unwrap();
+    std::fs::create_dir(out.join("announcement.eml")).unwrap();
+    let before = listing(&out);
+    let second = render("2021-03-10");
+    assert_eq!(second.status.code(), Some(2), "{}", stdout(&second));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("announcement.eml: exists and is not a regular file"),
+        "{err}"
+    );
+    assert_eq!(listing(&out), before, "the output directory is as it was");
+}

@@ -3,6 +3,7 @@
 //! Exit codes: 0 clean or sent, 1 policy violation or a send refused, 2 unusable
 //! input or configuration, 3 delivery failed, 4 sent but not recorded, 5 in doubt.
 
+pub mod drafts;
 mod send;
 
 use std::io::Write;
@@ -16,12 +17,12 @@ use serde::Serialize;
 
 use crate::config::{self, Config};
 use crate::deliver::journal::{Journal, JournalError};
-use crate::drafts::Draft;
 use crate::guard::{self, Embargo, Leak};
 use crate::load::{load_release, LoadError, LoadedRelease};
 use crate::plan::{plan, Necessity, Plan};
 use crate::render::{self, Addressing, ComposedEmail, RenderedMessage, Templates};
 use crate::validate::{self, Finding, Severity};
+use drafts::Draft;
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -511,13 +512,13 @@ pub fn render_command(
     options: &Options,
     out: &mut dyn Write,
 ) -> Result<i32, AppError> {
-    let checked = match checked_or_report::<crate::drafts::DraftsReport>(path, options, out)? {
+    let checked = match checked_or_report::<drafts::DraftsReport>(path, options, out)? {
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
     let (drafts, findings) = drafts_with_findings(&checked, options)?;
     let journal = Journal::open(path)?;
-    let report = crate::drafts::write(&checked, &drafts, &findings, &journal, out_dir)?;
+    let report = drafts::write(&checked, &drafts, &findings, &journal, out_dir)?;
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {
         match out_dir {

@@ -1,13 +1,13 @@
 //! Render output: drafts on disk (`.eml`, `.txt`, `.html`) and a preview page.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use pulldown_cmark_escape::escape_html;
 use serde::Serialize;
 
-use crate::app::{AppError, Checked, Guarded};
+use super::{AppError, Checked, Guarded};
 use crate::deliver::journal::{Journal, JournalEntry};
 use crate::plan::PlannedMessage;
 use crate::render::Addressing;
@@ -68,14 +68,14 @@ impl DraftsReport {
     }
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<String, AppError> {
-    std::fs::write(path, bytes)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    Ok(path.display().to_string())
-}
-
 /// Writes the drafts to `out_dir` (when given) and reports them. A message the guard
-/// blocked gets its `.txt` and `.html` previews, so the leak can be seen, but no `.eml`.
+/// blocked gets its `.txt` and `.html` previews, so the leak can be seen, but no `.eml`
+/// (and an `.eml` left from an earlier render is removed).
+///
+/// All or nothing: every file is first written into a staging directory inside
+/// `out_dir`, and only when all of them are written are they renamed into place. A
+/// target that is not a regular file (a directory named `announcement.eml`, say)
+/// stops the render before anything in `out_dir` changes.
 pub fn write(
     checked: &Checked,
     drafts: &[Draft],
@@ -87,31 +87,22 @@ pub fn write(
         out_dir: out_dir.map(|d| d.display().to_string()),
         ..DraftsReport::default()
     };
-    if let Some(dir) = out_dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
-    }
+    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut stale: Vec<String> = Vec::new();
     for draft in drafts {
         let message = &draft.guarded.message;
         let sendable = draft.guarded.leaks.is_empty();
-        let mut files = Vec::new();
-        if let Some(dir) = out_dir {
-            let base: PathBuf = dir.join(message.kind.as_str());
-            let eml = base.with_extension("eml");
-            if sendable {
-                files.push(write_file(&eml, &draft.guarded.email.bytes)?);
-            } else if eml.exists() {
-                std::fs::remove_file(&eml)?;
-            }
-            files.push(write_file(
-                &base.with_extension("txt"),
-                message.text.as_bytes(),
-            )?);
-            files.push(write_file(
-                &base.with_extension("html"),
-                message.html.as_bytes(),
-            )?);
+        let kind = message.kind.as_str();
+        let mut names = Vec::new();
+        if sendable {
+            names.push(format!("{kind}.eml"));
+            outputs.push((format!("{kind}.eml"), draft.guarded.email.bytes.clone()));
+        } else {
+            stale.push(format!("{kind}.eml"));
         }
+        outputs.push((format!("{kind}.txt"), message.text.clone().into_bytes()));
+        outputs.push((format!("{kind}.html"), message.html.clone().into_bytes()));
+        names.extend([format!("{kind}.txt"), format!("{kind}.html")]);
         report.messages.push(DraftReport {
             kind: message.kind,
             template: message.template.clone(),
@@ -122,15 +113,69 @@ pub fn write(
             sendable,
             leaks: draft.guarded.leaks.clone(),
             content_hash: message.content_hash.clone(),
-            files,
+            files: match out_dir {
+                Some(dir) => names
+                    .iter()
+                    .map(|n| dir.join(n).display().to_string())
+                    .collect(),
+                None => Vec::new(),
+            },
         });
     }
     if let Some(dir) = out_dir {
-        let index = dir.join("index.html");
         let page = preview_page(checked, drafts, findings, journal);
-        report.index = Some(write_file(&index, page.as_bytes())?);
+        outputs.push(("index.html".to_string(), page.into_bytes()));
+        publish(dir, &outputs, &stale)?;
+        report.index = Some(dir.join("index.html").display().to_string());
     }
     Ok(report)
+}
+
+/// Writes `outputs` into `dir` all at once, as [`write`] describes, and removes the
+/// `stale` files.
+fn publish(dir: &Path, outputs: &[(String, Vec<u8>)], stale: &[String]) -> Result<(), AppError> {
+    let located = |path: &Path, e: std::io::Error| {
+        std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}; nothing was written", path.display()),
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
+    for name in outputs.iter().map(|(n, _)| n).chain(stale) {
+        let target = dir.join(name);
+        if let Ok(meta) = std::fs::symlink_metadata(&target) {
+            if !meta.is_file() {
+                return Err(AppError::Usage(format!(
+                    "{}: exists and is not a regular file, so the draft cannot replace it; move it aside and render again (nothing was written)",
+                    target.display()
+                )));
+            }
+        }
+    }
+    let staging = dir.join(format!(".herald-render-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir(&staging).map_err(|e| located(&staging, e))?;
+    let staged = outputs.iter().try_for_each(|(name, bytes)| {
+        let path = staging.join(name);
+        std::fs::write(&path, bytes).map_err(|e| located(&path, e))
+    });
+    let placed = staged.and_then(|()| {
+        for (name, _) in outputs {
+            let target = dir.join(name);
+            std::fs::rename(staging.join(name), &target).map_err(|e| located(&target, e))?;
+        }
+        for name in stale {
+            match std::fs::remove_file(dir.join(name)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(located(&dir.join(name), e))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    });
+    let _ = std::fs::remove_dir_all(&staging);
+    Ok(placed?)
 }
 
 fn escaped(text: &str) -> String {
