@@ -19,6 +19,11 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Diagnostics: findings, errors and the closing status line.
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn every_invalid_input_exits_2_naming_file_line_column_and_what_was_expected() {
     let cases = [
@@ -54,9 +59,14 @@ fn every_invalid_input_exits_2_naming_file_line_column_and_what_was_expected() {
                 output.status.code(),
                 Some(2),
                 "{command} {file}:\n{}",
+                stderr(&output)
+            );
+            assert!(
+                stdout(&output).is_empty(),
+                "{command} {file}: data on stdout:\n{}",
                 stdout(&output)
             );
-            let text = stdout(&output);
+            let text = stderr(&output);
             assert!(
                 text.contains(&format!("{file}:{position}: error")),
                 "{command} {file}: no {position} in\n{text}"
@@ -125,7 +135,7 @@ fn every_policy_violation_exits_1_with_its_rule() {
     for (name, rule, position) in cases {
         let file = format!("fixtures/violations/{name}.toml");
         let output = herald(&["check", &file, "--today", "2021-03-05"]);
-        let text = stdout(&output);
+        let text = stderr(&output);
         assert_eq!(output.status.code(), Some(1), "{file}:\n{text}");
         assert!(
             text.contains(&format!("{file}:{position}: violation [{rule}]")),
@@ -138,14 +148,14 @@ fn every_policy_violation_exits_1_with_its_rule() {
         "--today",
         "2021-03-05",
     ]);
-    assert!(stdout(&late).contains("the pre-announcement on 2021-03-08 is 2 days before the release on 2021-03-10; the policy asks for 3 to 7 days before, from 2021-03-03 to 2021-03-07"));
+    assert!(stderr(&late).contains("the pre-announcement on 2021-03-08 is 2 days before the release on 2021-03-10; the policy asks for 3 to 7 days before, from 2021-03-03 to 2021-03-07"));
     let early = herald(&[
         "check",
         "fixtures/violations/pre-announcement-too-early.toml",
         "--today",
         "2021-03-05",
     ]);
-    assert!(stdout(&early).contains("is 9 days before the release"));
+    assert!(stderr(&early).contains("is 9 days before the release"));
 }
 
 #[test]
@@ -165,12 +175,13 @@ fn sample_fixtures_check_clean_on_any_day_with_timing_as_notes() {
                 output.status.code(),
                 Some(0),
                 "{file} on {today}:\n{}",
-                stdout(&output)
+                stderr(&output)
             );
+            assert!(stdout(&output).is_empty(), "check prints no data");
         }
     }
     let early = herald(&["check", "fixtures/go1.16.1.toml", "--today", "2021-03-05"]);
-    assert!(stdout(&early).contains("note [not-sendable-today]: not sendable today: the announcement may go out on the release day, 2021-03-10, or later; today is 2021-03-05"));
+    assert!(stderr(&early).contains("note [not-sendable-today]: not sendable today: the announcement may go out on the release day, 2021-03-10, or later; today is 2021-03-05"));
 }
 
 #[test]
@@ -517,10 +528,10 @@ fn a_leaking_pre_announcement_is_never_written_as_sendable() {
     ]);
     assert_eq!(check.status.code(), Some(1));
     assert!(
-        stdout(&check)
+        stderr(&check)
             .contains("violation [embargo]: the pre-announcement leaks an embargoed detail"),
         "{}",
-        stdout(&check)
+        stderr(&check)
     );
 }
 
@@ -637,4 +648,29 @@ fn render_out_is_all_or_nothing() {
         "{err}"
     );
     assert_eq!(listing(&out), before, "the output directory is as it was");
+}
+
+#[test]
+fn render_to_a_file_holds_the_drafts_alone() {
+    let output = herald(&["render", "fixtures/go1.16.1.toml", "--today", "2021-03-05"]);
+    assert_eq!(output.status.code(), Some(0));
+    let data = stdout(&output);
+    assert!(data.starts_with("==> pre-announcement <=="), "{data}");
+    assert!(!data.contains("note ["), "{data}");
+    assert!(!data.contains("clean;"), "{data}");
+    let diagnostics = stderr(&output);
+    assert!(
+        diagnostics.contains("note [not-sendable-today]"),
+        "{diagnostics}"
+    );
+    assert!(
+        diagnostics.ends_with(
+            "fixtures/go1.16.1.toml: clean; the notes above do not change the exit code\n"
+        ),
+        "{diagnostics}"
+    );
+    for command in ["plan", "history"] {
+        let output = herald(&[command, "fixtures/go1.16.1.toml", "--today", "2021-03-05"]);
+        assert!(!stdout(&output).contains("note ["), "{command}");
+    }
 }

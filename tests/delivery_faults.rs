@@ -223,7 +223,7 @@ fn every_fault_mode_ends_by_itself_with_the_right_copies_exit_code_and_journal()
         if case.exit == 5 {
             assert_eq!(rerun.status.code(), Some(1), "{}", show(&rerun));
             assert!(
-                String::from_utf8_lossy(&rerun.stdout).contains("in-doubt"),
+                String::from_utf8_lossy(&rerun.stderr).contains("in-doubt"),
                 "{}: {}",
                 case.mode,
                 show(&rerun)
@@ -277,7 +277,7 @@ fn an_attempt_in_doubt_is_settled_by_a_person_and_then_sent_or_not_as_they_found
     );
     let again = send(&ws, "after settling as sent");
     assert_eq!(again.status.code(), Some(1), "{}", show(&again));
-    assert!(String::from_utf8_lossy(&again.stdout).contains("already-sent"));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already-sent"));
     assert_eq!(server.copies(), 1);
 
     // Nothing to settle is an error, not a silent success.
@@ -327,7 +327,7 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
         let left_in_doubt = states(&ws).iter().any(|s| s == "in-doubt");
 
         let rerun = send(&ws, "rerun");
-        let rerun_text = String::from_utf8_lossy(&rerun.stdout).to_string();
+        let rerun_text = String::from_utf8_lossy(&rerun.stderr).to_string();
         let what = format!(
             "trial {trial}: signal {signal} after {wait:?}; journal {:?}; rerun {}",
             states(&ws),

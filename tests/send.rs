@@ -128,7 +128,7 @@ fn the_announcement_arrives_whole_and_a_second_send_is_refused() {
     let again = ws.send("announcement", RELEASE_DAY, &[]);
     assert_eq!(again.status.code(), Some(1), "{}", show(&again));
     assert!(
-        String::from_utf8_lossy(&again.stdout).contains("already-sent"),
+        String::from_utf8_lossy(&again.stderr).contains("already-sent"),
         "{}",
         show(&again)
     );
@@ -173,7 +173,7 @@ fn a_changed_message_of_a_sent_kind_is_reported_as_changed() {
     let output = ws.send("announcement", RELEASE_DAY, &[]);
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(
-        String::from_utf8_lossy(&output.stdout).contains("changed since"),
+        String::from_utf8_lossy(&output.stderr).contains("changed since"),
         "{}",
         show(&output)
     );
@@ -189,7 +189,7 @@ fn the_pre_announcement_goes_only_in_its_window() {
         let output = ws.send("pre-announcement", day, &[]);
         assert_eq!(output.status.code(), Some(1), "{day}: {}", show(&output));
         assert!(
-            String::from_utf8_lossy(&output.stdout).contains("not-sendable-today"),
+            String::from_utf8_lossy(&output.stderr).contains("not-sendable-today"),
             "{}",
             show(&output)
         );
@@ -227,7 +227,7 @@ fn a_public_only_release_has_no_pre_announcement_to_send() {
     let output = ws.send("pre-announcement", "2020-01-24", &[]);
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(
-        String::from_utf8_lossy(&output.stdout).contains("not-due"),
+        String::from_utf8_lossy(&output.stderr).contains("not-due"),
         "{}",
         show(&output)
     );
@@ -314,6 +314,7 @@ fn auth_succeeds_with_the_password_from_the_environment_and_fails_cleanly_withou
     );
     assert_eq!(right.status.code(), Some(0), "{}", show(&right));
     assert!(!String::from_utf8_lossy(&right.stdout).contains("s3cret-pass"));
+    assert!(!String::from_utf8_lossy(&right.stderr).contains("s3cret-pass"));
     assert!(!String::from_utf8_lossy(&right.stderr).contains("s3cret-pass"));
     assert_eq!(server.received()[0].auth_user.as_deref(), Some("releases"));
     assert_eq!(ws.journal().len(), 1);
@@ -405,7 +406,7 @@ fn a_connection_dropped_after_the_data_is_in_doubt_until_a_person_settles_it() {
     let rerun = ws.send("announcement", RELEASE_DAY, &[]);
     assert_eq!(rerun.status.code(), Some(1), "{}", show(&rerun));
     assert!(
-        String::from_utf8_lossy(&rerun.stdout).contains("in-doubt"),
+        String::from_utf8_lossy(&rerun.stderr).contains("in-doubt"),
         "{}",
         show(&rerun)
     );
@@ -472,7 +473,7 @@ fn without_a_terminal_or_yes_it_refuses() {
     let output = ws.run_send("announcement", RELEASE_DAY, &[], &[]);
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(
-        String::from_utf8_lossy(&output.stdout).contains("violation [not-confirmed]"),
+        String::from_utf8_lossy(&output.stderr).contains("violation [not-confirmed]"),
         "{}",
         show(&output)
     );
@@ -546,7 +547,7 @@ fn a_pre_announcement_that_leaks_is_refused_and_never_reaches_the_server() {
     );
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(
-        String::from_utf8_lossy(&output.stdout).contains("violation [embargo]"),
+        String::from_utf8_lossy(&output.stderr).contains("violation [embargo]"),
         "{}",
         show(&output)
     );
@@ -718,8 +719,8 @@ fn an_announcement_more_than_three_days_late_needs_late() {
     let late = ws.send("announcement", "2021-03-14", &[]);
     assert_eq!(late.status.code(), Some(1), "{}", show(&late));
     assert!(
-        String::from_utf8_lossy(&late.stdout).contains("late")
-            && String::from_utf8_lossy(&late.stdout).contains("--late"),
+        String::from_utf8_lossy(&late.stderr).contains("late")
+            && String::from_utf8_lossy(&late.stderr).contains("--late"),
         "{}",
         show(&late)
     );
@@ -735,7 +736,7 @@ fn a_dry_run_needs_no_smtp_table_nor_recipients_and_says_what_stands_in() {
     let no_config = ws.send("announcement", RELEASE_DAY, &["--dry-run"]);
     assert_eq!(no_config.status.code(), Some(0), "{}", show(&no_config));
     assert!(
-        String::from_utf8_lossy(&no_config.stdout).contains("placeholder-addresses"),
+        String::from_utf8_lossy(&no_config.stderr).contains("placeholder-addresses"),
         "{}",
         show(&no_config)
     );

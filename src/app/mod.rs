@@ -309,9 +309,11 @@ fn emit<T: Serialize>(
             writeln!(out)?;
         }
         Format::Text => {
+            // Data on stdout; findings and the closing status line on stderr.
             text_body(out)?;
+            let mut diagnostics = std::io::stderr().lock();
             for finding in findings {
-                writeln!(out, "{finding}")?;
+                writeln!(diagnostics, "{finding}")?;
             }
             let summary = match exit_code {
                 0 => format!(
@@ -325,7 +327,7 @@ fn emit<T: Serialize>(
                 ),
             };
             if !findings.is_empty() {
-                writeln!(out, "{summary}")?;
+                writeln!(diagnostics, "{summary}")?;
             }
         }
     }
@@ -355,9 +357,10 @@ pub fn check(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32,
         Err(code) => return Ok(code),
     };
     let (_drafts, findings) = drafts_with_findings(&checked, options)?;
-    emit(out, options, path, &findings, NoBody {}, |out| {
-        if findings.is_empty() {
-            writeln!(out, "{}: clean", path.display())?;
+    let clean = findings.is_empty();
+    emit(out, options, path, &findings, NoBody {}, |_| {
+        if clean {
+            eprintln!("{}: clean", path.display());
         }
         Ok(())
     })

@@ -272,7 +272,7 @@ pub fn send(
                 "dry run: wrote the message to {}; connected to nothing",
                 text_report.dry_run_file.as_deref().unwrap_or_default()
             )?,
-            _ => writeln!(out, "did not send the {kind}:")?,
+            _ => eprintln!("did not send the {kind}:"),
         }
         Ok(())
     })
