@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::io::{BufRead, IsTerminal, Write};
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use herald::app::{self, Format, Options};
 use herald::model::Track;
 use herald::plan::MessageKind;
@@ -41,11 +41,25 @@ enum FormatArg {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Validate the release file and check it against the policy (exit 0 clean, 1 violation, 2 unusable).
-    Check { release: PathBuf },
+    #[command(
+        after_help = "Example:\n  herald check release.toml\n  herald check release.toml --format json"
+    )]
+    Check {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+    },
     /// Print the timeline: which messages go out on which days.
-    Plan { release: PathBuf },
+    #[command(after_help = "Example:\n  herald plan release.toml --today 2021-03-01")]
+    Plan {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+    },
     /// Render every message due for this release as drafts.
+    #[command(
+        after_help = "Example:\n  herald render release.toml > drafts.txt\n  herald render release.toml --out drafts   # then open drafts/index.html"
+    )]
     Render {
+        #[arg(help = RELEASE_HELP)]
         release: PathBuf,
         /// Write .eml, .txt and .html drafts and index.html here instead of printing the text parts.
         #[arg(long, value_name = "DIR")]
@@ -54,6 +68,7 @@ enum Command {
     /// Send one message over SMTP after every check.
     #[command(long_about = SEND_HELP)]
     Send {
+        #[arg(help = RELEASE_HELP)]
         release: PathBuf,
         /// Which message: pre-announcement or announcement.
         #[arg(long, value_name = "KIND")]
@@ -76,12 +91,40 @@ enum Command {
         test_to: Option<String>,
     },
     /// Print the release-history line of each version.
-    History { release: PathBuf },
+    #[command(after_help = "Example:\n  herald history release.toml")]
+    History {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+    },
     /// Read or settle the send journal (RELEASE.journal.json).
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Write a commented release.toml and herald.toml to start from (Go's values as examples).
+    #[command(
+        after_help = "Example:\n  herald init my-release && herald check my-release/release.toml"
+    )]
+    Init {
+        /// Where to write them (created if missing; existing files are never overwritten).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  herald completions bash > ~/.local/share/bash-completion/completions/herald"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    #[command(after_help = "Example:\n  herald man > herald.1 && man ./herald.1")]
+    Man,
     /// Append [[security]] entries to a release file from OSV records (Go vulnerability database format).
+    #[command(
+        after_help = "Example:\n  herald import-osv release.toml --track private GO-2021-0234.json --dry-run"
+    )]
     ImportOsv {
+        #[arg(help = RELEASE_HELP)]
         release: PathBuf,
         /// OSV JSON files, one record each.
         #[arg(required = true)]
@@ -97,6 +140,8 @@ enum Command {
         dry_run: bool,
     },
 }
+
+const RELEASE_HELP: &str = "The release file (TOML): project, release versions and day, [[security]] and [[fix]] entries; the send journal RELEASE.journal.json lives beside it";
 
 const SEND_HELP: &str = "Send one message over SMTP after every check: policy, today's date, the \
 embargo guard and the send journal. Asks you to type \"send\" unless --yes.
@@ -118,7 +163,11 @@ Example:
 enum JournalCommand {
     /// Record what you found about an attempt that is in doubt: after looking for its
     /// Message-ID in the list archive, mark it --sent or --not-sent.
+    #[command(
+        after_help = "Example:\n  herald journal settle release.toml --message announcement --not-sent"
+    )]
     Settle {
+        #[arg(help = RELEASE_HELP)]
         release: PathBuf,
         /// Which message: pre-announcement or announcement.
         #[arg(long, value_name = "KIND")]
@@ -154,6 +203,23 @@ impl From<TrackArg> for Track {
             TrackArg::Urgent => Track::Urgent,
         }
     }
+}
+
+/// The manual: herald(1), then a page for each command (herald-send(1), ...), in one
+/// roff stream that `man -l -` reads.
+fn manual(out: &mut dyn Write) -> std::io::Result<()> {
+    let command = Cli::command();
+    clap_mangen::Man::new(command.clone()).render(out)?;
+    for sub in command.get_subcommands() {
+        let name = format!("herald-{}", sub.get_name());
+        let page = sub
+            .clone()
+            .name(name.clone())
+            .display_name(name)
+            .version(env!("CARGO_PKG_VERSION"));
+        clap_mangen::Man::new(page).render(out)?;
+    }
+    Ok(())
 }
 
 /// Confirmation from the person at the terminal.
@@ -258,6 +324,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             app::render_command(release, out.as_deref(), &options, &mut stdout)?
         }
         Command::History { release } => app::history(release, &options, &mut stdout)?,
+        Command::Init { dir } => app::init(dir, &options, &mut stdout)?,
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "herald", &mut stdout);
+            0
+        }
+        Command::Man => {
+            manual(&mut stdout)?;
+            0
+        }
         Command::Journal(JournalCommand::Settle {
             release,
             message,

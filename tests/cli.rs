@@ -674,3 +674,116 @@ fn render_to_a_file_holds_the_drafts_alone() {
         assert!(!stdout(&output).contains("note ["), "{command}");
     }
 }
+
+#[test]
+fn init_writes_starter_files_that_check_clean_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("new-release");
+    let target_arg = target.to_str().unwrap();
+    let init = herald(&["init", target_arg]);
+    assert_eq!(init.status.code(), Some(0), "{}", stderr(&init));
+    let release = target.join("release.toml");
+    let config = target.join("herald.toml");
+    for today in ["2021-03-05", "2026-11-26"] {
+        let check = herald(&[
+            "check",
+            release.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--today",
+            today,
+        ]);
+        assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    }
+    let text = std::fs::read_to_string(&release).unwrap();
+    for key in [
+        "[project]",
+        "[release]",
+        "[[security]]",
+        "track =",
+        "cves =",
+        "[[fix]]",
+    ] {
+        assert!(
+            text.contains(key),
+            "{key} missing from the starter release file"
+        );
+    }
+    assert!(std::fs::read_to_string(&config)
+        .unwrap()
+        .contains("HERALD_SMTP_PASSWORD"));
+
+    std::fs::write(&release, "mine").unwrap();
+    std::fs::remove_file(&config).unwrap();
+    let again = herald(&["init", target_arg]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read_to_string(&release).unwrap(), "mine");
+    assert!(!config.exists(), "nothing was written");
+}
+
+#[test]
+fn completions_and_the_manual_name_every_command() {
+    let commands = [
+        "check",
+        "plan",
+        "render",
+        "send",
+        "history",
+        "journal",
+        "import-osv",
+        "init",
+        "completions",
+        "man",
+    ];
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let output = herald(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = stdout(&output);
+        for command in commands {
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+    }
+    let bash = stdout(&herald(&["completions", "bash"]));
+    assert!(
+        bash.contains("--test-to") && bash.contains("--message"),
+        "{bash}"
+    );
+    let man = herald(&["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let page = stdout(&man).replace("\\-", "-");
+    for command in commands {
+        assert!(
+            page.contains(&format!(".TH herald-{command} 1")),
+            "the manual has no page for {command}"
+        );
+    }
+    assert!(page.contains(".TH herald 1"), "{page}");
+    assert!(
+        page.contains("HERALD_SMTP_PASSWORD"),
+        "the send page names the password variable"
+    );
+    for command in commands {
+        let help = herald(&[command, "--help"]);
+        assert_eq!(help.status.code(), Some(0), "{command} --help");
+        if !["journal", "completions", "man", "init"].contains(&command) {
+            assert!(
+                stdout(&help).contains("The release file (TOML)"),
+                "{command} --help does not describe RELEASE"
+            );
+        }
+        if command != "journal" {
+            assert!(
+                stdout(&help).contains("Example:"),
+                "{command} --help has no example"
+            );
+        }
+    }
+}
