@@ -24,7 +24,7 @@ pub enum LoadError {
     Invalid {
         location: Location,
         message: String,
-        excerpt: String,
+        excerpt: Box<crate::source::Excerpt>,
     },
 }
 
@@ -35,11 +35,32 @@ pub fn load_release(path: &Path) -> Result<LoadedRelease, LoadError> {
 
 /// Reads a text file to be parsed.
 pub fn read_source(path: &Path) -> Result<SourceFile, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(SourceFile::new(path, text))
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(path, text)),
+        Err(error) => {
+            // Report the first bad byte where it stands, in the valid text before it.
+            let bad = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let byte = bytes[bad];
+            let prefix = String::from_utf8_lossy(&bytes[..bad]).into_owned();
+            let line_end = bytes[bad..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| bad + i);
+            let rest = String::from_utf8_lossy(&bytes[bad..line_end]).into_owned();
+            let source = SourceFile::new(path, format!("{prefix}{rest}"));
+            let width = rest.chars().next().map_or(1, char::len_utf8);
+            Err(invalid(
+                &source,
+                bad..bad + width,
+                &format!("the file is not UTF-8: byte 0x{byte:02X} cannot start or continue a character here; save it as UTF-8"),
+            ))
+        }
+    }
 }
 
 /// Deserializes release-file text that was read from `source`'s path.
@@ -63,6 +84,6 @@ pub(crate) fn invalid(
     LoadError::Invalid {
         location: source.span_location(&span),
         message: message.trim().to_string(),
-        excerpt: source.excerpt(&span),
+        excerpt: Box::new(source.excerpt(&span)),
     }
 }

@@ -30,6 +30,30 @@ struct Cli {
     /// Today's date, for reproducible checks and previews.
     #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "HERALD_TODAY")]
     today: Option<NaiveDate>,
+    /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorArg {
+    /// Whether to colour standard error.
+    fn enabled(self) -> bool {
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -315,6 +339,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         today: cli
             .today
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        color: cli.color.enabled(),
     };
     let mut stdout = std::io::stdout().lock();
     let code = match &cli.command {

@@ -65,25 +65,91 @@ impl SourceFile {
         self.location(span.start)
     }
 
-    /// The source line holding `offset`, with a caret under the span, for error output.
-    pub fn excerpt(&self, span: &Range<usize>) -> String {
+    /// The source line holding the start of `span`, kept for error output with the
+    /// span marked (see [`Excerpt`]). A very long line is cut to a readable window
+    /// around the span, so an error about a 1 MiB value prints a few lines, not 1 MiB.
+    pub fn excerpt(&self, span: &Range<usize>) -> Excerpt {
         let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.text[start..]
             .find('\n')
             .map_or(self.text.len(), |i| start + i);
-        let line = self.text[line_start..line_end].trim_end_matches('\r');
-        let end = span.end.clamp(start, line_end);
-        let end = floor_char_boundary(&self.text, end);
-        let pad = self.text[line_start..start].chars().count();
-        let width = self.text[start..end].chars().count().max(1);
-        let number = self.location(start).line.to_string();
-        let gutter = " ".repeat(number.len());
-        format!(
-            "{gutter} |\n{number} | {line}\n{gutter} | {}{}",
-            " ".repeat(pad),
-            "^".repeat(width)
-        )
+        let end = floor_char_boundary(&self.text, span.end.clamp(start, line_end));
+        // The window: up to EXCERPT_CONTEXT bytes either side of the span, and at most
+        // EXCERPT_CONTEXT bytes of the span itself.
+        let from = floor_char_boundary(
+            &self.text,
+            start.saturating_sub(EXCERPT_CONTEXT).max(line_start),
+        );
+        let end = floor_char_boundary(&self.text, end.min(start + EXCERPT_CONTEXT));
+        let to = floor_char_boundary(&self.text, (end + EXCERPT_CONTEXT).min(line_end));
+        let mut line = String::new();
+        let cut_before = from > line_start;
+        if cut_before {
+            line.push_str("...");
+        }
+        let offset = line.len();
+        line.push_str(self.text[from..to].trim_end_matches('\r'));
+        if to < line_end {
+            line.push_str("...");
+        }
+        let span_start = offset + (start - from);
+        let span_end = (offset + (end - from)).min(line.len()).max(span_start);
+        Excerpt {
+            path: self.path.display().to_string(),
+            line_number: self.location(start).line,
+            line,
+            span: span_start..span_end,
+        }
+    }
+}
+
+/// Bytes of context kept on each side of a span in an [`Excerpt`].
+const EXCERPT_CONTEXT: usize = 80;
+
+/// A source line (or a window of a long one) with a span to mark, rendered by
+/// annotate-snippets as rustc renders its diagnostics: tabs and wide characters keep
+/// the marker under the right text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    path: String,
+    line_number: usize,
+    line: String,
+    /// The marked bytes of `line`.
+    span: Range<usize>,
+}
+
+impl Excerpt {
+    /// The excerpt as text, with ANSI colours when `styled`.
+    pub fn render(&self, styled: bool) -> String {
+        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+        let span = if self.span.is_empty() && self.span.end < self.line.len() {
+            self.span.start
+                ..self.line[self.span.start..]
+                    .chars()
+                    .next()
+                    .map_or(self.span.end, |c| self.span.start + c.len_utf8())
+        } else {
+            self.span.clone()
+        };
+        let report = &[Group::with_level(Level::ERROR).element(
+            Snippet::source(self.line.as_str())
+                .line_start(self.line_number)
+                .fold(false)
+                .annotation(AnnotationKind::Primary.span(span)),
+        )];
+        let renderer = if styled {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(report)
+    }
+}
+
+impl fmt::Display for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
     }
 }
 
@@ -114,7 +180,29 @@ mod tests {
     fn excerpt_points_at_the_span() {
         let src = SourceFile::new("r.toml", "x = 1\nname = \"oops\"\n");
         let start = src.text().find('"').unwrap();
-        let ex = src.excerpt(&(start..start + 6));
+        let ex = src.excerpt(&(start..start + 6)).to_string();
         assert_eq!(ex, "  |\n2 | name = \"oops\"\n  |        ^^^^^^");
+    }
+
+    #[test]
+    fn tabs_and_wide_characters_keep_the_marker_under_the_text() {
+        let src = SourceFile::new("r.toml", "\tt = \"日本\" x = \"oops\"\n");
+        let start = src.text().rfind('"').unwrap() - 5;
+        let ex = src.excerpt(&(start..start + 6)).to_string();
+        // A tab shows as four columns and each of 日本 as two: the marker sits under
+        // "oops" all the same.
+        assert_eq!(
+            ex,
+            "  |\n1 |     t = \"日本\" x = \"oops\"\n  |                    ^^^^^^"
+        );
+    }
+
+    #[test]
+    fn a_huge_line_is_cut_around_the_span() {
+        let text = format!("title = \"{}\"\n", "x".repeat(1 << 20));
+        let src = SourceFile::new("r.toml", text);
+        let ex = src.excerpt(&(500_000..500_010)).to_string();
+        assert!(ex.len() < 600, "{} bytes", ex.len());
+        assert!(ex.contains("..."), "{ex}");
     }
 }

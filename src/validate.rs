@@ -60,9 +60,9 @@ pub struct Finding {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    /// The source line with a caret under the offending text, for people.
+    /// The source line with the offending text marked, for people.
     #[serde(skip)]
-    pub excerpt: Option<String>,
+    pub excerpt: Option<crate::source::Excerpt>,
 }
 
 impl Finding {
@@ -78,16 +78,39 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// The finding for people: `file:line:column: severity [rule]: message`, then the
+    /// excerpt; with ANSI colours when `styled`.
+    pub fn render(&self, styled: bool) -> String {
+        let mut text = String::new();
+        if let Some(location) = &self.location {
+            text.push_str(&format!("{location}: "));
+        }
+        let label = format!("{} [{}]", self.severity, self.rule);
+        if styled {
+            let colour = match self.severity {
+                Severity::Note => "\x1b[1;36m",
+                Severity::Violation => "\x1b[1;33m",
+                Severity::Invalid => "\x1b[1;31m",
+            };
+            text.push_str(&format!(
+                "{colour}{label}\x1b[0m: \x1b[1m{}\x1b[0m",
+                self.message
+            ));
+        } else {
+            text.push_str(&format!("{label}: {}", self.message));
+        }
+        if let Some(excerpt) = &self.excerpt {
+            text.push('\n');
+            text.push_str(&excerpt.render(styled));
+        }
+        text
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(location) = &self.location {
-            write!(f, "{location}: ")?;
-        }
-        write!(f, "{} [{}]: {}", self.severity, self.rule, self.message)?;
-        if let Some(excerpt) = &self.excerpt {
-            write!(f, "\n{excerpt}")?;
-        }
-        Ok(())
+        f.write_str(&self.render(false))
     }
 }
 

@@ -787,3 +787,34 @@ fn completions_and_the_manual_name_every_command() {
         }
     }
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("release.toml");
+    let mut bytes = std::fs::read("fixtures/go1.16.1.toml").unwrap();
+    let at = bytes.windows(7).position(|w| w == b"Filippo").unwrap();
+    bytes[at + 1] = 0xE9; // Latin-1 "é"
+    std::fs::write(&release, bytes).unwrap();
+    let output = herald(&["check", release.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("release.toml:20:23: error [schema]: the file is not UTF-8: byte 0xE9"),
+        "{err}"
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_without_no_color() {
+    let file = "fixtures/invalid/bad-cve.toml";
+    let always = herald(&["check", file, "--color", "always"]);
+    assert!(stderr(&always).contains("\u{1b}["), "{}", stderr(&always));
+    for output in [
+        herald(&["check", file]),
+        herald(&["check", file, "--color", "never"]),
+        herald(&["check", file, "--color", "auto"]),
+    ] {
+        assert!(!stderr(&output).contains('\u{1b}'), "{}", stderr(&output));
+    }
+}

@@ -44,6 +44,8 @@ pub struct Options {
     pub templates: Option<PathBuf>,
     /// Today's date, from `--today`, `HERALD_TODAY` or the clock.
     pub today: NaiveDate,
+    /// Whether diagnostics on standard error are coloured (`--color`, `NO_COLOR`).
+    pub color: bool,
 }
 
 /// An error that stops a command before it can report findings.
@@ -112,7 +114,7 @@ pub fn check_release(
                 rule: "schema",
                 message,
                 location: Some(location),
-                excerpt: Some(excerpt),
+                excerpt: Some(*excerpt),
             }]))
         }
         Err(err) => return Err(err.into()),
@@ -313,7 +315,7 @@ fn emit<T: Serialize>(
             text_body(out)?;
             let mut diagnostics = std::io::stderr().lock();
             for finding in findings {
-                writeln!(diagnostics, "{finding}")?;
+                writeln!(diagnostics, "{}", finding.render(options.color))?;
             }
             let summary = match exit_code {
                 0 => format!(
