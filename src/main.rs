@@ -88,6 +88,10 @@ enum Command {
         /// Write .eml, .txt and .html drafts and index.html here instead of printing the text parts.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Print, as one JSON document, the context each template sees (for template
+        /// authors), and render nothing.
+        #[arg(long, conflicts_with = "out")]
+        context: bool,
     },
     /// Send one message over SMTP after every check.
     #[command(long_about = SEND_HELP)]
@@ -345,7 +349,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let code = match &cli.command {
         Command::Check { release } => app::check(release, &options, &mut stdout)?,
         Command::Plan { release } => app::plan_command(release, &options, &mut stdout)?,
-        Command::Render { release, out } => {
+        Command::Render {
+            release,
+            context: true,
+            ..
+        } => app::template_contexts(release, &options, &mut stdout)?,
+        Command::Render { release, out, .. } => {
             app::render_command(release, out.as_deref(), &options, &mut stdout)?
         }
         Command::History { release } => app::history(release, &options, &mut stdout)?,

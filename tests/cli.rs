@@ -818,3 +818,36 @@ fn colour_only_when_asked_or_on_a_terminal_without_no_color() {
         assert!(!stderr(&output).contains('\u{1b}'), "{}", stderr(&output));
     }
 }
+
+#[test]
+fn render_context_dumps_what_every_template_sees_as_one_json_document() {
+    let output = herald(&[
+        "render",
+        "fixtures/go1.16.1.toml",
+        "--context",
+        "--today",
+        "2021-03-05",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let messages = json["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["template"], "pre-announcement.md");
+    assert_eq!(messages[1]["template"], "announcement.md");
+    assert_eq!(
+        messages[1]["context"]["versions_spoken"],
+        "Go 1.16.1 and Go 1.15.9"
+    );
+    assert_eq!(
+        messages[1]["context"]["security"][0]["cves"][0],
+        "CVE-2021-27918"
+    );
+    assert_eq!(
+        messages[0]["context"]["security"],
+        serde_json::json!([]),
+        "the pre-announcement's template gets no issue details"
+    );
+    let history = json["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["tag"], "go1.16.1");
+}

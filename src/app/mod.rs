@@ -598,6 +598,48 @@ pub fn render_command(
     })
 }
 
+/// `herald render --context`: the context every template of the release sees, as one
+/// JSON document: each due message's, and `history.md`'s for each version.
+pub fn template_contexts(
+    path: &Path,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<i32, AppError> {
+    #[derive(Serialize, Default)]
+    struct Message {
+        kind: Option<crate::plan::MessageKind>,
+        template: &'static str,
+        context: Option<render::MessageContext>,
+    }
+    #[derive(Serialize, Default)]
+    struct Body {
+        messages: Vec<Message>,
+        history: Vec<render::history::HistoryContext>,
+    }
+    let checked = match checked_or_report::<Body>(path, options, out)? {
+        Ok(checked) => checked,
+        Err(code) => return Ok(code),
+    };
+    let body = Body {
+        messages: checked
+            .plan
+            .due()
+            .map(|planned| Message {
+                kind: Some(planned.kind),
+                template: planned.template,
+                context: Some(render::MessageContext::new(&checked.input, planned.kind)),
+            })
+            .collect(),
+        history: render::history::history_contexts(&checked.input),
+    };
+    // The dump is JSON whatever --format says: it is for reading with jq.
+    let json = Options {
+        format: Format::Json,
+        ..options.clone()
+    };
+    emit(out, &json, path, &checked.findings, body, |_| Ok(()))
+}
+
 /// `herald import-osv`: appends `[[security]]` entries from OSV records.
 pub fn import_osv(
     path: &Path,

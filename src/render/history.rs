@@ -142,10 +142,26 @@ pub fn history(
     input: &LoadedRelease,
     templates: &Templates,
 ) -> Result<Vec<HistoryLine>, RenderError> {
+    history_contexts(input)
+        .into_iter()
+        .map(|context| {
+            let version = context.version.clone();
+            let context = tera::Context::from_serialize(&context)
+                .map_err(|e| RenderError::template("history.md", &e))?;
+            let markdown = templates.render("history.md", &context)?;
+            let line = markdown::to_text(&markdown, usize::MAX).trim().to_string();
+            Ok(HistoryLine { version, line })
+        })
+        .collect()
+}
+
+/// The context `history.md` sees for each version that gets a history line: every
+/// final version of a release that is not a module release.
+pub fn history_contexts(input: &LoadedRelease) -> Vec<HistoryContext> {
     let file = &input.file;
     let project = &file.project;
     if project.module.is_some() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let settings = &file.history;
     file.release
@@ -204,7 +220,7 @@ pub fn history(
                 Quantifier::None,
                 fix_count,
             );
-            let context = HistoryContext {
+            HistoryContext {
                 project: super::context::ProjectView::new(project),
                 version: version.to_string(),
                 tag: project.tag(version),
@@ -217,15 +233,7 @@ pub fn history(
                 bug_quantifier,
                 bug_singular,
                 summary: own.and_then(|o| o.summary.as_ref()).map(|s| s.to_string()),
-            };
-            let context = tera::Context::from_serialize(&context)
-                .map_err(|e| RenderError::template("history.md", &e))?;
-            let markdown = templates.render("history.md", &context)?;
-            let line = markdown::to_text(&markdown, usize::MAX).trim().to_string();
-            Ok(HistoryLine {
-                version: version.to_string(),
-                line,
-            })
+            }
         })
         .collect()
 }
