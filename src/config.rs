@@ -22,6 +22,10 @@ pub const PASSWORD_VARIABLE: &str = "HERALD_SMTP_PASSWORD";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Template overrides for every command, relative to this file; `--templates`
+    /// takes precedence.
+    #[serde(default)]
+    pub templates: Option<PathBuf>,
     /// Needed only to send.
     #[serde(default)]
     pub smtp: Option<SmtpConfig>,
@@ -206,6 +210,12 @@ impl Config {
             bcc: recipients.bcc,
             reply_to: self.mail.reply_to.clone(),
         }
+    }
+
+    /// The template directory, resolved against the config file's directory.
+    pub fn templates_dir(&self) -> Option<PathBuf> {
+        let base = self.path.parent().unwrap_or(Path::new(""));
+        self.templates.as_ref().map(|p| base.join(p))
     }
 
     /// The CA file, resolved against the config file's directory.

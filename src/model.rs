@@ -148,11 +148,37 @@ pub struct Project {
     /// Spoken names of packages and toolchain parts, added to the built-in table.
     #[serde(default)]
     pub spoken: BTreeMap<String, String>,
+    /// What the pre-announcement calls the project's library ("the standard library").
+    #[serde(default = "default_standard_library")]
+    pub standard_library: String,
+    /// What the pre-announcement calls the project's tools ("the toolchain").
+    #[serde(default = "default_toolchain")]
+    pub toolchain: String,
+    /// Who signs: "Katie and Filippo for the Go team", "The Go team". Default: the
+    /// project name and "team".
+    #[serde(default)]
+    pub team: Option<String>,
+    /// What the history line points to for details, after "See the Go 1.16.1"
+    /// ("milestone on our issue tracker").
+    #[serde(default = "default_milestone")]
+    pub milestone: String,
     /// The module path of a module release (`golang.org/x/crypto`). When set, the
     /// release's versions are the module's tags (`v0.31.0`), the pre-announcement
     /// names the module, and the announcement says how to `go get` it.
     #[serde(default)]
     pub module: Option<Spanned<NonEmpty>>,
+}
+
+fn default_standard_library() -> String {
+    "the standard library".to_string()
+}
+
+fn default_toolchain() -> String {
+    "the toolchain".to_string()
+}
+
+fn default_milestone() -> String {
+    "milestone on our issue tracker".to_string()
 }
 
 fn default_greeting() -> String {
@@ -187,6 +213,14 @@ impl Project {
             version.to_string()
         } else {
             format!("{}{}", self.tag_prefix, version)
+        }
+    }
+
+    /// The team that signs, as in "the Go team".
+    pub fn team(&self) -> String {
+        match &self.team {
+            Some(team) => team.clone(),
+            None => format!("the {} team", self.name),
         }
     }
 

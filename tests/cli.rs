@@ -851,3 +851,69 @@ fn render_context_dumps_what_every_template_sees_as_one_json_document() {
     assert_eq!(history.len(), 2);
     assert_eq!(history[0]["tag"], "go1.16.1");
 }
+
+#[test]
+fn a_project_that_is_not_go_needs_no_rust_change_and_its_templates_come_from_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let go = std::fs::read_to_string("fixtures/go1.16.1.toml").unwrap();
+    let release = go
+        .replace("name = \"Go\"", "name = \"Acme\"\nstandard_library = \"the core library\"\ntoolchain = \"the build tools\"\nteam = \"the Acme security team\"\nmilestone = \"board on our project tracker\"\ngreeting = \"Hello Acme users,\"")
+        .replace("tag_prefix = \"go\"", "tag_prefix = \"v\"");
+    std::fs::write(dir.path().join("release.toml"), release).unwrap();
+    std::fs::create_dir(dir.path().join("tpl")).unwrap();
+    std::fs::write(
+        dir.path().join("tpl/announcement.md"),
+        "Subject: Acme {{ versions_numbers }} is out\n\n{{ greeting }}\n\nAcme {{ versions_numbers }} is out.\n\n{{ sign_off }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("herald.toml"),
+        "templates = \"tpl\"\n\n[mail]\nfrom = \"Acme <security@acme.example>\"\n\n[recipients.announcement]\nto = [\"announce@acme.example\"]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("HERALD_TODAY")
+            .output()
+            .unwrap()
+    };
+    let render = run(&["render", "release.toml", "--today", "2021-03-05"]);
+    assert_eq!(render.status.code(), Some(0), "{}", stderr(&render));
+    let text = stdout(&render);
+    assert!(
+        text.contains("security fixes to the core library."),
+        "scope noun from [project]:\n{text}"
+    );
+    assert!(
+        text.contains("Katie and Filippo for the Acme security team"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Subject: Acme 1.16.1 and 1.15.9 is out"),
+        "the announcement template comes from herald.toml's templates:\n{text}"
+    );
+    assert!(!text.contains("gophers"), "{text}");
+    let history = run(&["history", "release.toml"]);
+    assert!(
+        stdout(&history).contains("See the Acme 1.16.1 board on our project tracker for details."),
+        "{}",
+        stdout(&history)
+    );
+    // --templates overrides the configuration's (here with an empty directory).
+    std::fs::create_dir(dir.path().join("none")).unwrap();
+    let builtin = run(&[
+        "render",
+        "release.toml",
+        "--today",
+        "2021-03-05",
+        "--templates",
+        "none",
+    ]);
+    assert!(
+        stdout(&builtin).contains("Subject: [security] Acme 1.16.1 and Acme 1.15.9 are released"),
+        "{}",
+        stdout(&builtin)
+    );
+}

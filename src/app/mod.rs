@@ -123,8 +123,13 @@ pub fn check_release(
     if validate::is_unusable(&findings) {
         return Ok(Err(findings));
     }
-    let templates = match &options.templates {
-        Some(dir) => Templates::with_overrides(dir)?,
+    // --templates, else the configuration's `templates`, else the built-in ones.
+    let templates_dir = match &options.templates {
+        Some(dir) => Some(dir.clone()),
+        None => load_config(options)?.and_then(|c| c.templates_dir()),
+    };
+    let templates = match templates_dir {
+        Some(dir) => Templates::with_overrides(&dir)?,
         None => Templates::builtin()?,
     };
     let plan = plan(&input, options.today);

@@ -26,12 +26,13 @@ impl Affects {
         }
     }
 
-    /// "the standard library", "the toolchain", "the standard library and the toolchain".
-    pub fn phrase(self) -> &'static str {
+    /// "the standard library", "the toolchain", "the standard library and the
+    /// toolchain", in the project's own words (`standard_library`, `toolchain`).
+    pub fn phrase(self, project: &crate::model::Project) -> String {
         match self {
-            Affects::StandardLibrary => "the standard library",
-            Affects::Toolchain => "the toolchain",
-            Affects::Both => "the standard library and the toolchain",
+            Affects::StandardLibrary => project.standard_library.clone(),
+            Affects::Toolchain => project.toolchain.clone(),
+            Affects::Both => format!("{} and {}", project.standard_library, project.toolchain),
         }
     }
 }
@@ -115,6 +116,10 @@ pub struct ProjectView {
     pub policy_url: String,
     pub download_url: String,
     pub release_window: Option<String>,
+    /// "the Go team".
+    pub team: String,
+    /// "milestone on our issue tracker".
+    pub milestone: String,
 }
 
 impl ProjectView {
@@ -126,6 +131,8 @@ impl ProjectView {
             policy_url: project.policy_url.get_ref().to_string(),
             download_url: project.download_url.get_ref().to_string(),
             release_window: project.release_window.clone(),
+            team: project.team(),
+            milestone: project.milestone.clone(),
         }
     }
 }
@@ -203,7 +210,7 @@ impl MessageContext {
         let pre_release = versions.iter().all(|v| v.is_pre_release());
         let affects_text = match module {
             Some(module) => affects.map(|_| format!("the {module} module")),
-            None => affects.map(|a| a.phrase().to_string()),
+            None => affects.map(|a| a.phrase(project)),
         };
 
         let security: Vec<SecurityView> = if pre {
@@ -315,10 +322,11 @@ impl MessageContext {
             }
         };
         let signers: Vec<String> = release.signers.iter().map(|s| s.to_string()).collect();
+        let team = project.team();
         let sign_off = if signers.is_empty() {
-            format!("The {} team", project.name)
+            capitalized(&team)
         } else {
-            format!("{} for the {} team", join_list(&signers), project.name)
+            format!("{} for {team}", join_list(&signers))
         };
         MessageContext {
             kind,
@@ -363,5 +371,14 @@ impl MessageContext {
             announced_cves,
             sign_off,
         }
+    }
+}
+
+/// `text` with its first letter in upper case: "the Go team" -> "The Go team".
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
