@@ -49,7 +49,15 @@ pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io:
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.herald-{}.tmp", std::process::id()));
+    // A unique temporary name: the process id alone repeats across containers, and a
+    // killed run may have left its file behind.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let temp = dir.join(format!(
+        ".{name}.herald-{}-{nanos:09}.tmp",
+        std::process::id()
+    ));
     let result = (|| {
         let mut file = std::fs::OpenOptions::new()
             .write(true)

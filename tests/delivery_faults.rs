@@ -189,6 +189,24 @@ fn every_fault_mode_ends_by_itself_with_the_right_copies_exit_code_and_journal()
             copies: 1,
             states: &["sent"],
         },
+        // lettre counts any 2xx or 3xx as success; herald takes only a 2xx to the data
+        // as acceptance, and only a 354 to DATA as leave to send it.
+        Expected {
+            mode: "odd-final",
+            times: None,
+            delay: 0.0,
+            exit: 5,
+            copies: 0,
+            states: &["in-doubt"],
+        },
+        Expected {
+            mode: "data-250",
+            times: None,
+            delay: 0.0,
+            exit: 3,
+            copies: 0,
+            states: &[],
+        },
         Expected {
             mode: "reject",
             times: None,
@@ -372,6 +390,31 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
     eprintln!(
         "kill trials: {TRIALS}; finished before the kill: {done_before_kill}; delivered by the plain rerun: {delivered_by_rerun}; in doubt, settled by a person: {needed_a_person}; copies per trial: 1"
     );
+}
+
+#[test]
+fn a_release_reached_through_a_link_shares_its_journal() {
+    let server = FaultServer::start("ok", None, 0.0);
+    let ws = workspace(&server, FAST);
+    assert_eq!(send(&ws, "first").status.code(), Some(0));
+    std::fs::create_dir(ws.path("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(ws.path("release.toml"), ws.path("elsewhere/rel.toml")).unwrap();
+    let via_link = ws
+        .command(&[
+            "send",
+            "elsewhere/rel.toml",
+            "--message",
+            "announcement",
+            "--today",
+            RELEASE_DAY,
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(via_link.status.code(), Some(1), "{}", show(&via_link));
+    assert!(String::from_utf8_lossy(&via_link.stderr).contains("already-sent"));
+    assert!(!ws.path("elsewhere/rel.toml.journal.json").exists());
+    assert_eq!(server.copies(), 1);
 }
 
 #[test]

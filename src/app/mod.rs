@@ -303,6 +303,24 @@ fn emit<T: Serialize>(
     text_body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<i32, AppError> {
     let exit_code = validate::exit_code(findings);
+    let written = write_report(out, options, path, findings, exit_code, body, text_body);
+    match written {
+        // A reader that went away (`herald send … | head`) changes nothing that was done.
+        Err(AppError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit_code),
+        other => other.map(|()| exit_code),
+    }
+}
+
+/// The body of [`emit`]: the report in the chosen format.
+fn write_report<T: Serialize>(
+    out: &mut dyn Write,
+    options: &Options,
+    path: &Path,
+    findings: &[Finding],
+    exit_code: i32,
+    body: T,
+    text_body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), AppError> {
     match options.format {
         Format::Json => {
             let envelope = Envelope {
@@ -338,7 +356,7 @@ fn emit<T: Serialize>(
             }
         }
     }
-    Ok(exit_code)
+    Ok(())
 }
 
 #[derive(Serialize, Default)]
@@ -474,8 +492,7 @@ pub fn settle(
     options: &Options,
     out: &mut dyn Write,
 ) -> Result<i32, AppError> {
-    let _lock = crate::deliver::journal::JournalLock::acquire(path)?;
-    let mut journal = Journal::open(path)?;
+    let mut journal = Journal::lock(path)?;
     let settled = journal.settle(kind, sent, by)?;
     #[derive(Serialize)]
     struct Body<'a> {

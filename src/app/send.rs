@@ -13,7 +13,7 @@ use super::{
 use chrono::NaiveDate;
 
 use crate::config::{self, Config};
-use crate::deliver::journal::{AttemptState, Journal, JournalEntry, JournalLock, Previous};
+use crate::deliver::journal::{AttemptState, Journal, JournalEntry, Previous};
 use crate::deliver::{is_loopback, Mailer, Record};
 use crate::english::count;
 use crate::plan::{MessageKind, Necessity};
@@ -160,11 +160,10 @@ pub fn send(
     // until its outcome is recorded. A dry run sends nothing, so it neither waits for
     // nor blocks a real send, but reports what the journal would refuse.
     let journaled = send.test_to.is_none();
-    let _lock = match journaled && mailer.is_some() {
-        true => Some(JournalLock::acquire(path)?),
-        false => None,
+    let mut journal = match journaled && mailer.is_some() {
+        true => Journal::lock(path)?,
+        false => Journal::open(path)?,
     };
-    let mut journal = Journal::open(path)?;
     let mut rendered = crate::render::render_message(&checked.input, kind, &checked.templates)?;
     let mut resend = 0;
     if journaled {

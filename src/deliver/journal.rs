@@ -149,12 +149,15 @@ impl std::fmt::Display for JournalEntry {
 }
 
 /// The journal of one release file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Journal {
     #[serde(skip)]
     path: PathBuf,
     pub entries: Vec<JournalEntry>,
+    /// Held by a journal opened to be written ([`Journal::lock`]).
+    #[serde(skip)]
+    lock: Option<JournalLock>,
 }
 
 /// Why the journal could not be read, written or locked.
@@ -172,11 +175,21 @@ pub enum JournalError {
         path: PathBuf,
         source: serde_json::Error,
     },
-    #[error("{}: cannot write the send journal: {source}; nothing was sent, because herald sends only what it can record", path.display())]
+    #[error("{}: cannot write the send journal: {source}", path.display())]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The journal could not record an attempt before its end of data: nothing went.
+    #[error("{}: cannot write the send journal: {source}; nothing was sent, because herald sends only what it can record", path.display())]
+    Unrecordable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: the send journal is not a regular file; herald reads and writes only a regular file there (or a link to one)", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("{}: the lock file was removed or replaced while this send held it, or the journal was written by another process; nothing was sent. Run the send again", path.display())]
+    LockLost { path: PathBuf },
     #[error("{}: another herald send of this release is running{}; wait for it to finish (the lock is released when that process ends, however it ends)", path.display(), holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
     Locked {
         path: PathBuf,
@@ -203,62 +216,100 @@ pub enum Previous<'a> {
 /// It is an advisory lock on `RELEASE.journal.json.lock` taken with
 /// [`File::try_lock`]: the operating system releases it when the process ends, by
 /// a crash or a kill included. The file itself stays; a leftover file blocks nobody.
+///
+/// The lock file stands beside the file the journal really is (after following
+/// links), so two checkouts whose journals link to one shared file exclude each other.
 #[derive(Debug)]
 pub struct JournalLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
 }
 
 impl JournalLock {
     /// Claims the journal of `release`, or says that another send holds it.
     pub fn acquire(release: &Path) -> Result<JournalLock, JournalError> {
         let path = lock_path(release);
-        let write_error = |source| JournalError::Write {
+        let write_error = |source| JournalError::Unrecordable {
             path: path.clone(),
             source,
         };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(write_error)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
-                let holder = holder.trim();
-                return Err(JournalError::Locked {
-                    path: path.clone(),
-                    holder: (!holder.is_empty()).then(|| holder.to_string()),
-                });
+        // A lock file replaced between opening and locking is opened again, so the
+        // lock held is always on the file at the path.
+        for _ in 0..8 {
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(write_error)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.read_to_string(&mut holder);
+                    let holder = holder.trim();
+                    return Err(JournalError::Locked {
+                        path: path.clone(),
+                        holder: (!holder.is_empty()).then(|| holder.to_string()),
+                    });
+                }
+                Err(TryLockError::Error(source)) => return Err(write_error(source)),
             }
-            Err(TryLockError::Error(source)) => return Err(write_error(source)),
+            let lock = JournalLock {
+                file,
+                path: path.clone(),
+            };
+            if !lock.still_held() {
+                continue;
+            }
+            // Who holds it, for the message another send prints; only informative.
+            let mut file = &lock.file;
+            let _ = file.set_len(0);
+            let _ = file.rewind();
+            let _ = write!(file, "herald send, process {}", std::process::id());
+            return Ok(lock);
         }
-        // Who holds it, for the message another send prints; only informative.
-        let _ = file.set_len(0);
-        let _ = file.rewind();
-        let _ = write!(file, "herald send, process {}", std::process::id());
-        Ok(JournalLock { _file: file })
+        Err(JournalError::LockLost { path })
+    }
+
+    /// Whether the file at the lock's path is still the one this lock holds: a lock
+    /// file removed or replaced by hand no longer excludes anyone.
+    pub fn still_held(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (self.file.metadata(), std::fs::metadata(&self.path)) {
+            (Ok(held), Ok(there)) => held.dev() == there.dev() && held.ino() == there.ino(),
+            _ => false,
+        }
     }
 }
 
-/// The journal path of a release file: `RELEASE.journal.json` beside it.
+/// The journal path of a release file: `RELEASE.journal.json` beside the file the
+/// release really is, so that a release reached through a link or another relative
+/// path has one journal. (A hard link under another name is another release file.)
 pub fn journal_path(release: &Path) -> PathBuf {
+    let release = std::fs::canonicalize(release).unwrap_or_else(|_| release.to_path_buf());
     let mut name = release.file_name().unwrap_or_default().to_os_string();
     name.push(".journal.json");
     release.with_file_name(name)
 }
 
-/// The lock file of a release's journal: `RELEASE.journal.json.lock`.
+/// The lock file of a release's journal: `JOURNAL.lock` beside the file the journal
+/// really is, after following links.
 fn lock_path(release: &Path) -> PathBuf {
-    let mut name = journal_path(release)
-        .file_name()
-        .unwrap_or_default()
-        .to_os_string();
+    let journal = journal_path(release);
+    let journal = std::fs::canonicalize(&journal).unwrap_or(journal);
+    let mut name = journal.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
-    release.with_file_name(name)
+    journal.with_file_name(name)
+}
+
+/// A write error before the end of a message's data: nothing was sent.
+fn unrecordable(error: JournalError) -> JournalError {
+    match error {
+        JournalError::Write { path, source } => JournalError::Unrecordable { path, source },
+        other => other,
+    }
 }
 
 fn now() -> String {
@@ -269,11 +320,27 @@ impl Journal {
     /// Opens the journal of a release file. A missing journal is empty; one that cannot
     /// be read or understood, or a link to nothing, is an error that says what to fix.
     pub fn open(release: &Path) -> Result<Journal, JournalError> {
-        let path = journal_path(release);
+        Self::read(journal_path(release))
+    }
+
+    /// Claims the journal of `release` ([`JournalLock`]) and opens it to be written.
+    pub fn lock(release: &Path) -> Result<Journal, JournalError> {
+        let lock = JournalLock::acquire(release)?;
+        let mut journal = Self::open(release)?;
+        journal.lock = Some(lock);
+        Ok(journal)
+    }
+
+    fn read(path: PathBuf) -> Result<Journal, JournalError> {
         let empty = |path| Journal {
             path,
             entries: Vec::new(),
+            lock: None,
         };
+        // A FIFO or a device would block or never end; only a regular file is read.
+        if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+            return Err(JournalError::NotAFile { path });
+        }
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -302,7 +369,7 @@ impl Journal {
     /// (creating it when missing). Called before connecting, so that a message is
     /// never sent that could not be recorded.
     pub fn check_writable(&self) -> Result<(), JournalError> {
-        self.save()
+        self.save().map_err(unrecordable)
     }
 
     /// The attempt of `kind` whose outcome is unknown, if any.
@@ -345,14 +412,33 @@ impl Journal {
     /// Records, durably, that the end of a message's data is about to go to the
     /// server: `entry` is stored in doubt, with the time. Returns its index for
     /// [`Journal::conclude`]. Callers hold the [`JournalLock`].
+    ///
+    /// Before writing, it makes sure this send still holds the lock and that nobody
+    /// else wrote the journal meanwhile; if not, nothing is written or sent. If the
+    /// write fails, the journal is put back as it was as far as possible.
     pub fn begin(&mut self, mut entry: JournalEntry) -> Result<usize, JournalError> {
+        let lost = || JournalError::LockLost {
+            path: self.path.clone(),
+        };
+        if self.lock.as_ref().is_some_and(|lock| !lock.still_held()) {
+            return Err(lost());
+        }
+        let on_disk = Self::read(self.path.clone())?;
+        if on_disk.entries != self.entries {
+            return Err(lost());
+        }
         entry.state = AttemptState::InDoubt;
         entry.attempted_at = now();
         entry.answered_at = None;
         entry.server_reply = None;
         entry.settled = None;
         self.entries.push(entry);
-        self.save()?;
+        if let Err(error) = self.save() {
+            // The rename may have happened before a later step failed: undo it.
+            self.entries.pop();
+            let _ = self.save();
+            return Err(unrecordable(error));
+        }
         Ok(self.entries.len() - 1)
     }
 
@@ -542,6 +628,57 @@ mod tests {
             .unwrap();
         let err = Journal::open(&release).unwrap_err();
         assert!(matches!(err, JournalError::Dangling { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_fifo_is_not_read_as_a_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        let status = std::process::Command::new("mkfifo")
+            .arg(journal_path(&release))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = Journal::open(&release).unwrap_err();
+        assert!(matches!(err, JournalError::NotAFile { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_attempt_is_not_begun_when_the_lock_was_taken_away_or_the_journal_written_by_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        let mut journal = Journal::lock(&release).unwrap();
+        std::fs::remove_file(lock_path(&release)).unwrap();
+        let err = journal
+            .begin(entry(MessageKind::Announcement, "h"))
+            .unwrap_err();
+        assert!(matches!(err, JournalError::LockLost { .. }), "{err}");
+        drop(journal);
+
+        let mut first = Journal::lock(&release).unwrap();
+        let mut other = Journal::open(&release).unwrap();
+        other.begin(entry(MessageKind::Announcement, "h")).unwrap();
+        let err = first
+            .begin(entry(MessageKind::Announcement, "h"))
+            .unwrap_err();
+        assert!(matches!(err, JournalError::LockLost { .. }), "{err}");
+        assert_eq!(Journal::open(&release).unwrap().entries.len(), 1);
+    }
+
+    #[test]
+    fn a_release_reached_by_a_link_has_the_same_journal_and_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("release.toml");
+        std::fs::write(&release, "").unwrap();
+        std::fs::create_dir(dir.path().join("b")).unwrap();
+        let linked = dir.path().join("b/rel.toml");
+        std::os::unix::fs::symlink(&release, &linked).unwrap();
+        assert_eq!(journal_path(&linked), journal_path(&release));
+        let _held = JournalLock::acquire(&release).unwrap();
+        assert!(matches!(
+            JournalLock::acquire(&linked),
+            Err(JournalError::Locked { .. })
+        ));
     }
 
     #[test]

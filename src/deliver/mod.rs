@@ -284,7 +284,7 @@ impl Mailer {
         mut record: Option<&mut Record<'_>>,
         settle: &str,
     ) -> Result<Attempt, DeliverError> {
-        let deadline = Instant::now() + self.attempt_deadline;
+        let mut deadline = Instant::now() + self.attempt_deadline;
         let events = smtp::start(self.target.clone(), envelope.clone(), bytes.clone());
         let mut begun: Option<usize> = None;
         loop {
@@ -313,11 +313,29 @@ impl Mailer {
                 Event::EndOfData(leave) => {
                     // Durably journaled first; an error here drops `leave`, and the
                     // end of the data never goes.
-                    begun = Some(match record.as_mut() {
+                    let index = match record.as_mut() {
                         Some(record) => record.journal.begin(record.entry.clone())?,
                         None => usize::MAX,
-                    });
+                    };
+                    if Instant::now() >= deadline {
+                        // Journaling took the attempt past its deadline: the end of
+                        // the data does not go, so nothing was delivered.
+                        drop(leave);
+                        if let Some(record) = record.as_mut() {
+                            record.journal.conclude(
+                                index,
+                                AttemptState::Failed,
+                                "abandoned before the end of the data: the attempt's deadline passed while journaling".to_string(),
+                            )?;
+                        }
+                        return Ok(Attempt::Retry(
+                            "the attempt's deadline passed before the end of the data".to_string(),
+                        ));
+                    }
+                    begun = Some(index);
                     let _ = leave.send(());
+                    // The answer to the data gets a full reply time-out of its own.
+                    deadline = deadline.max(Instant::now() + self.target.io_timeout);
                 }
                 Event::Finished(Ok(response)) => {
                     let reply = reply_text(&response);
@@ -327,6 +345,13 @@ impl Mailer {
                             "the server answered {reply} before the end of the data"
                         )));
                     };
+                    if !response.has_code(250) {
+                        // lettre counts any 2xx or 3xx as positive; RFC 5321 accepts a
+                        // message's data with 250 alone.
+                        return Ok(Attempt::InDoubt(format!(
+                            "the server answered the end of the data with {reply}, which neither accepts nor refuses it"
+                        )));
+                    }
                     let Some(record) = record else {
                         return Ok(Attempt::Accepted(reply));
                     };
@@ -365,6 +390,8 @@ impl Mailer {
                     message: why.to_string(),
                 }))
             }
+            // Before the end of the data: nothing was delivered.
+            Failure::Protocol(why) => return Ok(Attempt::Retry(why)),
             Failure::Smtp(error) => error,
         };
         let answered = error.is_transient() || error.is_permanent();

@@ -23,7 +23,7 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
-use lettre::transport::smtp::response::Response;
+use lettre::transport::smtp::response::{Response, Severity};
 
 /// How the connection is secured.
 pub(super) enum Security {
@@ -50,6 +50,9 @@ pub(super) enum Failure {
     Smtp(lettre::transport::smtp::Error),
     /// The server lacks what the message needs (8BITMIME, SMTPUTF8).
     Unsupported(&'static str),
+    /// The server answered a command with a reply that does not fit it (a 250 to
+    /// DATA, a 354 to MAIL), before the end of the data.
+    Protocol(String),
 }
 
 /// What an attempt's thread tells the thread that waits for it.
@@ -138,15 +141,20 @@ fn dialogue(
         }
         parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
     }
-    connection
+    let mail = connection
         .command(Mail::new(envelope.from().cloned(), parameters))
         .map_err(Failure::Smtp)?;
+    expect(&mail, "MAIL FROM", Severity::PositiveCompletion)?;
     for recipient in envelope.to() {
-        connection
+        let rcpt = connection
             .command(Rcpt::new(recipient.clone(), Vec::new()))
             .map_err(Failure::Smtp)?;
+        expect(&rcpt, "RCPT TO", Severity::PositiveCompletion)?;
     }
-    connection.command(Data).map_err(Failure::Smtp)?;
+    let data = connection.command(Data).map_err(Failure::Smtp)?;
+    if !data.has_code(354) {
+        return Err(protocol(&data, "DATA"));
+    }
     let answer = connection
         .message_iter(EndOfDataGate {
             body: Some(bytes),
@@ -155,6 +163,24 @@ fn dialogue(
         })
         .map_err(Failure::Smtp)?;
     Ok((answer, connection))
+}
+
+/// lettre takes any 2xx or 3xx reply as success; a command's reply must be of the
+/// one kind that lets the dialogue go on.
+fn expect(response: &Response, command: &str, severity: Severity) -> Result<(), Failure> {
+    if response.code().severity == severity {
+        return Ok(());
+    }
+    Err(protocol(response, command))
+}
+
+fn protocol(response: &Response, command: &str) -> Failure {
+    let text: Vec<&str> = response.message().collect();
+    Failure::Protocol(format!(
+        "the server answered {command} with \"{} {}\", which does not let the dialogue go on",
+        response.code(),
+        text.join(" ")
+    ))
 }
 
 /// The message body for [`SmtpConnection::message_iter`]: the body once, then, before

@@ -25,6 +25,9 @@ those the server behaves:
   tempfail        answer the end of the data with 451 (stores nothing)
   reject          answer the end of the data with 554 (stores nothing)
   mail-tempfail   answer MAIL FROM with 451
+  odd-final       answer the end of the data with 221, a reply that neither accepts
+                  nor refuses (stores nothing)
+  data-250        answer DATA with 250 instead of 354
 """
 import argparse
 import asyncio
@@ -35,7 +38,7 @@ import sys
 import threading
 
 MODES = ["ok", "reply-late", "drop-after-data", "drop-mid-data", "never-greet",
-         "trickle", "tempfail", "reject", "mail-tempfail"]
+         "trickle", "tempfail", "reject", "mail-tempfail", "odd-final", "data-250"]
 
 
 class Server:
@@ -102,10 +105,16 @@ class Server:
             elif verb == "RCPT":
                 await say("250 2.1.5 OK")
             elif verb == "DATA":
+                if mode == "data-250":
+                    await say("250 2.0.0 OK")
+                    continue
                 await say("354 End data with <CR><LF>.<CR><LF>")
                 data = await self.read_data(mode, reader, writer)
                 if data is None:
                     return
+                if mode == "odd-final":
+                    await say("221 2.0.0 Bye")
+                    continue
                 if mode in ("tempfail", "reject"):
                     code = "451 4.3.0 Temporary failure" if mode == "tempfail" \
                         else "554 5.7.1 Rejected for testing"
