@@ -1,0 +1,855 @@
+//! The matcher over every embargoed detail of a release, built once in
+//! [`Embargo::new`], and the scan of a part of a message against it.
+//!
+//! Matching works on the views of [`super::normalize`]:
+//!
+//! * names, paths, phrases and links: one Aho-Corasick automaton over the *words*
+//!   (every non-alphanumeric character a boundary, so `encoding.xml`,
+//!   `encoding::xml` and `encoding/xml` read alike), each hit then checked against
+//!   the boundary its kind needs (`net` is not in `network`, nor in `net/http`;
+//!   `NewTokenDecoders` still holds `NewTokenDecoder`);
+//! * glued spellings: one automaton over the *squeezed* text, anchored at word
+//!   boundaries: `cve202127918`, `CVE-21-27918`, `2021:27918`, the handles
+//!   `swhited` and `sam.whited`, the package `encodingxml`;
+//! * any CVE id at all: one regex; issue and change numbers: one pass over the
+//!   digit runs, digit groups joined (`44,913`, `44 913`);
+//! * commit hashes: every run of seven hex digits of a fix commit, anywhere;
+//! * titles: stemmed significant words, any two of one title within a short window
+//!   in either order.
+//!
+//! Everything is linear in the size of the message and of the release.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
+
+use super::normalize::View;
+use super::read::Segment;
+use super::report::{DetailKind, Hit};
+use super::words::{
+    all_safe, case_parts, credit_names, identifiers, is_stop_word, safe_words, stemmer,
+    strip_scheme, word_form, word_tokens, SYNONYMS,
+};
+use crate::load::LoadedRelease;
+use crate::model::{IssueNumber, SecurityIssue};
+
+/// How many significant words apart two title words may stand and still pair up.
+const TITLE_WINDOW: usize = 3;
+
+/// The tracker issue numbers a security entry cites: the one place the guard reads them.
+fn issue_numbers(entry: &SecurityIssue) -> impl Iterator<Item = IssueNumber> + '_ {
+    std::iter::once(entry.issue)
+}
+
+/// How a hit in the words view must be delimited to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Whole words.
+    Word,
+    /// Whole words, or with a plural `s` / `es`.
+    Plural,
+    /// A word start; the last word may go on (`NewTokenDecoders`, `TokenReaderFunc`).
+    Prefix,
+    /// Whole words, not continued as a longer path (`net` in `net/http`).
+    Path,
+    /// A word followed by `.` and an identifier (`xml.Name`); the hit covers both.
+    Qualifier,
+}
+
+/// One name an automaton looks for.
+#[derive(Debug, Clone)]
+struct Name {
+    kind: DetailKind,
+    detail: String,
+    issue: Option<u64>,
+    rule: Rule,
+    /// When set, the source text must read exactly this (a short name as written).
+    exact: Option<String>,
+}
+
+/// Patterns of one automaton, each with the details it stands for.
+#[derive(Default)]
+struct Patterns(BTreeMap<String, Vec<Name>>);
+
+impl Patterns {
+    fn add(&mut self, pattern: String, name: Name) {
+        if pattern.trim().is_empty() {
+            return;
+        }
+        let slot = self.0.entry(pattern).or_default();
+        if !slot.iter().any(|n| {
+            n.kind == name.kind && n.detail == name.detail && n.exact == name.exact && n.rule == name.rule
+        }) {
+            slot.push(name);
+        }
+    }
+
+    fn build(self) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
+        let (patterns, names): (Vec<String>, Vec<Vec<Name>>) = self.0.into_iter().unzip();
+        let automaton = (!patterns.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .expect("the embargo's names form a valid automaton")
+        });
+        (automaton, names)
+    }
+}
+
+/// What a number may stand for.
+#[derive(Debug, Clone)]
+struct NumberDetail {
+    kind: DetailKind,
+    detail: String,
+    issue: u64,
+}
+
+/// A known CVE id.
+#[derive(Debug, Clone)]
+struct KnownCve {
+    id: String,
+    issue: u64,
+    embargoed: bool,
+}
+
+/// The matcher over every embargoed detail of a release, built once.
+#[derive(Debug, Clone)]
+pub struct Embargo {
+    pre_announce_cves: bool,
+    words: Option<AhoCorasick>,
+    word_names: Vec<Vec<Name>>,
+    squeezed: Option<AhoCorasick>,
+    squeezed_names: Vec<Vec<Name>>,
+    /// Seven-digit runs of fix commit hashes, matched anywhere in the normalised text.
+    hex: Option<AhoCorasick>,
+    hex_names: Vec<Vec<Name>>,
+    /// Issue numbers and change numbers of fix links.
+    numbers: HashMap<u64, Vec<NumberDetail>>,
+    /// By (year, sequence number).
+    cves: HashMap<(u32, u64), KnownCve>,
+    /// Stems of significant title words, each with its id.
+    title_stems: HashMap<String, u32>,
+    /// Pairs of stem ids (smaller first) of one title within the window → (title, issue).
+    title_pairs: HashMap<(u32, u32), (String, u64)>,
+    cve_re: Regex,
+    label_re: Regex,
+    /// "track" in any ASCII case: every label phrase holds it, so an ASCII announcement
+    /// without it needs no label scan.
+    track_word: Regex,
+}
+
+impl Embargo {
+    /// The matcher over the details of every private- or urgent-track issue of `input`.
+    pub fn new(input: &LoadedRelease) -> Embargo {
+        let file = &input.file;
+        let project = &file.project;
+        let mut safe = safe_words(input);
+        let signers: HashSet<String> = file
+            .release
+            .signers
+            .iter()
+            .flat_map(|s| word_tokens(s))
+            .collect();
+        let stemmer = stemmer();
+        let mut words = Patterns::default();
+        let mut squeezed = Patterns::default();
+        let mut hex = Patterns::default();
+        let mut numbers: HashMap<u64, Vec<NumberDetail>> = HashMap::new();
+        let mut cves = HashMap::new();
+        let mut title_stems: HashMap<String, u32> = HashMap::new();
+        let mut title_pairs = HashMap::new();
+        let safe_stems: HashSet<String> = safe.iter().map(|w| stemmer.stem(w).into_owned()).collect();
+        safe.extend(safe_stems);
+
+        for entry in &file.security {
+            let issue = entry.get_ref();
+            let Some(number) = issue_numbers(issue).next().map(|n| n.get()) else {
+                continue;
+            };
+            let embargoed = issue.track.get_ref().is_embargoed();
+            for cve in issue.cve_list() {
+                let key = (
+                    cve.year().parse().unwrap_or(0),
+                    cve.sequence().parse().unwrap_or(0),
+                );
+                // An embargoed issue's claim on a CVE id wins over a public one's.
+                if !cves.get(&key).is_some_and(|k: &KnownCve| k.embargoed) {
+                    cves.insert(
+                        key,
+                        KnownCve {
+                            id: cve.to_string(),
+                            issue: number,
+                            embargoed,
+                        },
+                    );
+                }
+                if embargoed {
+                    let name = |rule| Name {
+                        kind: DetailKind::Cve,
+                        detail: cve.to_string(),
+                        issue: Some(number),
+                        rule,
+                        exact: None,
+                    };
+                    let (year, seq) = (cve.year(), cve.sequence());
+                    let short = &year[year.len().saturating_sub(2)..];
+                    squeezed.add(format!("cve{year}{seq}"), name(Rule::Word));
+                    squeezed.add(format!("cve{short}{seq}"), name(Rule::Word));
+                    squeezed.add(format!("{year}{seq}"), name(Rule::Word));
+                }
+            }
+            if !embargoed {
+                continue;
+            }
+            let name = |kind, detail: &str, rule| Name {
+                kind,
+                detail: detail.to_string(),
+                issue: Some(number),
+                rule,
+                exact: None,
+            };
+
+            // Issue numbers, in every form the digit scan recognizes, and the issue URLs.
+            for cited in issue_numbers(issue) {
+                numbers.entry(cited.get()).or_default().push(NumberDetail {
+                    kind: DetailKind::IssueNumber,
+                    detail: cited.get().to_string(),
+                    issue: cited.get(),
+                });
+                words.add(
+                    word_form(&strip_scheme(&project.issue_link(cited))),
+                    Name {
+                        issue: Some(cited.get()),
+                        ..name(DetailKind::IssueNumber, &cited.get().to_string(), Rule::Word)
+                    },
+                );
+            }
+
+            // Packages and components, with any separator; a sub-path of a longer path.
+            for package in issue.packages.get_ref().iter() {
+                let package = package.trim();
+                let tokens = word_tokens(package);
+                let form = tokens.join(" ");
+                if tokens.len() == 1 {
+                    if package.contains('/') || !safe.contains(&tokens[0]) {
+                        words.add(form, name(DetailKind::Package, package, Rule::Path));
+                    }
+                } else if tokens.len() > 1 {
+                    words.add(form, name(DetailKind::Package, package, Rule::Word));
+                    let glued = tokens.concat();
+                    if glued.chars().count() >= 6 {
+                        squeezed.add(glued, name(DetailKind::Package, package, Rule::Word));
+                    }
+                }
+                let mut spoken: Vec<String> = Vec::new();
+                if let Some(form) = project.spoken(package) {
+                    spoken.push(form.to_string());
+                    let bare = form.strip_prefix("the ").unwrap_or(form);
+                    if let Some(command) = bare.strip_suffix(" command") {
+                        for noun in ["tool", "cmd", "binary", "cli", "executable"] {
+                            spoken.push(format!("{command} {noun}"));
+                        }
+                    }
+                }
+                for (path, synonyms) in SYNONYMS {
+                    if *path == package {
+                        spoken.extend(synonyms.iter().map(|s| s.to_string()));
+                    }
+                }
+                for form in spoken {
+                    if !all_safe(&form, &safe) {
+                        let bare = form.strip_prefix("the ").unwrap_or(&form);
+                        words.add(word_form(bare), name(DetailKind::Package, package, Rule::Plural));
+                    }
+                }
+                if !project.is_toolchain(package) {
+                    let last = package.rsplit('/').next().unwrap_or(package);
+                    let last_form = word_form(last);
+                    if !last_form.is_empty() && !safe.contains(&last_form) {
+                        words.add(
+                            last_form.clone(),
+                            name(DetailKind::Package, package, Rule::Qualifier),
+                        );
+                        if package.contains('/') {
+                            for phrase in [
+                                format!("the {last_form} package"),
+                                format!("package {last_form}"),
+                                format!("{last_form} package"),
+                            ] {
+                                words.add(phrase, name(DetailKind::Package, package, Rule::Plural));
+                            }
+                        }
+                    }
+                }
+            }
+
+            // Title: stemmed significant words paired within a window, identifiers
+            // with a suffix or split at their case boundaries, a one-word title.
+            let title = issue.title.trim();
+            let mut sequence: Vec<u32> = Vec::new();
+            let intern = |stem: String, stems: &mut HashMap<String, u32>| -> u32 {
+                let next = stems.len() as u32;
+                *stems.entry(stem).or_insert(next)
+            };
+            let mut pair = |a: u32, b: u32, a_safe: bool, b_safe: bool| {
+                if a != b && !(a_safe && b_safe) {
+                    title_pairs
+                        .entry((a.min(b), a.max(b)))
+                        .or_insert_with(|| (title.to_string(), number));
+                }
+            };
+            let mut sequence_safe: Vec<bool> = Vec::new();
+            for token in title.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()) {
+                let lower = word_form(token);
+                if lower.is_empty() || is_stop_word(&lower) {
+                    continue;
+                }
+                let stem = stemmer.stem(&lower).into_owned();
+                let is_safe = safe.contains(&lower) || safe.contains(&stem);
+                sequence.push(intern(stem, &mut title_stems));
+                sequence_safe.push(is_safe);
+                let parts = case_parts(token);
+                if parts.len() > 1 {
+                    let ids: Vec<(u32, bool)> = parts
+                        .iter()
+                        .map(|p| {
+                            let lower = word_form(p);
+                            let is_safe = safe.contains(&lower) || is_stop_word(&lower);
+                            (intern(stemmer.stem(&lower).into_owned(), &mut title_stems), is_safe)
+                        })
+                        .collect();
+                    for w in ids.windows(2) {
+                        pair(w[0].0, w[1].0, w[0].1, w[1].1);
+                    }
+                }
+            }
+            for i in 0..sequence.len() {
+                for j in i + 1..sequence.len().min(i + 1 + TITLE_WINDOW) {
+                    pair(sequence[i], sequence[j], sequence_safe[i], sequence_safe[j]);
+                }
+            }
+            let significant: Vec<String> = word_tokens(title)
+                .into_iter()
+                .filter(|w| !is_stop_word(w))
+                .collect();
+            if significant.len() == 1 && !safe.contains(&significant[0]) {
+                words.add(
+                    significant[0].clone(),
+                    name(DetailKind::Title, title, Rule::Plural),
+                );
+            }
+            for ident in identifiers(title) {
+                if all_safe(&ident, &safe) {
+                    continue;
+                }
+                words.add(word_form(&ident), name(DetailKind::Title, title, Rule::Prefix));
+                let parts = case_parts(&ident);
+                if parts.len() > 1 && !ident.contains('.') {
+                    words.add(
+                        word_form(&parts.join(" ")),
+                        name(DetailKind::Title, title, Rule::Prefix),
+                    );
+                }
+            }
+
+            // Credit: every distinctive name, the names as handles, the organisation.
+            if let Some(credit) = &issue.credit {
+                let credit_name = |rule| name(DetailKind::Credit, credit, rule);
+                for person in credit_names(credit) {
+                    if all_safe(&person, &safe) {
+                        continue;
+                    }
+                    let tokens = word_tokens(&person);
+                    words.add(tokens.join(" "), credit_name(Rule::Word));
+                    let as_written: Vec<String> = person
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    for (token, written) in tokens.iter().zip(&as_written) {
+                        if safe.contains(token) || is_stop_word(token) || signers.contains(token) {
+                            continue;
+                        }
+                        match token.chars().count() {
+                            0..=2 => {}
+                            3 => words.add(
+                                token.clone(),
+                                Name {
+                                    exact: Some(written.clone()),
+                                    ..credit_name(Rule::Word)
+                                },
+                            ),
+                            _ => words.add(token.clone(), credit_name(Rule::Word)),
+                        }
+                    }
+                    if tokens.len() >= 2 {
+                        let first = &tokens[0];
+                        let last = &tokens[tokens.len() - 1];
+                        let initial = |w: &String| w.chars().next().map(String::from).unwrap_or_default();
+                        words.add(format!("{} {last}", initial(first)), credit_name(Rule::Word));
+                        for handle in [
+                            tokens.concat(),
+                            format!("{}{last}", initial(first)),
+                            format!("{last}{first}"),
+                            format!("{last}{}", initial(first)),
+                            format!("{first}{}", initial(last)),
+                        ] {
+                            if handle.chars().count() >= 5 {
+                                squeezed.add(handle, credit_name(Rule::Word));
+                            }
+                        }
+                    }
+                }
+            }
+
+            // Fix links, with or without scheme; their change number; any seven hex
+            // digits of a commit hash.
+            for link in &issue.links {
+                let link = link.trim();
+                words.add(
+                    word_form(&strip_scheme(link)),
+                    name(DetailKind::FixLink, link, Rule::Word),
+                );
+                let path = strip_scheme(link);
+                let last = path.rsplit('/').next().unwrap_or("");
+                let last = last.trim_start_matches('+');
+                if last.len() >= 3 && last.bytes().all(|b| b.is_ascii_digit()) {
+                    if let Ok(n) = last.parse::<u64>() {
+                        numbers.entry(n).or_default().push(NumberDetail {
+                            kind: DetailKind::FixLink,
+                            detail: link.to_string(),
+                            issue: number,
+                        });
+                    }
+                }
+                for element in path.split(['/', '?', '#', '=', '&']) {
+                    let is_hash = element.len() >= 7
+                        && element.bytes().all(|b| b.is_ascii_hexdigit())
+                        && element.bytes().any(|b| b.is_ascii_alphabetic());
+                    if is_hash {
+                        let hash = element.to_ascii_lowercase();
+                        for i in 0..=hash.len() - 7 {
+                            hex.add(
+                                hash[i..i + 7].to_string(),
+                                name(DetailKind::FixLink, link, Rule::Word),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        let (words, word_names) = words.build();
+        let (squeezed, squeezed_names) = squeezed.build();
+        let (hex, hex_names) = hex.build();
+        Embargo {
+            pre_announce_cves: project.pre_announce_cves,
+            words,
+            word_names,
+            squeezed,
+            squeezed_names,
+            hex,
+            hex_names,
+            numbers,
+            cves,
+            title_stems,
+            title_pairs,
+            cve_re: Regex::new(r"cve[^a-z0-9\n]{0,4}([0-9]{4})[^a-z0-9\n]{0,4}([0-9]{4,})")
+                .expect("valid CVE pattern"),
+            label_re: Regex::new(
+                r#"\b(public|private|urgent)[ \-_]?tracks?\b|\btracks?[ ]?[:=][ ]?["']?(public|private|urgent)\b|\b(public|private|urgent)\b"#,
+            )
+            .expect("valid label pattern"),
+            track_word: regex::RegexBuilder::new("track")
+                .case_insensitive(true)
+                .build()
+                .expect("valid pattern"),
+        }
+    }
+
+    /// Whether `pre_announce_cves` lets a pre-announcement name this CVE id.
+    pub(crate) fn allows_cve(&self, detail: &str) -> bool {
+        self.pre_announce_cves
+            && self
+                .cves
+                .values()
+                .any(|c| c.embargoed && c.id == detail)
+    }
+
+    /// The hits in one segment; with `labels_only`, only track-label phrases.
+    pub(crate) fn segment_hits(&self, segment: &Segment<'_>, labels_only: bool) -> Vec<Hit> {
+        let source = segment.source.as_ref();
+        if labels_only && source.is_ascii() && !self.track_word.is_match(source) {
+            return Vec::new();
+        }
+        let mut hits = Vec::new();
+        for chars in &segment.views {
+            let view = View::new(chars);
+            // An announcement quotes code and prose ("BEGIN RSA PRIVATE KEY"), so there
+            // only the label phrases count; a pre-announcement has no reason for a
+            // bare upper-case PRIVATE at all.
+            self.labels(&view, source, &mut hits, !labels_only);
+            if !labels_only {
+                self.words(&view, source, &mut hits);
+                self.squeezed(&view, &mut hits);
+                self.cve_ids(&view, &mut hits);
+                self.numbers(&view, &mut hits);
+                self.hashes(&view, &mut hits);
+                self.titles(&view, &mut hits);
+            }
+        }
+        hits
+    }
+
+    fn labels(&self, view: &View, source: &str, hits: &mut Vec<Hit>, bare_words: bool) {
+        for caps in self.label_re.captures_iter(&view.norm) {
+            let whole = caps.get(0).expect("group 0");
+            let (start, end) = view.span(whole.start(), whole.end());
+            let found = source.get(start..end).unwrap_or_default();
+            let label = if let Some(word) = caps.get(3) {
+                // A bare word counts only in upper case: "kept private until" is prose.
+                if !bare_words
+                    || !found
+                        .chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase)
+                {
+                    continue;
+                }
+                word.as_str().to_uppercase()
+            } else {
+                let word = caps.get(1).or_else(|| caps.get(2)).expect("a track name");
+                word.as_str().to_uppercase()
+            };
+            hits.push(Hit::new(DetailKind::TrackLabel, label, None, start, end));
+        }
+    }
+
+    fn words(&self, view: &View, source: &str, hits: &mut Vec<Hit>) {
+        let Some(automaton) = &self.words else { return };
+        let words = view.words.as_bytes();
+        for m in automaton.find_overlapping_iter(&view.words) {
+            let left = m.start() == 0 || words[m.start() - 1] == b' ';
+            if !left {
+                continue;
+            }
+            let right_word = m.end() == words.len() || words[m.end()] == b' ';
+            let plural = right_word || {
+                let rest = &words[m.end()..];
+                let word_end = |k: usize| rest.len() == k || rest[k] == b' ';
+                (rest.first() == Some(&b's') && word_end(1))
+                    || (rest.starts_with(b"es") && word_end(2))
+            };
+            let (ns, ne) = view.from_words(m.start(), m.end());
+            for name in &self.word_names[m.pattern().as_usize()] {
+                let mut end = ne;
+                let ok = match name.rule {
+                    Rule::Word => right_word,
+                    Rule::Plural => plural,
+                    Rule::Prefix => true,
+                    Rule::Path => {
+                        right_word
+                            && !(view.at(ne) == Some('/')
+                                && view.at(ne + 1).is_some_and(char::is_alphanumeric))
+                    }
+                    Rule::Qualifier => {
+                        if right_word
+                            && view.at(ne) == Some('.')
+                            && view.at(ne + 1).is_some_and(char::is_alphabetic)
+                        {
+                            let rest = &view.norm[ne + 1..];
+                            end = ne
+                                + 1
+                                + rest
+                                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                                    .unwrap_or(rest.len());
+                            true
+                        } else {
+                            false
+                        }
+                    }
+                };
+                if !ok {
+                    continue;
+                }
+                let (start, source_end) = view.span(ns, end);
+                if let Some(exact) = &name.exact {
+                    if source.get(start..source_end) != Some(exact.as_str()) {
+                        continue;
+                    }
+                }
+                hits.push(Hit::new(
+                    name.kind,
+                    name.detail.clone(),
+                    name.issue,
+                    start,
+                    source_end,
+                ));
+            }
+        }
+    }
+
+    fn squeezed(&self, view: &View, hits: &mut Vec<Hit>) {
+        let Some(automaton) = &self.squeezed else { return };
+        for m in automaton.find_overlapping_iter(&view.squeezed) {
+            let (ns, ne) = view.from_squeezed(m.start(), m.end());
+            if !view.whole_words(ns, ne) {
+                continue;
+            }
+            let (start, end) = view.span(ns, ne);
+            for name in &self.squeezed_names[m.pattern().as_usize()] {
+                hits.push(Hit::new(name.kind, name.detail.clone(), name.issue, start, end));
+            }
+        }
+    }
+
+    fn cve_ids(&self, view: &View, hits: &mut Vec<Hit>) {
+        let norm = view.norm.as_str();
+        let bytes = norm.as_bytes();
+        for caps in self.cve_re.captures_iter(norm) {
+            let whole = caps.get(0).expect("group 0");
+            let year = caps.get(1).expect("year");
+            let seq = caps.get(2).expect("sequence");
+            let letter_before = view.before(whole.start()).is_some_and(char::is_alphanumeric);
+            let digit_after = bytes.get(seq.end()).is_some_and(u8::is_ascii_digit);
+            if letter_before || digit_after {
+                continue;
+            }
+            let key = (
+                year.as_str().parse().unwrap_or(0),
+                seq.as_str().parse().unwrap_or(0),
+            );
+            let (detail, issue) = match self.cves.get(&key) {
+                Some(known) if known.embargoed => (known.id.clone(), Some(known.issue)),
+                // A public issue's id is no embargoed detail, but a pre-announcement names no CVE.
+                Some(known) => (known.id.clone(), None),
+                None => (format!("CVE-{}-{}", year.as_str(), seq.as_str()), None),
+            };
+            let (start, end) = view.span(whole.start(), whole.end());
+            hits.push(Hit::new(DetailKind::Cve, detail, issue, start, end));
+        }
+    }
+
+    fn numbers(&self, view: &View, hits: &mut Vec<Hit>) {
+        if self.numbers.is_empty() {
+            return;
+        }
+        let norm = view.norm.as_str();
+        let bytes = norm.as_bytes();
+        let runs = digit_runs(bytes);
+        for (k, &(start, end)) in runs.iter().enumerate() {
+            let mut push = |details: &Vec<NumberDetail>, from: usize, to: usize| {
+                let (s, e) = view.span(from, to);
+                for detail in details {
+                    hits.push(Hit::new(
+                        detail.kind,
+                        detail.detail.clone(),
+                        Some(detail.issue),
+                        s,
+                        e,
+                    ));
+                }
+            };
+            if let Some(details) = number_value(&norm[start..end]).and_then(|n| self.numbers.get(&n)) {
+                if let Some(found) = number_context(view, start, end) {
+                    push(details, found, end);
+                }
+            }
+            // Digit groups: "44,913", "44 913", "44.913", "44’913".
+            if end - start > 3 || view.before(start).is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            let mut value = number_value(&norm[start..end]).unwrap_or(0);
+            let mut last_end = end;
+            for &(s, e) in &runs[k + 1..] {
+                let sep = &norm[last_end..s];
+                if e - s != 3 || sep.chars().count() != 1 || sep == "\n" || value > u64::MAX / 1000 {
+                    break;
+                }
+                value = value * 1000 + number_value(&norm[s..e]).unwrap_or(0);
+                last_end = e;
+                if view.at(e).is_some_and(char::is_alphabetic) {
+                    break;
+                }
+                if let Some(details) = self.numbers.get(&value) {
+                    let from = number_context(view, start, start).unwrap_or(start);
+                    push(details, from.min(start), e);
+                }
+            }
+        }
+    }
+
+    fn hashes(&self, view: &View, hits: &mut Vec<Hit>) {
+        let Some(automaton) = &self.hex else { return };
+        for m in automaton.find_overlapping_iter(&view.norm) {
+            let (start, end) = view.span(m.start(), m.end());
+            for name in &self.hex_names[m.pattern().as_usize()] {
+                hits.push(Hit::new(name.kind, name.detail.clone(), name.issue, start, end));
+            }
+        }
+    }
+
+    fn titles(&self, view: &View, hits: &mut Vec<Hit>) {
+        if self.title_pairs.is_empty() {
+            return;
+        }
+        let stemmer = stemmer();
+        // The last significant words: (stem id, start in the words view).
+        let mut window: std::collections::VecDeque<(Option<u32>, usize)> =
+            std::collections::VecDeque::with_capacity(TITLE_WINDOW);
+        let mut at = 0;
+        for word in view.words.split(' ') {
+            let (start, end) = (at, at + word.len());
+            at = end + 1;
+            if word.is_empty() || is_stop_word(word) {
+                continue;
+            }
+            let id = self.title_stems.get(stemmer.stem(word).as_ref()).copied();
+            if let Some(id) = id {
+                for &(prev, prev_start) in &window {
+                    let Some(prev) = prev else { continue };
+                    if let Some((title, issue)) = self.title_pairs.get(&(prev.min(id), prev.max(id))) {
+                        let (ns, ne) = view.from_words(prev_start, end);
+                        let (s, e) = view.span(ns, ne);
+                        hits.push(Hit::new(DetailKind::Title, title.clone(), Some(*issue), s, e));
+                    }
+                }
+            }
+            if window.len() == TITLE_WINDOW {
+                window.pop_front();
+            }
+            window.push_back((id, start));
+        }
+    }
+}
+
+/// The maximal runs of ASCII digits.
+fn digit_runs(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            runs.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
+
+fn number_value(digits: &str) -> Option<u64> {
+    digits.trim_start_matches('0').parse().ok().or_else(|| {
+        (!digits.is_empty() && digits.bytes().all(|b| b == b'0')).then_some(0)
+    })
+}
+
+/// Words that name a number: "issue 44913", "CL 300891".
+const NUMBER_WORDS: &[&str] = &[
+    "issue", "issues", "bug", "bugs", "cl", "cls", "change", "changes", "pr", "pull", "ticket",
+    "no", "nr", "number",
+];
+
+/// Decides whether the digit run `start..end` of the view reads as an issue or
+/// change number, and where the form that names it begins.
+///
+/// Reported: a number of four digits or more that is not a plausible year, whatever
+/// punctuation touches it (`“44913”`, `44913…`, `#44913-44914`); any number after `#`,
+/// `/`, `=` or a word that names one (`issue 12`, `issues/12`, `CL 12`). Not
+/// reported: a digit run inside a word (`go1`), a decimal or version component
+/// (`0.44913`, `43783.5`), the sequence number of a CVE id, a longer number.
+pub(crate) fn number_context(view: &View, start: usize, end: usize) -> Option<usize> {
+    let norm = view.norm.as_str();
+    let bytes = norm.as_bytes();
+    let digit = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_digit);
+    if view.at(end).is_some_and(char::is_alphanumeric) && end > start {
+        return None;
+    }
+    if end > start
+        && ((bytes.get(end) == Some(&b'.') && digit(Some(end + 1)))
+            || (start >= 2 && bytes[start - 1] == b'.' && digit(Some(start - 2))))
+    {
+        return None;
+    }
+    // The word right before the number, skipping punctuation: "issue 44913", "cl/300891".
+    let head = &norm[..start];
+    let trimmed = head.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '\n');
+    let word_start = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(trimmed.len(), |(i, _)| i);
+    let word = &trimmed[word_start..];
+    let glued = trimmed.len() == head.len();
+    if glued && !word.is_empty() && !NUMBER_WORDS.contains(&word) {
+        // Letters right before the number: part of a word such as "go1".
+        return None;
+    }
+    if is_cve_sequence(trimmed, word) {
+        return None;
+    }
+    let token_start = |from: usize| {
+        head[..from]
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | '<' | '"' | '\'' | '['))
+            .map_or(0, |i| i + 1)
+    };
+    if NUMBER_WORDS.contains(&word) {
+        let in_url = word_start > 0 && matches!(bytes[word_start - 1], b'/' | b'.');
+        return Some(if in_url { token_start(word_start) } else { word_start });
+    }
+    let marker = head.trim_end_matches(' ').chars().next_back();
+    if matches!(marker, Some('#' | '/' | '=')) {
+        return Some(token_start(start));
+    }
+    let digits = &norm[start..end];
+    let value = number_value(digits).unwrap_or(0);
+    let year_like = (1900..=2100).contains(&value);
+    (end - start >= 4 && !year_like).then_some(start)
+}
+
+/// Whether the text before a number ends like a CVE id's year: "cve-2021-".
+fn is_cve_sequence(trimmed: &str, word: &str) -> bool {
+    if !(word.len() == 4 || word.len() == 2) || !word.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let before = trimmed[..trimmed.len() - word.len()]
+        .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '\n');
+    before.ends_with("cve")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guard::normalize::plain_chars;
+
+    #[test]
+    fn number_contexts() {
+        let check = |text: &str, number: &str| -> Option<String> {
+            let view = View::new(&plain_chars(text));
+            let start = view.norm.find(number).unwrap();
+            number_context(&view, start, start + number.len())
+                .map(|s| view.norm[s..start + number.len()].to_string())
+        };
+        assert_eq!(check("see #44913 now", "44913").as_deref(), Some("#44913"));
+        assert_eq!(check("see issue 12", "12").as_deref(), Some("issue 12"));
+        assert_eq!(
+            check("go.dev/issues/44913", "44913").as_deref(),
+            Some("go.dev/issues/44913")
+        );
+        assert_eq!(check("fixed 44913 today", "44913").as_deref(), Some("44913"));
+        assert_eq!(check("“44913”", "44913").as_deref(), Some("44913"));
+        assert_eq!(check("44912-44913", "44913").as_deref(), Some("44913"));
+        assert_eq!(check("go 1.16.1 out", "16"), None);
+        assert_eq!(check("2021-03-10", "03"), None);
+        assert_eq!(check("in 2021 we", "2021"), None);
+        assert_eq!(check("go1", "1"), None);
+        assert_eq!(check("0.44913", "44913"), None);
+        assert_eq!(check("43783.5", "43783"), None);
+        assert_eq!(check("cve-2021-44913", "44913"), None);
+    }
+}
