@@ -34,6 +34,11 @@ use super::words::{
 use crate::load::LoadedRelease;
 use crate::model::{IssueNumber, SecurityIssue};
 
+/// The most digits a CVE id is read over after "CVE".
+const CVE_DIGITS: usize = 24;
+/// The longest filler read over between the digits of a CVE id.
+const CVE_FILLER: usize = 12;
+
 /// How many significant words apart two title words may stand and still pair up.
 const TITLE_WINDOW: usize = 3;
 
@@ -79,7 +84,10 @@ impl Patterns {
         }
         let slot = self.0.entry(pattern).or_default();
         if !slot.iter().any(|n| {
-            n.kind == name.kind && n.detail == name.detail && n.exact == name.exact && n.rule == name.rule
+            n.kind == name.kind
+                && n.detail == name.detail
+                && n.exact == name.exact
+                && n.rule == name.rule
         }) {
             slot.push(name);
         }
@@ -128,6 +136,9 @@ pub struct Embargo {
     numbers: HashMap<u64, Vec<NumberDetail>>,
     /// By (year, sequence number).
     cves: HashMap<(u32, u64), KnownCve>,
+    /// The digits of each embargoed CVE id, year (four or two digits) then sequence
+    /// number, → (id, issue): found after "CVE" whatever filler splits them.
+    cve_digits: HashMap<String, (String, u64)>,
     /// Stems of significant title words, each with its id.
     title_stems: HashMap<String, u32>,
     /// Pairs of stem ids (smaller first) of one title within the window → (title, issue).
@@ -157,9 +168,11 @@ impl Embargo {
         let mut hex = Patterns::default();
         let mut numbers: HashMap<u64, Vec<NumberDetail>> = HashMap::new();
         let mut cves = HashMap::new();
+        let mut cve_digits = HashMap::new();
         let mut title_stems: HashMap<String, u32> = HashMap::new();
         let mut title_pairs = HashMap::new();
-        let safe_stems: HashSet<String> = safe.iter().map(|w| stemmer.stem(w).into_owned()).collect();
+        let safe_stems: HashSet<String> =
+            safe.iter().map(|w| stemmer.stem(w).into_owned()).collect();
         safe.extend(safe_stems);
 
         for entry in &file.security {
@@ -197,6 +210,9 @@ impl Embargo {
                     squeezed.add(format!("cve{year}{seq}"), name(Rule::Word));
                     squeezed.add(format!("cve{short}{seq}"), name(Rule::Word));
                     squeezed.add(format!("{year}{seq}"), name(Rule::Word));
+                    for digits in [format!("{year}{seq}"), format!("{short}{seq}")] {
+                        cve_digits.insert(digits, (cve.to_string(), number));
+                    }
                 }
             }
             if !embargoed {
@@ -221,7 +237,11 @@ impl Embargo {
                     word_form(&strip_scheme(&project.issue_link(cited))),
                     Name {
                         issue: Some(cited.get()),
-                        ..name(DetailKind::IssueNumber, &cited.get().to_string(), Rule::Word)
+                        ..name(
+                            DetailKind::IssueNumber,
+                            &cited.get().to_string(),
+                            Rule::Word,
+                        )
                     },
                 );
             }
@@ -260,7 +280,10 @@ impl Embargo {
                 for form in spoken {
                     if !all_safe(&form, &safe) {
                         let bare = form.strip_prefix("the ").unwrap_or(&form);
-                        words.add(word_form(bare), name(DetailKind::Package, package, Rule::Plural));
+                        words.add(
+                            word_form(bare),
+                            name(DetailKind::Package, package, Rule::Plural),
+                        );
                     }
                 }
                 if !project.is_toolchain(package) {
@@ -300,7 +323,10 @@ impl Embargo {
                 }
             };
             let mut sequence_safe: Vec<bool> = Vec::new();
-            for token in title.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()) {
+            for token in title
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|t| !t.is_empty())
+            {
                 let lower = word_form(token);
                 if lower.is_empty() || is_stop_word(&lower) {
                     continue;
@@ -316,7 +342,10 @@ impl Embargo {
                         .map(|p| {
                             let lower = word_form(p);
                             let is_safe = safe.contains(&lower) || is_stop_word(&lower);
-                            (intern(stemmer.stem(&lower).into_owned(), &mut title_stems), is_safe)
+                            (
+                                intern(stemmer.stem(&lower).into_owned(), &mut title_stems),
+                                is_safe,
+                            )
                         })
                         .collect();
                     for w in ids.windows(2) {
@@ -343,7 +372,10 @@ impl Embargo {
                 if all_safe(&ident, &safe) {
                     continue;
                 }
-                words.add(word_form(&ident), name(DetailKind::Title, title, Rule::Prefix));
+                words.add(
+                    word_form(&ident),
+                    name(DetailKind::Title, title, Rule::Prefix),
+                );
                 let parts = case_parts(&ident);
                 if parts.len() > 1 && !ident.contains('.') {
                     words.add(
@@ -386,8 +418,18 @@ impl Embargo {
                     if tokens.len() >= 2 {
                         let first = &tokens[0];
                         let last = &tokens[tokens.len() - 1];
-                        let initial = |w: &String| w.chars().next().map(String::from).unwrap_or_default();
-                        words.add(format!("{} {last}", initial(first)), credit_name(Rule::Word));
+                        let initial =
+                            |w: &String| w.chars().next().map(String::from).unwrap_or_default();
+                        words.add(
+                            format!("{} {last}", initial(first)),
+                            credit_name(Rule::Word),
+                        );
+                        if first.chars().count() >= 3 {
+                            words.add(
+                                format!("{first} {}", initial(last)),
+                                credit_name(Rule::Word),
+                            );
+                        }
                         for handle in [
                             tokens.concat(),
                             format!("{}{last}", initial(first)),
@@ -453,6 +495,7 @@ impl Embargo {
             hex_names,
             numbers,
             cves,
+            cve_digits,
             title_stems,
             title_pairs,
             cve_re: Regex::new(r"cve[^a-z0-9\n]{0,4}([0-9]{4})[^a-z0-9\n]{0,4}([0-9]{4,})")
@@ -470,11 +513,7 @@ impl Embargo {
 
     /// Whether `pre_announce_cves` lets a pre-announcement name this CVE id.
     pub(crate) fn allows_cve(&self, detail: &str) -> bool {
-        self.pre_announce_cves
-            && self
-                .cves
-                .values()
-                .any(|c| c.embargoed && c.id == detail)
+        self.pre_announce_cves && self.cves.values().any(|c| c.embargoed && c.id == detail)
     }
 
     /// The hits in one segment; with `labels_only`, only track-label phrases.
@@ -494,6 +533,7 @@ impl Embargo {
                 self.words(&view, source, &mut hits);
                 self.squeezed(&view, &mut hits);
                 self.cve_ids(&view, &mut hits);
+                self.cve_with_filler(&view, &mut hits);
                 self.numbers(&view, &mut hits);
                 self.hashes(&view, &mut hits);
                 self.titles(&view, &mut hits);
@@ -591,7 +631,9 @@ impl Embargo {
     }
 
     fn squeezed(&self, view: &View, hits: &mut Vec<Hit>) {
-        let Some(automaton) = &self.squeezed else { return };
+        let Some(automaton) = &self.squeezed else {
+            return;
+        };
         for m in automaton.find_overlapping_iter(&view.squeezed) {
             let (ns, ne) = view.from_squeezed(m.start(), m.end());
             if !view.whole_words(ns, ne) {
@@ -599,7 +641,13 @@ impl Embargo {
             }
             let (start, end) = view.span(ns, ne);
             for name in &self.squeezed_names[m.pattern().as_usize()] {
-                hits.push(Hit::new(name.kind, name.detail.clone(), name.issue, start, end));
+                hits.push(Hit::new(
+                    name.kind,
+                    name.detail.clone(),
+                    name.issue,
+                    start,
+                    end,
+                ));
             }
         }
     }
@@ -611,7 +659,9 @@ impl Embargo {
             let whole = caps.get(0).expect("group 0");
             let year = caps.get(1).expect("year");
             let seq = caps.get(2).expect("sequence");
-            let letter_before = view.before(whole.start()).is_some_and(char::is_alphanumeric);
+            let letter_before = view
+                .before(whole.start())
+                .is_some_and(char::is_alphanumeric);
             let digit_after = bytes.get(seq.end()).is_some_and(u8::is_ascii_digit);
             if letter_before || digit_after {
                 continue;
@@ -628,6 +678,46 @@ impl Embargo {
             };
             let (start, end) = view.span(whole.start(), whole.end());
             hits.push(Hit::new(DetailKind::Cve, detail, issue, start, end));
+        }
+    }
+
+    /// An embargoed CVE id after "CVE" with markup or filler between its digits:
+    /// `CVE-2021-<b>279</b>18`, `CVE 2021 (id) 27918`. Each "cve" looks at most
+    /// [`CVE_DIGITS`] digits ahead, across fillers of at most [`CVE_FILLER`] characters.
+    fn cve_with_filler(&self, view: &View, hits: &mut Vec<Hit>) {
+        if self.cve_digits.is_empty() {
+            return;
+        }
+        let norm = view.norm.as_str();
+        for (at, _) in norm.match_indices("cve") {
+            if view.before(at).is_some_and(char::is_alphabetic) {
+                continue;
+            }
+            let mut digits = String::new();
+            let mut filler = 0;
+            for (i, c) in norm[at + 3..].char_indices() {
+                let i = at + 3 + i;
+                if c.is_ascii_digit() {
+                    filler = 0;
+                    digits.push(c);
+                    let group_ends = !view.at(i + 1).is_some_and(|n| n.is_ascii_digit());
+                    if group_ends {
+                        if let Some((id, issue)) = self.cve_digits.get(&digits) {
+                            let (s, e) = view.span(at, i + 1);
+                            hits.push(Hit::new(DetailKind::Cve, id.clone(), Some(*issue), s, e));
+                            break;
+                        }
+                    }
+                    if digits.len() >= CVE_DIGITS {
+                        break;
+                    }
+                } else {
+                    filler += 1;
+                    if c == '\n' || filler > CVE_FILLER {
+                        break;
+                    }
+                }
+            }
         }
     }
 
@@ -651,7 +741,9 @@ impl Embargo {
                     ));
                 }
             };
-            if let Some(details) = number_value(&norm[start..end]).and_then(|n| self.numbers.get(&n)) {
+            if let Some(details) =
+                number_value(&norm[start..end]).and_then(|n| self.numbers.get(&n))
+            {
                 if let Some(found) = number_context(view, start, end) {
                     push(details, found, end);
                 }
@@ -664,7 +756,8 @@ impl Embargo {
             let mut last_end = end;
             for &(s, e) in &runs[k + 1..] {
                 let sep = &norm[last_end..s];
-                if e - s != 3 || sep.chars().count() != 1 || sep == "\n" || value > u64::MAX / 1000 {
+                if e - s != 3 || sep.chars().count() != 1 || sep == "\n" || value > u64::MAX / 1000
+                {
                     break;
                 }
                 value = value * 1000 + number_value(&norm[s..e]).unwrap_or(0);
@@ -685,7 +778,13 @@ impl Embargo {
         for m in automaton.find_overlapping_iter(&view.norm) {
             let (start, end) = view.span(m.start(), m.end());
             for name in &self.hex_names[m.pattern().as_usize()] {
-                hits.push(Hit::new(name.kind, name.detail.clone(), name.issue, start, end));
+                hits.push(Hit::new(
+                    name.kind,
+                    name.detail.clone(),
+                    name.issue,
+                    start,
+                    end,
+                ));
             }
         }
     }
@@ -709,10 +808,18 @@ impl Embargo {
             if let Some(id) = id {
                 for &(prev, prev_start) in &window {
                     let Some(prev) = prev else { continue };
-                    if let Some((title, issue)) = self.title_pairs.get(&(prev.min(id), prev.max(id))) {
+                    if let Some((title, issue)) =
+                        self.title_pairs.get(&(prev.min(id), prev.max(id)))
+                    {
                         let (ns, ne) = view.from_words(prev_start, end);
                         let (s, e) = view.span(ns, ne);
-                        hits.push(Hit::new(DetailKind::Title, title.clone(), Some(*issue), s, e));
+                        hits.push(Hit::new(
+                            DetailKind::Title,
+                            title.clone(),
+                            Some(*issue),
+                            s,
+                            e,
+                        ));
                     }
                 }
             }
@@ -743,9 +850,11 @@ fn digit_runs(bytes: &[u8]) -> Vec<(usize, usize)> {
 }
 
 fn number_value(digits: &str) -> Option<u64> {
-    digits.trim_start_matches('0').parse().ok().or_else(|| {
-        (!digits.is_empty() && digits.bytes().all(|b| b == b'0')).then_some(0)
-    })
+    digits
+        .trim_start_matches('0')
+        .parse()
+        .ok()
+        .or_else(|| (!digits.is_empty() && digits.bytes().all(|b| b == b'0')).then_some(0))
 }
 
 /// Words that name a number: "issue 44913", "CL 300891".
@@ -800,7 +909,11 @@ pub(crate) fn number_context(view: &View, start: usize, end: usize) -> Option<us
     };
     if NUMBER_WORDS.contains(&word) {
         let in_url = word_start > 0 && matches!(bytes[word_start - 1], b'/' | b'.');
-        return Some(if in_url { token_start(word_start) } else { word_start });
+        return Some(if in_url {
+            token_start(word_start)
+        } else {
+            word_start
+        });
     }
     let marker = head.trim_end_matches(' ').chars().next_back();
     if matches!(marker, Some('#' | '/' | '=')) {
@@ -841,7 +954,10 @@ mod tests {
             check("go.dev/issues/44913", "44913").as_deref(),
             Some("go.dev/issues/44913")
         );
-        assert_eq!(check("fixed 44913 today", "44913").as_deref(), Some("44913"));
+        assert_eq!(
+            check("fixed 44913 today", "44913").as_deref(),
+            Some("44913")
+        );
         assert_eq!(check("“44913”", "44913").as_deref(), Some("44913"));
         assert_eq!(check("44912-44913", "44913").as_deref(), Some("44913"));
         assert_eq!(check("go 1.16.1 out", "16"), None);

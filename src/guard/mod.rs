@@ -86,7 +86,9 @@ impl Embargo {
         let labels_only = kind != MessageKind::PreAnnouncement;
         self.leaks(segments, labels_only)
             .into_iter()
-            .filter(|leak| labels_only || !(leak.kind == DetailKind::Cve && self.allows_cve(&leak.detail)))
+            .filter(|leak| {
+                labels_only || !(leak.kind == DetailKind::Cve && self.allows_cve(&leak.detail))
+            })
             .collect()
     }
 }

@@ -281,17 +281,18 @@ pub(crate) fn is_ignorable(c: char) -> bool {
 fn is_dash(c: char) -> bool {
     matches!(
         c,
-        '\u{2010}'..='\u{2015}'
-            | '\u{2212}'
-            | '\u{2E3A}'
-            | '\u{2E3B}'
-            | '\u{FE58}'
-            | '\u{FE63}'
-            | '\u{FF0D}'
-            | '\u{058A}'
-            | '\u{05BE}'
-            | '\u{2043}'
-            | '\u{2796}'
+        '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2212}'
+                | '\u{2E3A}'
+                | '\u{2E3B}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+                | '\u{058A}'
+                | '\u{05BE}'
+                | '\u{2043}'
+                | '\u{2796}'
     )
 }
 
@@ -358,7 +359,10 @@ mod tests {
         assert_eq!(norm("\u{0421}VE 44913\u{2026}"), "cve 44913...");
         assert_eq!(norm("%43VE-2021%2D1"), "cve-2021-1");
         assert_eq!(norm("go.dev/issue/%34%34913"), "go.dev/issue/44913");
-        assert_eq!(norm("x \u{202E}81972-1202-EVC\u{202C} y"), "x cve-2021-27918 y");
+        assert_eq!(
+            norm("x \u{202E}81972-1202-EVC\u{202C} y"),
+            "x cve-2021-27918 y"
+        );
     }
 
     #[test]

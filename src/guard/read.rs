@@ -88,10 +88,19 @@ fn header_segments<'a>(
         let (Some(name), Some(value)) = (block.get(field..start), block.get(start..end)) else {
             continue;
         };
+        // The value as displayed has no surrounding white space; align it to the
+        // value as written without its own.
+        let start = start + (value.len() - value.trim_start().len());
+        let value = value.trim();
         let display = header_text(&header.value);
         if subject_apart && header.name == HeaderName::Subject {
             let mut chars = Vec::new();
-            aligned(value, start, display.as_deref().unwrap_or(value), &mut chars);
+            aligned(
+                value,
+                start,
+                display.as_deref().unwrap_or(value),
+                &mut chars,
+            );
             let line_offset = block[..field].matches('\n').count();
             out.push(Segment {
                 part: Part::Subject,
@@ -102,8 +111,13 @@ fn header_segments<'a>(
             continue;
         }
         aligned(name, field, name, &mut others);
-        aligned(value, start, display.as_deref().unwrap_or(value), &mut others);
-        others.push(('\n', end, end));
+        aligned(
+            value,
+            start,
+            display.as_deref().unwrap_or(value),
+            &mut others,
+        );
+        others.push(('\n', start + value.len(), start + value.len()));
     }
     out.push(Segment {
         part: Part::Headers,
@@ -135,7 +149,13 @@ fn header_text(value: &HeaderValue<'_>) -> Option<String> {
         HeaderValue::Address(Address::Group(groups)) => Some(
             groups
                 .iter()
-                .map(|g| format!("{}: {}", g.name.as_deref().unwrap_or(""), addrs(&g.addresses)))
+                .map(|g| {
+                    format!(
+                        "{}: {}",
+                        g.name.as_deref().unwrap_or(""),
+                        addrs(&g.addresses)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
@@ -159,7 +179,10 @@ fn header_text(value: &HeaderValue<'_>) -> Option<String> {
 /// read as plain text.
 pub(crate) fn message(bytes: &[u8]) -> Vec<Segment<'_>> {
     let Some(message) = parser().parse(bytes) else {
-        return vec![owned_plain(Part::Text, String::from_utf8_lossy(bytes).into_owned())];
+        return vec![owned_plain(
+            Part::Text,
+            String::from_utf8_lossy(bytes).into_owned(),
+        )];
     };
     let body_start = (message.root_part().offset_body as usize).min(bytes.len());
     let mut out = match std::str::from_utf8(&bytes[..body_start]) {
@@ -300,8 +323,8 @@ fn html_views(source: &str) -> (Vec<SourceChar>, Vec<SourceChar>) {
                         .map(|v| String::from_utf8_lossy(v).to_ascii_lowercase())
                 };
                 let rtl = attr("dir").is_some_and(|d| d.trim() == "rtl");
-                let bidi_override = name == b"bdo"
-                    || attr("style").is_some_and(|s| s.contains("bidi-override"));
+                let bidi_override =
+                    name == b"bdo" || attr("style").is_some_and(|s| s.contains("bidi-override"));
                 if rtl && bidi_override && !tag.self_closing {
                     text.push((RLO, start, end));
                     overrides.push(name.clone());
