@@ -29,7 +29,7 @@ use super::read::Segment;
 use super::report::{DetailKind, Hit};
 use super::words::{
     all_safe, case_parts, credit_names, identifiers, is_stop_word, safe_words, stemmer,
-    strip_scheme, word_form, word_tokens, SYNONYMS,
+    strip_scheme, word_form, word_tokens, SYNONYMS, WEAK_WORDS,
 };
 use crate::load::LoadedRelease;
 use crate::model::{IssueNumber, SecurityIssue};
@@ -39,8 +39,10 @@ const CVE_DIGITS: usize = 24;
 /// The longest filler read over between the digits of a CVE id.
 const CVE_FILLER: usize = 12;
 
-/// How many significant words apart two title words may stand and still pair up.
-const TITLE_WINDOW: usize = 3;
+/// How many significant words apart two words of a title may stand in it and pair up.
+const TITLE_WINDOW: usize = 2;
+/// How many significant words apart two title words may stand in a message and count.
+const TEXT_WINDOW: usize = 3;
 
 /// The tracker issue numbers a security entry cites: the one place the guard reads them.
 fn issue_numbers(entry: &SecurityIssue) -> impl Iterator<Item = IssueNumber> + '_ {
@@ -113,6 +115,17 @@ struct NumberDetail {
     issue: u64,
 }
 
+/// Two words of one title, near each other in it.
+#[derive(Debug, Clone)]
+struct TitlePair {
+    title: String,
+    issue: u64,
+    /// Whether either word is uncommon: then the pair counts in either order, apart.
+    strong: bool,
+    /// When the words stand side by side in the title, the first one's stem id.
+    adjacent_first: Option<u32>,
+}
+
 /// A known CVE id.
 #[derive(Debug, Clone)]
 struct KnownCve {
@@ -141,8 +154,8 @@ pub struct Embargo {
     cve_digits: HashMap<String, (String, u64)>,
     /// Stems of significant title words, each with its id.
     title_stems: HashMap<String, u32>,
-    /// Pairs of stem ids (smaller first) of one title within the window → (title, issue).
-    title_pairs: HashMap<(u32, u32), (String, u64)>,
+    /// Pairs of stem ids (smaller first) of one title within the window.
+    title_pairs: HashMap<(u32, u32), TitlePair>,
     cve_re: Regex,
     label_re: Regex,
     /// "track" in any ASCII case: every label phrase holds it, so an ASCII announcement
@@ -174,6 +187,10 @@ impl Embargo {
         let safe_stems: HashSet<String> =
             safe.iter().map(|w| stemmer.stem(w).into_owned()).collect();
         safe.extend(safe_stems);
+        let weak: HashSet<String> = WEAK_WORDS
+            .iter()
+            .map(|w| stemmer.stem(w).into_owned())
+            .collect();
 
         for entry in &file.security {
             let issue = entry.get_ref();
@@ -315,14 +332,26 @@ impl Embargo {
                 let next = stems.len() as u32;
                 *stems.entry(stem).or_insert(next)
             };
-            let mut pair = |a: u32, b: u32, a_safe: bool, b_safe: bool| {
-                if a != b && !(a_safe && b_safe) {
-                    title_pairs
-                        .entry((a.min(b), a.max(b)))
-                        .or_insert_with(|| (title.to_string(), number));
+            let mut pair = |(a, a_safe, a_weak): (u32, bool, bool),
+                            (b, b_safe, b_weak): (u32, bool, bool),
+                            adjacent: bool| {
+                if a == b || (a_safe && b_safe) {
+                    return;
+                }
+                let slot = title_pairs
+                    .entry((a.min(b), a.max(b)))
+                    .or_insert_with(|| TitlePair {
+                        title: title.to_string(),
+                        issue: number,
+                        strong: false,
+                        adjacent_first: None,
+                    });
+                slot.strong |= !(a_weak || a_safe) || !(b_weak || b_safe);
+                if adjacent && slot.adjacent_first.is_none() {
+                    slot.adjacent_first = Some(a);
                 }
             };
-            let mut sequence_safe: Vec<bool> = Vec::new();
+            let mut sequence_safe: Vec<(bool, bool)> = Vec::new();
             for token in title
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|t| !t.is_empty())
@@ -333,29 +362,35 @@ impl Embargo {
                 }
                 let stem = stemmer.stem(&lower).into_owned();
                 let is_safe = safe.contains(&lower) || safe.contains(&stem);
+                let is_weak = weak.contains(&stem);
                 sequence.push(intern(stem, &mut title_stems));
-                sequence_safe.push(is_safe);
+                sequence_safe.push((is_safe, is_weak));
                 let parts = case_parts(token);
                 if parts.len() > 1 {
-                    let ids: Vec<(u32, bool)> = parts
+                    let ids: Vec<(u32, bool, bool)> = parts
                         .iter()
                         .map(|p| {
                             let lower = word_form(p);
                             let is_safe = safe.contains(&lower) || is_stop_word(&lower);
-                            (
-                                intern(stemmer.stem(&lower).into_owned(), &mut title_stems),
-                                is_safe,
-                            )
+                            let stem = stemmer.stem(&lower).into_owned();
+                            let is_weak = weak.contains(&stem);
+                            (intern(stem, &mut title_stems), is_safe, is_weak)
                         })
                         .collect();
                     for w in ids.windows(2) {
-                        pair(w[0].0, w[1].0, w[0].1, w[1].1);
+                        pair(w[0], w[1], true);
                     }
                 }
             }
             for i in 0..sequence.len() {
                 for j in i + 1..sequence.len().min(i + 1 + TITLE_WINDOW) {
-                    pair(sequence[i], sequence[j], sequence_safe[i], sequence_safe[j]);
+                    let (a_safe, a_weak) = sequence_safe[i];
+                    let (b_safe, b_weak) = sequence_safe[j];
+                    pair(
+                        (sequence[i], a_safe, a_weak),
+                        (sequence[j], b_safe, b_weak),
+                        j == i + 1,
+                    );
                 }
             }
             let significant: Vec<String> = word_tokens(title)
@@ -794,39 +829,43 @@ impl Embargo {
             return;
         }
         let stemmer = stemmer();
-        // The last significant words: (stem id, start in the words view).
-        let mut window: std::collections::VecDeque<(Option<u32>, usize)> =
-            std::collections::VecDeque::with_capacity(TITLE_WINDOW);
+        // The last significant words: (stem id, start in the words view, index).
+        let mut window: std::collections::VecDeque<(Option<u32>, usize, usize)> =
+            std::collections::VecDeque::with_capacity(TEXT_WINDOW);
         let mut at = 0;
+        let mut index = 0;
         for word in view.words.split(' ') {
             let (start, end) = (at, at + word.len());
             at = end + 1;
             if word.is_empty() || is_stop_word(word) {
                 continue;
             }
+            index += 1;
             let id = self.title_stems.get(stemmer.stem(word).as_ref()).copied();
             if let Some(id) = id {
-                for &(prev, prev_start) in &window {
+                for &(prev, prev_start, prev_index) in &window {
                     let Some(prev) = prev else { continue };
-                    if let Some((title, issue)) =
-                        self.title_pairs.get(&(prev.min(id), prev.max(id)))
-                    {
+                    let Some(pair) = self.title_pairs.get(&(prev.min(id), prev.max(id))) else {
+                        continue;
+                    };
+                    let as_written = index == prev_index + 1 && pair.adjacent_first == Some(prev);
+                    if pair.strong || as_written {
                         let (ns, ne) = view.from_words(prev_start, end);
                         let (s, e) = view.span(ns, ne);
                         hits.push(Hit::new(
                             DetailKind::Title,
-                            title.clone(),
-                            Some(*issue),
+                            pair.title.clone(),
+                            Some(pair.issue),
                             s,
                             e,
                         ));
                     }
                 }
             }
-            if window.len() == TITLE_WINDOW {
+            if window.len() == TEXT_WINDOW {
                 window.pop_front();
             }
-            window.push_back((id, start));
+            window.push_back((id, start, index));
         }
     }
 }

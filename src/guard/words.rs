@@ -76,6 +76,16 @@ const TEMPLATE_WORDS: &[&str] = &[
     "dev",
 ];
 
+/// Common words of titles: a pair of them counts only as written in the title, in
+/// order and side by side ("build time"), not reordered or apart ("build your code").
+pub(crate) const WEAK_WORDS: &[&str] = &[
+    "add", "build", "call", "case", "cause", "change", "check", "close", "code", "data", "does",
+    "error", "file", "find", "get", "give", "go", "group", "line", "list", "loop", "make", "name",
+    "need", "new", "number", "open", "package", "page", "part", "point", "program", "read",
+    "return", "run", "see", "set", "show", "system", "take", "test", "thing", "time", "type",
+    "update", "use", "user", "value", "version", "way", "work", "write",
+];
+
 /// Other ways to say a spoken toolchain name: (package, synonyms).
 pub(crate) const SYNONYMS: &[(&str, &[&str])] = &[
     ("cmd/go", &["go tool", "go cmd", "go binary", "go cli"]),
