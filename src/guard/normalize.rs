@@ -69,6 +69,15 @@ impl View {
             if is_ignorable(c) {
                 continue;
             }
+            if is_dash(c) {
+                view.push('-', start, end);
+                continue;
+            }
+            if !c.is_alphanumeric() && folds_to_word_char(c) {
+                // Punctuation that merely looks like a letter (`¡`, `™`) stays a boundary.
+                view.push(c, start, end);
+                continue;
+            }
             decompose_compatible(c, |d| {
                 if d.is_ascii() {
                     view.push_folded(d, start, end);
@@ -176,6 +185,14 @@ impl View {
         !self.before(start).is_some_and(char::is_alphanumeric)
             && !self.at(end).is_some_and(char::is_alphanumeric)
     }
+}
+
+/// Whether compatibility folding or the confusable skeleton turns `c` into a letter or digit.
+fn folds_to_word_char(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let mut word = false;
+    decompose_compatible(c, |d| word |= d.is_alphanumeric());
+    word || unicode_security::skeleton(c.encode_utf8(&mut buf)).any(char::is_alphanumeric)
 }
 
 /// Decodes percent-escapes (`%43` → `C`, a run of escapes as UTF-8 when it is valid);
