@@ -20,6 +20,7 @@
 //! Everything is linear in the size of the message and of the release.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
@@ -50,7 +51,7 @@ fn issue_numbers(entry: &SecurityIssue) -> impl Iterator<Item = IssueNumber> + '
 }
 
 /// How a hit in the words view must be delimited to count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Rule {
     /// Whole words.
     Word,
@@ -68,7 +69,8 @@ enum Rule {
 #[derive(Debug, Clone)]
 struct Name {
     kind: DetailKind,
-    detail: String,
+    /// Shared by every pattern of the detail: a 1 MiB title is stored once.
+    detail: Arc<str>,
     issue: Option<u64>,
     rule: Rule,
     /// When set, the source text must read exactly this (a short name as written).
@@ -77,26 +79,33 @@ struct Name {
 
 /// Patterns of one automaton, each with the details it stands for.
 #[derive(Default)]
-struct Patterns(BTreeMap<String, Vec<Name>>);
+struct Patterns {
+    names: BTreeMap<String, Vec<Name>>,
+    /// (pattern, kind, detail, rule, exact) already added: one hash lookup each.
+    seen: HashSet<(String, DetailKind, usize, Rule, Option<String>)>,
+}
 
 impl Patterns {
     fn add(&mut self, pattern: String, name: Name) {
         if pattern.trim().is_empty() {
             return;
         }
-        let slot = self.0.entry(pattern).or_default();
-        if !slot.iter().any(|n| {
-            n.kind == name.kind
-                && n.detail == name.detail
-                && n.exact == name.exact
-                && n.rule == name.rule
-        }) {
-            slot.push(name);
+        let key = (
+            pattern,
+            name.kind,
+            Arc::as_ptr(&name.detail) as *const u8 as usize,
+            name.rule,
+            name.exact.clone(),
+        );
+        if self.seen.contains(&key) {
+            return;
         }
+        self.names.entry(key.0.clone()).or_default().push(name);
+        self.seen.insert(key);
     }
 
     fn build(self) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
-        let (patterns, names): (Vec<String>, Vec<Vec<Name>>) = self.0.into_iter().unzip();
+        let (patterns, names): (Vec<String>, Vec<Vec<Name>>) = self.names.into_iter().unzip();
         let automaton = (!patterns.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
@@ -107,18 +116,33 @@ impl Patterns {
     }
 }
 
+/// One shared copy of each detail string.
+#[derive(Default)]
+struct Interner(HashMap<String, Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(text.to_string(), shared.clone());
+        shared
+    }
+}
+
 /// What a number may stand for.
 #[derive(Debug, Clone)]
 struct NumberDetail {
     kind: DetailKind,
-    detail: String,
+    detail: Arc<str>,
     issue: u64,
 }
 
 /// Two words of one title, near each other in it.
 #[derive(Debug, Clone)]
 struct TitlePair {
-    title: String,
+    title: Arc<str>,
     issue: u64,
     /// Whether either word is uncommon: then the pair counts in either order, apart.
     strong: bool,
@@ -129,7 +153,7 @@ struct TitlePair {
 /// A known CVE id.
 #[derive(Debug, Clone)]
 struct KnownCve {
-    id: String,
+    id: Arc<str>,
     issue: u64,
     embargoed: bool,
 }
@@ -151,13 +175,17 @@ pub struct Embargo {
     cves: HashMap<(u32, u64), KnownCve>,
     /// The digits of each embargoed CVE id, year (four or two digits) then sequence
     /// number, → (id, issue): found after "CVE" whatever filler splits them.
-    cve_digits: HashMap<String, (String, u64)>,
+    cve_digits: HashMap<String, (Arc<str>, u64)>,
+    /// The embargoed issues' CVE ids, which `pre_announce_cves` allows.
+    embargoed_cves: HashSet<Arc<str>>,
     /// Stems of significant title words, each with its id.
     title_stems: HashMap<String, u32>,
     /// Pairs of stem ids (smaller first) of one title within the window.
     title_pairs: HashMap<(u32, u32), TitlePair>,
     cve_re: Regex,
     label_re: Regex,
+    /// PUBLIC, PRIVATE and URGENT, shared.
+    labels: [Arc<str>; 3],
     /// "track" in any ASCII case: every label phrase holds it, so an ASCII announcement
     /// without it needs no label scan.
     track_word: Regex,
@@ -181,6 +209,8 @@ impl Embargo {
         let mut hex = Patterns::default();
         let mut numbers: HashMap<u64, Vec<NumberDetail>> = HashMap::new();
         let mut cves = HashMap::new();
+        let mut details = Interner::default();
+        let mut embargoed_cves = HashSet::new();
         let mut cve_digits = HashMap::new();
         let mut title_stems: HashMap<String, u32> = HashMap::new();
         let mut title_pairs = HashMap::new();
@@ -199,6 +229,7 @@ impl Embargo {
             };
             let embargoed = issue.track.get_ref().is_embargoed();
             for cve in issue.cve_list() {
+                let id = details.get(&cve.to_string());
                 let key = (
                     cve.year().parse().unwrap_or(0),
                     cve.sequence().parse().unwrap_or(0),
@@ -208,16 +239,17 @@ impl Embargo {
                     cves.insert(
                         key,
                         KnownCve {
-                            id: cve.to_string(),
+                            id: id.clone(),
                             issue: number,
                             embargoed,
                         },
                     );
                 }
                 if embargoed {
+                    embargoed_cves.insert(id.clone());
                     let name = |rule| Name {
                         kind: DetailKind::Cve,
-                        detail: cve.to_string(),
+                        detail: id.clone(),
                         issue: Some(number),
                         rule,
                         exact: None,
@@ -228,16 +260,16 @@ impl Embargo {
                     squeezed.add(format!("cve{short}{seq}"), name(Rule::Word));
                     squeezed.add(format!("{year}{seq}"), name(Rule::Word));
                     for digits in [format!("{year}{seq}"), format!("{short}{seq}")] {
-                        cve_digits.insert(digits, (cve.to_string(), number));
+                        cve_digits.insert(digits, (id.clone(), number));
                     }
                 }
             }
             if !embargoed {
                 continue;
             }
-            let name = |kind, detail: &str, rule| Name {
+            let name = |kind, detail: &Arc<str>, rule| Name {
                 kind,
-                detail: detail.to_string(),
+                detail: detail.clone(),
                 issue: Some(number),
                 rule,
                 exact: None,
@@ -245,20 +277,17 @@ impl Embargo {
 
             // Issue numbers, in every form the digit scan recognizes, and the issue URLs.
             for cited in issue_numbers(issue) {
+                let cited_detail = details.get(&cited.get().to_string());
                 numbers.entry(cited.get()).or_default().push(NumberDetail {
                     kind: DetailKind::IssueNumber,
-                    detail: cited.get().to_string(),
+                    detail: cited_detail.clone(),
                     issue: cited.get(),
                 });
                 words.add(
                     word_form(&strip_scheme(&project.issue_link(cited))),
                     Name {
                         issue: Some(cited.get()),
-                        ..name(
-                            DetailKind::IssueNumber,
-                            &cited.get().to_string(),
-                            Rule::Word,
-                        )
+                        ..name(DetailKind::IssueNumber, &cited_detail, Rule::Word)
                     },
                 );
             }
@@ -266,17 +295,21 @@ impl Embargo {
             // Packages and components, with any separator; a sub-path of a longer path.
             for package in issue.packages.get_ref().iter() {
                 let package = package.trim();
+                let package_detail = details.get(package);
                 let tokens = word_tokens(package);
                 let form = tokens.join(" ");
                 if tokens.len() == 1 {
                     if package.contains('/') || !safe.contains(&tokens[0]) {
-                        words.add(form, name(DetailKind::Package, package, Rule::Path));
+                        words.add(form, name(DetailKind::Package, &package_detail, Rule::Path));
                     }
                 } else if tokens.len() > 1 {
-                    words.add(form, name(DetailKind::Package, package, Rule::Word));
+                    words.add(form, name(DetailKind::Package, &package_detail, Rule::Word));
                     let glued = tokens.concat();
                     if glued.chars().count() >= 6 {
-                        squeezed.add(glued, name(DetailKind::Package, package, Rule::Word));
+                        squeezed.add(
+                            glued,
+                            name(DetailKind::Package, &package_detail, Rule::Word),
+                        );
                     }
                 }
                 let mut spoken: Vec<String> = Vec::new();
@@ -299,7 +332,7 @@ impl Embargo {
                         let bare = form.strip_prefix("the ").unwrap_or(&form);
                         words.add(
                             word_form(bare),
-                            name(DetailKind::Package, package, Rule::Plural),
+                            name(DetailKind::Package, &package_detail, Rule::Plural),
                         );
                     }
                 }
@@ -309,7 +342,7 @@ impl Embargo {
                     if !last_form.is_empty() && !safe.contains(&last_form) {
                         words.add(
                             last_form.clone(),
-                            name(DetailKind::Package, package, Rule::Qualifier),
+                            name(DetailKind::Package, &package_detail, Rule::Qualifier),
                         );
                         if package.contains('/') {
                             for phrase in [
@@ -317,7 +350,10 @@ impl Embargo {
                                 format!("package {last_form}"),
                                 format!("{last_form} package"),
                             ] {
-                                words.add(phrase, name(DetailKind::Package, package, Rule::Plural));
+                                words.add(
+                                    phrase,
+                                    name(DetailKind::Package, &package_detail, Rule::Plural),
+                                );
                             }
                         }
                     }
@@ -327,6 +363,7 @@ impl Embargo {
             // Title: stemmed significant words paired within a window, identifiers
             // with a suffix or split at their case boundaries, a one-word title.
             let title = issue.title.trim();
+            let title_detail = details.get(title);
             let mut sequence: Vec<u32> = Vec::new();
             let intern = |stem: String, stems: &mut HashMap<String, u32>| -> u32 {
                 let next = stems.len() as u32;
@@ -341,7 +378,7 @@ impl Embargo {
                 let slot = title_pairs
                     .entry((a.min(b), a.max(b)))
                     .or_insert_with(|| TitlePair {
-                        title: title.to_string(),
+                        title: title_detail.clone(),
                         issue: number,
                         strong: false,
                         adjacent_first: None,
@@ -400,7 +437,7 @@ impl Embargo {
             if significant.len() == 1 && !safe.contains(&significant[0]) {
                 words.add(
                     significant[0].clone(),
-                    name(DetailKind::Title, title, Rule::Plural),
+                    name(DetailKind::Title, &title_detail, Rule::Plural),
                 );
             }
             for ident in identifiers(title) {
@@ -409,20 +446,21 @@ impl Embargo {
                 }
                 words.add(
                     word_form(&ident),
-                    name(DetailKind::Title, title, Rule::Prefix),
+                    name(DetailKind::Title, &title_detail, Rule::Prefix),
                 );
                 let parts = case_parts(&ident);
                 if parts.len() > 1 && !ident.contains('.') {
                     words.add(
                         word_form(&parts.join(" ")),
-                        name(DetailKind::Title, title, Rule::Prefix),
+                        name(DetailKind::Title, &title_detail, Rule::Prefix),
                     );
                 }
             }
 
             // Credit: every distinctive name, the names as handles, the organisation.
             if let Some(credit) = &issue.credit {
-                let credit_name = |rule| name(DetailKind::Credit, credit, rule);
+                let credit_detail = details.get(credit);
+                let credit_name = |rule| name(DetailKind::Credit, &credit_detail, rule);
                 for person in credit_names(credit) {
                     if all_safe(&person, &safe) {
                         continue;
@@ -484,9 +522,10 @@ impl Embargo {
             // digits of a commit hash.
             for link in &issue.links {
                 let link = link.trim();
+                let link_detail = details.get(link);
                 words.add(
                     word_form(&strip_scheme(link)),
-                    name(DetailKind::FixLink, link, Rule::Word),
+                    name(DetailKind::FixLink, &link_detail, Rule::Word),
                 );
                 let path = strip_scheme(link);
                 let last = path.rsplit('/').next().unwrap_or("");
@@ -495,7 +534,7 @@ impl Embargo {
                     if let Ok(n) = last.parse::<u64>() {
                         numbers.entry(n).or_default().push(NumberDetail {
                             kind: DetailKind::FixLink,
-                            detail: link.to_string(),
+                            detail: link_detail.clone(),
                             issue: number,
                         });
                     }
@@ -509,7 +548,7 @@ impl Embargo {
                         for i in 0..=hash.len() - 7 {
                             hex.add(
                                 hash[i..i + 7].to_string(),
-                                name(DetailKind::FixLink, link, Rule::Word),
+                                name(DetailKind::FixLink, &link_detail, Rule::Word),
                             );
                         }
                     }
@@ -531,8 +570,10 @@ impl Embargo {
             numbers,
             cves,
             cve_digits,
+            embargoed_cves,
             title_stems,
             title_pairs,
+            labels: ["PUBLIC", "PRIVATE", "URGENT"].map(Arc::from),
             cve_re: Regex::new(r"cve[^a-z0-9\n]{0,4}([0-9]{4})[^a-z0-9\n]{0,4}([0-9]{4,})")
                 .expect("valid CVE pattern"),
             label_re: Regex::new(
@@ -546,9 +587,18 @@ impl Embargo {
         }
     }
 
+    /// The shared detail of a track label.
+    fn label_detail(&self, label: &str) -> Arc<str> {
+        self.labels
+            .iter()
+            .find(|l| l.as_ref() == label)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(label))
+    }
+
     /// Whether `pre_announce_cves` lets a pre-announcement name this CVE id.
     pub(crate) fn allows_cve(&self, detail: &str) -> bool {
-        self.pre_announce_cves && self.cves.values().any(|c| c.embargoed && c.id == detail)
+        self.pre_announce_cves && self.embargoed_cves.contains(detail)
     }
 
     /// The hits in one segment; with `labels_only`, only track-label phrases.
@@ -597,7 +647,13 @@ impl Embargo {
                 let word = caps.get(1).or_else(|| caps.get(2)).expect("a track name");
                 word.as_str().to_uppercase()
             };
-            hits.push(Hit::new(DetailKind::TrackLabel, label, None, start, end));
+            hits.push(Hit::new(
+                DetailKind::TrackLabel,
+                self.label_detail(&label),
+                None,
+                start,
+                end,
+            ));
         }
     }
 
@@ -709,7 +765,10 @@ impl Embargo {
                 Some(known) if known.embargoed => (known.id.clone(), Some(known.issue)),
                 // A public issue's id is no embargoed detail, but a pre-announcement names no CVE.
                 Some(known) => (known.id.clone(), None),
-                None => (format!("CVE-{}-{}", year.as_str(), seq.as_str()), None),
+                None => (
+                    Arc::from(format!("CVE-{}-{}", year.as_str(), seq.as_str())),
+                    None,
+                ),
             };
             let (start, end) = view.span(whole.start(), whole.end());
             hits.push(Hit::new(DetailKind::Cve, detail, issue, start, end));

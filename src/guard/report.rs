@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -132,7 +133,8 @@ pub fn leak_findings(kind: MessageKind, leaks: &[Leak]) -> Vec<crate::validate::
 /// A match before it is placed on a line: a span of the source text.
 pub(crate) struct Hit {
     pub kind: DetailKind,
-    pub detail: String,
+    /// Shared with the matcher: equal details are one allocation.
+    pub detail: Arc<str>,
     pub issue: Option<u64>,
     pub start: usize,
     pub end: usize,
@@ -141,7 +143,7 @@ pub(crate) struct Hit {
 impl Hit {
     pub fn new(
         kind: DetailKind,
-        detail: String,
+        detail: Arc<str>,
         issue: Option<u64>,
         start: usize,
         end: usize,
@@ -171,19 +173,21 @@ pub(crate) fn leaks(
     let lines = LineIndex::new(source);
     hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
     let mut seen = HashSet::new();
-    let mut reach: HashMap<(DetailKind, String), usize> = HashMap::new();
+    let mut reach: HashMap<(DetailKind, DetailKey), usize> = HashMap::new();
     for hit in hits {
         let line = lines.line(hit.start).saturating_sub(line_offset).max(1);
-        let key = (hit.kind, hit.detail.clone());
+        let key = (hit.kind, DetailKey::of(&hit.detail));
         let covered = reach.get(&key).is_some_and(|&end| hit.end <= end);
-        let end = reach.entry(key).or_insert(hit.end);
+        let end = reach
+            .entry((hit.kind, DetailKey::of(&hit.detail)))
+            .or_insert(hit.end);
         *end = (*end).max(hit.end);
-        if covered || !seen.insert((hit.kind, hit.detail.clone(), line)) {
+        if covered || !seen.insert((key, line)) {
             continue;
         }
         out.push(Leak {
             kind: hit.kind,
-            detail: hit.detail,
+            detail: hit.detail.to_string(),
             found: source
                 .get(hit.start..hit.end)
                 .unwrap_or_default()
@@ -192,6 +196,25 @@ pub(crate) fn leaks(
             part,
             line,
         });
+    }
+}
+
+/// A detail as a key: a short one by content, a long one (a title, a credit) by
+/// identity, since hashing a 1 MiB title per hit would make the report quadratic.
+/// The matcher shares one copy of each long detail.
+#[derive(PartialEq, Eq, Hash)]
+enum DetailKey {
+    Short(Arc<str>),
+    Long(*const u8),
+}
+
+impl DetailKey {
+    fn of(detail: &Arc<str>) -> DetailKey {
+        if detail.len() <= 64 {
+            DetailKey::Short(detail.clone())
+        } else {
+            DetailKey::Long(Arc::as_ptr(detail) as *const u8)
+        }
     }
 }
 
