@@ -19,10 +19,10 @@
 //!
 //! Everything is linear in the size of the message and of the release.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use super::normalize::View;
@@ -34,6 +34,16 @@ use super::words::{
 };
 use crate::load::LoadedRelease;
 use crate::model::{IssueNumber, SecurityIssue};
+
+/// How many hex digits of a commit hash count as the hash.
+const HEX_RUN: usize = 7;
+
+/// Seven hex digits as a number.
+fn hex_value(digits: &[u8]) -> u32 {
+    digits.iter().fold(0, |value, &d| {
+        value << 4 | char::from(d).to_digit(16).unwrap_or(0)
+    })
+}
 
 /// The most digits a CVE id is read over after "CVE".
 const CVE_DIGITS: usize = 24;
@@ -80,7 +90,9 @@ struct Name {
 /// Patterns of one automaton, each with the details it stands for.
 #[derive(Default)]
 struct Patterns {
-    names: BTreeMap<String, Vec<Name>>,
+    /// Each pattern with its index in `names`.
+    index: HashMap<String, usize>,
+    names: Vec<(String, Vec<Name>)>,
     /// (pattern, kind, detail, rule, exact) already added: one hash lookup each.
     seen: HashSet<(String, DetailKind, usize, Rule, Option<String>)>,
 }
@@ -100,20 +112,65 @@ impl Patterns {
         if self.seen.contains(&key) {
             return;
         }
-        self.names.entry(key.0.clone()).or_default().push(name);
+        let slot = match self.index.get(&key.0) {
+            Some(&slot) => slot,
+            None => {
+                self.index.insert(key.0.clone(), self.names.len());
+                self.names.push((key.0.clone(), Vec::new()));
+                self.names.len() - 1
+            }
+        };
+        self.names[slot].1.push(name);
         self.seen.insert(key);
     }
 
     fn build(self) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
-        let (patterns, names): (Vec<String>, Vec<Vec<Name>>) = self.names.into_iter().unzip();
+        Patterns::automaton(self.names)
+    }
+
+    /// The phrases (several words) as an automaton, the single words as a map.
+    fn build_words(self) -> (Option<AhoCorasick>, Vec<Vec<Name>>, SingleWords) {
+        let (phrases, single): (Vec<_>, Vec<_>) =
+            self.names.into_iter().partition(|(p, _)| p.contains(' '));
+        let (automaton, names) = Patterns::automaton(phrases);
+        let mut prefix_lengths: Vec<usize> = single
+            .iter()
+            .filter(|(_, names)| names.iter().any(|n| n.rule == Rule::Prefix))
+            .map(|(p, _)| p.len())
+            .collect();
+        prefix_lengths.sort_unstable();
+        prefix_lengths.dedup();
+        let single = SingleWords {
+            names: single.into_iter().collect(),
+            prefix_lengths,
+        };
+        (automaton, names, single)
+    }
+
+    fn automaton(names: Vec<(String, Vec<Name>)>) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
+        let (patterns, names): (Vec<String>, Vec<Vec<Name>>) = names.into_iter().unzip();
         let automaton = (!patterns.is_empty()).then(|| {
+            // A contiguous NFA builds in time linear in the patterns; the DFA the
+            // crate would pick for a few patterns is quadratic in a long one (a
+            // 25,000-character package path).
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&patterns)
                 .expect("the embargo's names form a valid automaton")
         });
         (automaton, names)
     }
+}
+
+/// Single-word names, looked up per word of the text: an automaton over many
+/// words that share a beginning (`qword1`, `qword2`, … in a 1 MiB title) builds in
+/// quadratic time with overlapping matches.
+#[derive(Debug, Clone, Default)]
+struct SingleWords {
+    names: HashMap<String, Vec<Name>>,
+    /// The distinct lengths of the words that may go on (identifiers).
+    prefix_lengths: Vec<usize>,
 }
 
 /// One shared copy of each detail string.
@@ -164,11 +221,12 @@ pub struct Embargo {
     pre_announce_cves: bool,
     words: Option<AhoCorasick>,
     word_names: Vec<Vec<Name>>,
+    single_words: SingleWords,
     squeezed: Option<AhoCorasick>,
     squeezed_names: Vec<Vec<Name>>,
-    /// Seven-digit runs of fix commit hashes, matched anywhere in the normalised text.
-    hex: Option<AhoCorasick>,
-    hex_names: Vec<Vec<Name>>,
+    /// Every run of seven hex digits of a fix commit hash, as a number → (link, issue);
+    /// looked up for every seven-digit window of the hex runs of the text.
+    hex: HashMap<u32, Vec<(Arc<str>, u64)>>,
     /// Issue numbers and change numbers of fix links.
     numbers: HashMap<u64, Vec<NumberDetail>>,
     /// By (year, sequence number).
@@ -206,7 +264,8 @@ impl Embargo {
         let stemmer = stemmer();
         let mut words = Patterns::default();
         let mut squeezed = Patterns::default();
-        let mut hex = Patterns::default();
+        let mut hex: HashMap<u32, Vec<(Arc<str>, u64)>> = HashMap::new();
+        let mut hex_seen: HashSet<(u32, usize)> = HashSet::new();
         let mut numbers: HashMap<u64, Vec<NumberDetail>> = HashMap::new();
         let mut cves = HashMap::new();
         let mut details = Interner::default();
@@ -544,29 +603,31 @@ impl Embargo {
                         && element.bytes().all(|b| b.is_ascii_hexdigit())
                         && element.bytes().any(|b| b.is_ascii_alphabetic());
                     if is_hash {
-                        let hash = element.to_ascii_lowercase();
-                        for i in 0..=hash.len() - 7 {
-                            hex.add(
-                                hash[i..i + 7].to_string(),
-                                name(DetailKind::FixLink, &link_detail, Rule::Word),
-                            );
+                        for window in element.as_bytes().windows(HEX_RUN) {
+                            let value = hex_value(window);
+                            let link_id = Arc::as_ptr(&link_detail) as *const u8 as usize;
+                            if hex_seen.insert((value, link_id)) {
+                                hex.entry(value)
+                                    .or_default()
+                                    .push((link_detail.clone(), number));
+                            }
                         }
                     }
                 }
             }
         }
 
-        let (words, word_names) = words.build();
+        let (words, word_names, single_words) = words.build_words();
         let (squeezed, squeezed_names) = squeezed.build();
-        let (hex, hex_names) = hex.build();
+
         Embargo {
             pre_announce_cves: project.pre_announce_cves,
             words,
             word_names,
+            single_words,
             squeezed,
             squeezed_names,
             hex,
-            hex_names,
             numbers,
             cves,
             cve_digits,
@@ -658,65 +719,62 @@ impl Embargo {
     }
 
     fn words(&self, view: &View, source: &str, hits: &mut Vec<Hit>) {
-        let Some(automaton) = &self.words else { return };
         let words = view.words.as_bytes();
-        for m in automaton.find_overlapping_iter(&view.words) {
-            let left = m.start() == 0 || words[m.start() - 1] == b' ';
-            if !left {
-                continue;
-            }
-            let right_word = m.end() == words.len() || words[m.end()] == b' ';
-            let plural = right_word || {
-                let rest = &words[m.end()..];
-                let word_end = |k: usize| rest.len() == k || rest[k] == b' ';
-                (rest.first() == Some(&b's') && word_end(1))
-                    || (rest.starts_with(b"es") && word_end(2))
-            };
-            let (ns, ne) = view.from_words(m.start(), m.end());
-            for name in &self.word_names[m.pattern().as_usize()] {
-                let mut end = ne;
-                let ok = match name.rule {
-                    Rule::Word => right_word,
-                    Rule::Plural => plural,
-                    Rule::Prefix => true,
-                    Rule::Path => {
-                        right_word
-                            && !(view.at(ne) == Some('/')
-                                && view.at(ne + 1).is_some_and(char::is_alphanumeric))
-                    }
-                    Rule::Qualifier => {
-                        if right_word
-                            && view.at(ne) == Some('.')
-                            && view.at(ne + 1).is_some_and(char::is_alphabetic)
-                        {
-                            let rest = &view.norm[ne + 1..];
-                            end = ne
-                                + 1
-                                + rest
-                                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                                    .unwrap_or(rest.len());
-                            true
-                        } else {
-                            false
-                        }
-                    }
-                };
-                if !ok {
+        if let Some(automaton) = &self.words {
+            for m in automaton.find_overlapping_iter(&view.words) {
+                let left = m.start() == 0 || words[m.start() - 1] == b' ';
+                if !left {
                     continue;
                 }
-                let (start, source_end) = view.span(ns, end);
-                if let Some(exact) = &name.exact {
-                    if source.get(start..source_end) != Some(exact.as_str()) {
-                        continue;
+                let right_word = m.end() == words.len() || words[m.end()] == b' ';
+                let plural = right_word || {
+                    let rest = &words[m.end()..];
+                    let word_end = |k: usize| rest.len() == k || rest[k] == b' ';
+                    (rest.first() == Some(&b's') && word_end(1))
+                        || (rest.starts_with(b"es") && word_end(2))
+                };
+                let (ns, ne) = view.from_words(m.start(), m.end());
+                for name in &self.word_names[m.pattern().as_usize()] {
+                    accept(view, source, name, (ns, ne), right_word, plural, hits);
+                }
+            }
+        }
+        let single = &self.single_words;
+        if single.names.is_empty() {
+            return;
+        }
+        let mut at = 0;
+        for word in view.words.split(' ') {
+            let start = at;
+            at += word.len() + 1;
+            if word.is_empty() {
+                continue;
+            }
+            let mut look = |len: usize, right_word: bool, plural: bool, prefix_only: bool| {
+                let Some(names) = word.get(..len).and_then(|w| single.names.get(w)) else {
+                    return;
+                };
+                let (ns, ne) = view.from_words(start, start + len);
+                for name in names {
+                    if !prefix_only || name.rule == Rule::Prefix {
+                        accept(view, source, name, (ns, ne), right_word, plural, hits);
                     }
                 }
-                hits.push(Hit::new(
-                    name.kind,
-                    name.detail.clone(),
-                    name.issue,
-                    start,
-                    source_end,
-                ));
+            };
+            look(word.len(), true, true, false);
+            // A plural: the word without its "s" or "es".
+            if word.ends_with('s') {
+                look(word.len() - 1, false, true, false);
+            }
+            if word.ends_with("es") {
+                look(word.len() - 2, false, true, false);
+            }
+            // An identifier with a suffix.
+            for &len in &single.prefix_lengths {
+                if len >= word.len() {
+                    break;
+                }
+                look(len, false, false, true);
             }
         }
     }
@@ -868,16 +926,44 @@ impl Embargo {
     }
 
     fn hashes(&self, view: &View, hits: &mut Vec<Hit>) {
-        let Some(automaton) = &self.hex else { return };
-        for m in automaton.find_overlapping_iter(&view.norm) {
-            let (start, end) = view.span(m.start(), m.end());
-            for name in &self.hex_names[m.pattern().as_usize()] {
+        if self.hex.is_empty() {
+            return;
+        }
+        let bytes = view.norm.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_hexdigit() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_hexdigit() {
+                i += 1;
+            }
+            if i - start < HEX_RUN {
+                continue;
+            }
+            // Each link found in this run, from its first window to its last.
+            let mut found: Vec<(&Arc<str>, u64, usize, usize)> = Vec::new();
+            for at in start..=i - HEX_RUN {
+                let Some(links) = self.hex.get(&hex_value(&bytes[at..at + HEX_RUN])) else {
+                    continue;
+                };
+                for (link, issue) in links {
+                    match found.iter_mut().find(|f| Arc::ptr_eq(f.0, link)) {
+                        Some(f) => f.3 = at + HEX_RUN,
+                        None => found.push((link, *issue, at, at + HEX_RUN)),
+                    }
+                }
+            }
+            for (link, issue, from, to) in found {
+                let (s, e) = view.span(from, to);
                 hits.push(Hit::new(
-                    name.kind,
-                    name.detail.clone(),
-                    name.issue,
-                    start,
-                    end,
+                    DetailKind::FixLink,
+                    link.clone(),
+                    Some(issue),
+                    s,
+                    e,
                 ));
             }
         }
@@ -927,6 +1013,62 @@ impl Embargo {
             window.push_back((id, start, index));
         }
     }
+}
+
+/// Checks a hit of `name` at the normalised range `ns..ne` against the boundary its
+/// rule needs (`right_word`: the hit ends a word; `plural`: it does, or an `s` / `es`
+/// does), and records it.
+fn accept(
+    view: &View,
+    source: &str,
+    name: &Name,
+    (ns, ne): (usize, usize),
+    right_word: bool,
+    plural: bool,
+    hits: &mut Vec<Hit>,
+) {
+    let mut end = ne;
+    let ok = match name.rule {
+        Rule::Word => right_word,
+        Rule::Plural => plural,
+        Rule::Prefix => true,
+        Rule::Path => {
+            right_word
+                && !(view.at(ne) == Some('/') && view.at(ne + 1).is_some_and(char::is_alphanumeric))
+        }
+        Rule::Qualifier => {
+            if right_word
+                && view.at(ne) == Some('.')
+                && view.at(ne + 1).is_some_and(char::is_alphabetic)
+            {
+                let rest = &view.norm[ne + 1..];
+                end = ne
+                    + 1
+                    + rest
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                true
+            } else {
+                false
+            }
+        }
+    };
+    if !ok {
+        return;
+    }
+    let (start, source_end) = view.span(ns, end);
+    if let Some(exact) = &name.exact {
+        if source.get(start..source_end) != Some(exact.as_str()) {
+            return;
+        }
+    }
+    hits.push(Hit::new(
+        name.kind,
+        name.detail.clone(),
+        name.issue,
+        start,
+        source_end,
+    ));
 }
 
 /// The maximal runs of ASCII digits.

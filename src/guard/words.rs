@@ -101,8 +101,7 @@ pub(crate) fn is_stop_word(word: &str) -> bool {
 
 /// The words (alphanumeric runs, normalised) of a text.
 pub(crate) fn word_tokens(text: &str) -> Vec<String> {
-    View::new(&plain_chars(text))
-        .words
+    word_form(text)
         .split(' ')
         .filter(|w| !w.is_empty())
         .map(str::to_string)
@@ -111,6 +110,19 @@ pub(crate) fn word_tokens(text: &str) -> Vec<String> {
 
 /// A text in the word form that [`View::words`] matches: normalised words joined by spaces.
 pub(crate) fn word_form(text: &str) -> String {
+    if text.is_ascii() && !text.contains('%') {
+        // What the view makes of plain ASCII, without building one.
+        let mut out = String::with_capacity(text.len());
+        for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if !word.is_empty() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            }
+        }
+        return out;
+    }
     View::new(&plain_chars(text)).words
 }
 
@@ -281,6 +293,23 @@ mod tests {
             ["Juho Nurminen", "Mattermost"]
         );
         assert_eq!(credit_names("A, B C, and D"), ["A", "B C", "D"]);
+    }
+
+    #[test]
+    fn the_ascii_word_form_is_the_views() {
+        for text in [
+            "encoding/xml",
+            "Sam  Whited-Jr.",
+            "x509 LDFLAGS",
+            "a_b::c",
+            "  ",
+        ] {
+            assert_eq!(
+                word_form(text),
+                View::new(&plain_chars(text)).words,
+                "{text}"
+            );
+        }
     }
 
     #[test]
