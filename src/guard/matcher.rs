@@ -733,7 +733,7 @@ impl Embargo {
                     (rest.first() == Some(&b's') && word_end(1))
                         || (rest.starts_with(b"es") && word_end(2))
                 };
-                let (ns, ne) = view.from_words(m.start(), m.end());
+                let (ns, ne) = view.words_range(m.start(), m.end());
                 for name in &self.word_names[m.pattern().as_usize()] {
                     accept(view, source, name, (ns, ne), right_word, plural, hits);
                 }
@@ -754,7 +754,7 @@ impl Embargo {
                 let Some(names) = word.get(..len).and_then(|w| single.names.get(w)) else {
                     return;
                 };
-                let (ns, ne) = view.from_words(start, start + len);
+                let (ns, ne) = view.words_range(start, start + len);
                 for name in names {
                     if !prefix_only || name.rule == Rule::Prefix {
                         accept(view, source, name, (ns, ne), right_word, plural, hits);
@@ -784,7 +784,7 @@ impl Embargo {
             return;
         };
         for m in automaton.find_overlapping_iter(&view.squeezed) {
-            let (ns, ne) = view.from_squeezed(m.start(), m.end());
+            let (ns, ne) = view.squeezed_range(m.start(), m.end());
             if !view.whole_words(ns, ne) {
                 continue;
             }
@@ -995,7 +995,7 @@ impl Embargo {
                     };
                     let as_written = index == prev_index + 1 && pair.adjacent_first == Some(prev);
                     if pair.strong || as_written {
-                        let (ns, ne) = view.from_words(prev_start, end);
+                        let (ns, ne) = view.words_range(prev_start, end);
                         let (s, e) = view.span(ns, ne);
                         hits.push(Hit::new(
                             DetailKind::Title,

@@ -157,14 +157,14 @@ impl View {
     }
 
     /// The normalised range of the word-form bytes `start..end`.
-    pub fn from_words(&self, start: usize, end: usize) -> (usize, usize) {
+    pub fn words_range(&self, start: usize, end: usize) -> (usize, usize) {
         let s = self.words_at[start] as usize;
         let last = self.words_at[end.max(start + 1) - 1] as usize;
         (s, last + 1)
     }
 
     /// The normalised range of the squeezed bytes `start..end`.
-    pub fn from_squeezed(&self, start: usize, end: usize) -> (usize, usize) {
+    pub fn squeezed_range(&self, start: usize, end: usize) -> (usize, usize) {
         let s = self.squeezed_at[start] as usize;
         let last = self.squeezed_at[end.max(start + 1) - 1] as usize;
         (s, last + 1)
@@ -388,10 +388,10 @@ mod tests {
         assert_eq!(view.words, "sam whited cve 2021");
         assert_eq!(view.squeezed, "samwhitedcve2021");
         let at = view.words.find("whited").unwrap();
-        let (s, e) = view.from_words(at, at + 6);
+        let (s, e) = view.words_range(at, at + 6);
         assert_eq!(view.span(s, e), (4, 10));
         let at = view.squeezed.find("cve2021").unwrap();
-        let (s, e) = view.from_squeezed(at, at + 7);
+        let (s, e) = view.squeezed_range(at, at + 7);
         assert_eq!(&view.norm[s..e], "cve-2021");
     }
 
