@@ -73,6 +73,9 @@ enum Rule {
     Path,
     /// A word followed by `.` and an identifier (`xml.Name`); the hit covers both.
     Qualifier,
+    /// In the squeezed text: a number whose digits may be spread over separators
+    /// (`4 4 9 1 3`), with no digit right before or after it.
+    Digits,
 }
 
 /// One name an automaton looks for.
@@ -342,6 +345,15 @@ impl Embargo {
                     detail: cited_detail.clone(),
                     issue: cited.get(),
                 });
+                if cited.get() >= 10_000 {
+                    squeezed.add(
+                        cited.get().to_string(),
+                        Name {
+                            issue: Some(cited.get()),
+                            ..name(DetailKind::IssueNumber, &cited_detail, Rule::Digits)
+                        },
+                    );
+                }
                 words.add(
                     word_form(&strip_scheme(&project.issue_link(cited))),
                     Name {
@@ -783,13 +795,19 @@ impl Embargo {
         let Some(automaton) = &self.squeezed else {
             return;
         };
+        let squeezed = view.squeezed.as_bytes();
         for m in automaton.find_overlapping_iter(&view.squeezed) {
             let (ns, ne) = view.squeezed_range(m.start(), m.end());
             if !view.whole_words(ns, ne) {
                 continue;
             }
+            let digit_touches = (m.start() > 0 && squeezed[m.start() - 1].is_ascii_digit())
+                || squeezed.get(m.end()).is_some_and(u8::is_ascii_digit);
             let (start, end) = view.span(ns, ne);
             for name in &self.squeezed_names[m.pattern().as_usize()] {
+                if name.rule == Rule::Digits && digit_touches {
+                    continue;
+                }
                 hits.push(Hit::new(
                     name.kind,
                     name.detail.clone(),
@@ -847,12 +865,21 @@ impl Embargo {
             }
             let mut digits = String::new();
             let mut filler = 0;
+            let bytes = norm.as_bytes();
+            let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
             for (i, c) in norm[at + 3..].char_indices() {
                 let i = at + 3 + i;
-                if c.is_ascii_digit() {
+                // A letter standing for a digit between digits: `2O21`, `279l8`.
+                let stand_in = match c {
+                    'o' => Some('0'),
+                    'l' | 'i' => Some('1'),
+                    _ => None,
+                }
+                .filter(|_| i > 0 && digit_at(i - 1) && digit_at(i + 1));
+                if let Some(c) = c.is_ascii_digit().then_some(c).or(stand_in) {
                     filler = 0;
                     digits.push(c);
-                    let group_ends = !view.at(i + 1).is_some_and(|n| n.is_ascii_digit());
+                    let group_ends = !digit_at(i + 1);
                     if group_ends {
                         if let Some((id, issue)) = self.cve_digits.get(&digits) {
                             let (s, e) = view.span(at, i + 1);
@@ -929,7 +956,8 @@ impl Embargo {
         if self.hex.is_empty() {
             return;
         }
-        let bytes = view.norm.as_bytes();
+        // Over the letters and digits alone: `953d1fe` and `9 5 3 d 1 f e` alike.
+        let bytes = view.squeezed.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
             if !bytes[i].is_ascii_hexdigit() {
@@ -957,6 +985,7 @@ impl Embargo {
                 }
             }
             for (link, issue, from, to) in found {
+                let (from, to) = view.squeezed_range(from, to);
                 let (s, e) = view.span(from, to);
                 hits.push(Hit::new(
                     DetailKind::FixLink,
@@ -1031,7 +1060,7 @@ fn accept(
     let ok = match name.rule {
         Rule::Word => right_word,
         Rule::Plural => plural,
-        Rule::Prefix => true,
+        Rule::Prefix | Rule::Digits => true,
         Rule::Path => {
             right_word
                 && !(view.at(ne) == Some('/') && view.at(ne + 1).is_some_and(char::is_alphanumeric))

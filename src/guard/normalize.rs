@@ -151,8 +151,14 @@ impl View {
 
     /// The source span of the normalised bytes `start..end`.
     pub fn span(&self, start: usize, end: usize) -> (usize, usize) {
-        let s = self.starts[start];
-        let e = self.ends[end.max(start + 1) - 1];
+        let last = end.max(start + 1) - 1;
+        let (s, e) = (self.starts[start], self.ends[last]);
+        if s < e {
+            return (s, e);
+        }
+        // Reversed text (under a right-to-left override) runs backwards in the source.
+        let s = self.starts[start..=last].iter().copied().min().unwrap_or(s);
+        let e = self.ends[start..=last].iter().copied().max().unwrap_or(e);
         (s, e.max(s))
     }
 
