@@ -323,30 +323,68 @@ impl Disguise {
     }
 }
 
+/// Where to plant a detail: the issues, which issue, which form, the filler words,
+/// where among them, and in which part.
+type Planting = (
+    Vec<GenIssue>,
+    prop::sample::Index,
+    prop::sample::Index,
+    Vec<&'static str>,
+    prop::sample::Index,
+    Part,
+);
+
+fn planting() -> impl Strategy<Value = Planting> {
+    (
+        proptest::collection::vec(issue(), 1..4),
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        filler(),
+        any::<prop::sample::Index>(),
+        part(),
+    )
+}
+
+/// Plants one form of one detail of `issues`, disguised or not, among filler words
+/// and requires the guard to find it in `part`.
+fn planted_detail_is_found(
+    issues: &[GenIssue],
+    which: prop::sample::Index,
+    form: prop::sample::Index,
+    words: &[&str],
+    at: prop::sample::Index,
+    part: Part,
+    disguise: Option<&Disguise>,
+) -> Result<(), TestCaseError> {
+    let input = release(issues);
+    let embargo = Embargo::new(&input);
+    let issue = which.get(issues);
+    let all = forms(issue);
+    let (text, kind, detail) = form.get(&all).clone();
+    let planted = disguise.map_or_else(|| text.clone(), |d| d.apply(&text));
+    let mut words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    let position = at.index(words.len() + 1);
+    words.insert(position, planted.clone());
+    let message = compose(part, &words);
+    let leaks = embargo.scan(part, &message);
+    prop_assert!(
+        leaks
+            .iter()
+            .any(|l| l.kind == kind && l.detail == detail && l.part == part),
+        "{:?} {:?} planted as {:?} not found in {:?}; found {:?}",
+        kind,
+        detail,
+        planted,
+        message,
+        leaks
+    );
+    Ok(())
+}
+
 proptest! {
     #[test]
-    fn a_planted_detail_is_found(
-        issues in proptest::collection::vec(issue(), 1..4),
-        which in any::<prop::sample::Index>(),
-        form in any::<prop::sample::Index>(),
-        words in filler(),
-        at in any::<prop::sample::Index>(),
-        part in part(),
-    ) {
-        let input = release(&issues);
-        let embargo = Embargo::new(&input);
-        let issue = which.get(&issues);
-        let all = forms(issue);
-        let (text, kind, detail) = form.get(&all).clone();
-        let mut words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-        let position = at.index(words.len() + 1);
-        words.insert(position, text.clone());
-        let message = compose(part, &words);
-        let leaks = embargo.scan(part, &message);
-        prop_assert!(
-            leaks.iter().any(|l| l.kind == kind && l.detail == detail && l.part == part),
-            "{:?} {:?} planted as {:?} not found in {:?}; found {:?}", kind, detail, text, message, leaks
-        );
+    fn a_planted_detail_is_found((issues, which, form, words, at, part) in planting()) {
+        planted_detail_is_found(&issues, which, form, &words, at, part, None)?;
     }
 
     #[test]
@@ -378,29 +416,10 @@ proptest! {
 
     #[test]
     fn a_disguised_detail_is_found(
-        issues in proptest::collection::vec(issue(), 1..4),
-        which in any::<prop::sample::Index>(),
-        form in any::<prop::sample::Index>(),
-        words in filler(),
-        at in any::<prop::sample::Index>(),
-        part in part(),
+        (issues, which, form, words, at, part) in planting(),
         disguise in disguise(),
     ) {
-        let input = release(&issues);
-        let embargo = Embargo::new(&input);
-        let issue = which.get(&issues);
-        let all = forms(issue);
-        let (text, kind, detail) = form.get(&all).clone();
-        let planted = disguise.apply(&text);
-        let mut words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-        let position = at.index(words.len() + 1);
-        words.insert(position, planted.clone());
-        let message = compose(part, &words);
-        let leaks = embargo.scan(part, &message);
-        prop_assert!(
-            leaks.iter().any(|l| l.kind == kind && l.detail == detail && l.part == part),
-            "{:?} {:?} planted as {:?} not found in {:?}; found {:?}", kind, detail, planted, message, leaks
-        );
+        planted_detail_is_found(&issues, which, form, &words, at, part, Some(&disguise))?;
     }
 
     #[test]

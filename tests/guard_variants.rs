@@ -70,16 +70,23 @@ fn composed(input: &LoadedRelease, subject_extra: &str, body_extra: &str) -> Vec
     compose(&message, &addressing(), date, 0).unwrap().bytes
 }
 
-fn kind_name(kind: DetailKind) -> String {
-    serde_json::to_value(kind)
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string()
+/// The kind a variant names, as `expect.toml` files and JSON reports spell it.
+fn kind_of(name: &str) -> DetailKind {
+    match name {
+        "cve" => DetailKind::Cve,
+        "issue-number" => DetailKind::IssueNumber,
+        "package" => DetailKind::Package,
+        "title" => DetailKind::Title,
+        "credit" => DetailKind::Credit,
+        "fix-link" => DetailKind::FixLink,
+        "track-label" => DetailKind::TrackLabel,
+        other => panic!("unknown kind {other}"),
+    }
 }
 
 fn describe(leaks: &[Leak]) -> String {
-    leaks.iter().map(|l| format!("    {l}\n")).collect()
+    let lines: Vec<String> = leaks.iter().map(|l| format!("    {l}")).collect();
+    lines.join("\n")
 }
 
 #[test]
@@ -113,7 +120,7 @@ fn every_planted_variant_is_caught_in_every_part_of_the_composed_mail() {
             };
             let hit = leaks
                 .iter()
-                .any(|l| l.part == want && kind_name(l.kind) == v.kind && l.detail == v.detail);
+                .any(|l| l.part == want && l.kind == kind_of(&v.kind) && l.detail == v.detail);
             let slot = tally.entry(v.class.clone()).or_default();
             slot.1 += 1;
             if hit {

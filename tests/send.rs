@@ -601,24 +601,21 @@ fn a_leaky_encoded_word_subject_never_reaches_the_server() {
         )
         .unwrap()
     };
+    let send = |flag: &str| {
+        ws.run_send(
+            "pre-announcement",
+            PRE_ANNOUNCEMENT_DAY,
+            &[flag, "--templates", "templates"],
+            &[],
+        )
+    };
     write("=?iso-8859-1?b?Q1ZFLTIwMjEtMjc5MTg=?=");
-    let flags = ["--templates", "templates"];
-    let dry = ws.run_send(
-        "pre-announcement",
-        PRE_ANNOUNCEMENT_DAY,
-        &["--dry-run", flags[0], flags[1]],
-        &[],
-    );
+    let dry = send("--dry-run");
     assert_eq!(dry.status.code(), Some(1), "{}", show(&dry));
     assert!(!ws
         .path("release.toml.pre-announcement.dry-run.eml")
         .exists());
-    let output = ws.run_send(
-        "pre-announcement",
-        PRE_ANNOUNCEMENT_DAY,
-        &["--yes", flags[0], flags[1]],
-        &[],
-    );
+    let output = send("--yes");
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -630,12 +627,7 @@ fn a_leaky_encoded_word_subject_never_reaches_the_server() {
     assert!(ws.journal().is_empty());
 
     write("=?iso-8859-1?q?Caf=E9?=");
-    let output = ws.run_send(
-        "pre-announcement",
-        PRE_ANNOUNCEMENT_DAY,
-        &["--yes", flags[0], flags[1]],
-        &[],
-    );
+    let output = send("--yes");
     assert_eq!(output.status.code(), Some(0), "{}", show(&output));
     let received = server.received();
     assert_eq!(received.len(), 1);

@@ -90,6 +90,13 @@ struct Name {
     exact: Option<String>,
 }
 
+impl Name {
+    /// A hit of this name at the source span `start..end`.
+    fn hit(&self, start: usize, end: usize) -> Hit {
+        Hit::new(self.kind, self.detail.clone(), self.issue, start, end)
+    }
+}
+
 /// Patterns of one automaton, each with the details it stands for.
 #[derive(Default)]
 struct Patterns {
@@ -808,13 +815,7 @@ impl Embargo {
                 if name.rule == Rule::Digits && digit_touches {
                     continue;
                 }
-                hits.push(Hit::new(
-                    name.kind,
-                    name.detail.clone(),
-                    name.issue,
-                    start,
-                    end,
-                ));
+                hits.push(name.hit(start, end));
             }
         }
     }
@@ -1091,13 +1092,7 @@ fn accept(
             return;
         }
     }
-    hits.push(Hit::new(
-        name.kind,
-        name.detail.clone(),
-        name.issue,
-        start,
-        source_end,
-    ));
+    hits.push(name.hit(start, source_end));
 }
 
 /// The maximal runs of ASCII digits.
