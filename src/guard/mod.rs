@@ -6,11 +6,12 @@
 //! Track labels must be absent from every message.
 //!
 //! The guard sees what the reader sees. [`check_email`] reads the exact bytes that
-//! `send` and `--dry-run` write with a MIME parser ([`read`]): every header decoded
+//! `send` and `--dry-run` write with a MIME parser (`read.rs`): every header decoded
 //! in every charset, every part decoded, HTML tokenized the way a browser does.
-//! Each part is normalised once ([`normalize`]: NFKC, invisible and bidi characters
+//! Each part is normalised once (`normalize.rs`: NFKC, invisible and bidi characters
 //! dropped, look-alikes mapped to their UTS #39 skeleton, case folded,
-//! percent-escapes decoded), then matched ([`matcher`]) and reported ([`report`]).
+//! percent-escapes decoded), then matched (`matcher.rs`, where [`Embargo::new`] builds
+//! the one matcher) and reported (`report.rs`).
 //!
 //! # Trade-offs
 //!
@@ -35,6 +36,10 @@
 //! * Lower-case "private" in prose is allowed; only `PRIVATE` as an upper-case
 //!   word, "private track" / "private-track" in any case, and "track: private"
 //!   count as track labels.
+//! * Punctuation that only looks like a letter (`¡`, `™`) stays punctuation; ASCII
+//!   letters stand for digits only between the digits of a CVE id (`CVE-2O21-…`).
+//! * Headers that herald and lettre write themselves (Message-ID, Date, MIME and
+//!   content headers) are not scanned: no template reaches them.
 //! * A detail spelled out in words ("forty-four thousand…") is not detected.
 
 mod matcher;

@@ -75,6 +75,17 @@ pub(crate) fn headers(block: &str, subject_apart: bool) -> Vec<Segment<'_>> {
     header_segments(block, message.headers(), subject_apart)
 }
 
+/// Headers that lettre and herald write themselves and a reader does not show as
+/// text: a random boundary or the hex of a content hash could otherwise hold seven
+/// digits of a fix commit by chance. No template reaches them.
+const MACHINE_HEADERS: &[HeaderName<'static>] = &[
+    HeaderName::MessageId,
+    HeaderName::Date,
+    HeaderName::MimeVersion,
+    HeaderName::ContentType,
+    HeaderName::ContentTransferEncoding,
+];
+
 fn header_segments<'a>(
     block: &'a str,
     headers: &[mail_parser::Header<'_>],
@@ -83,6 +94,9 @@ fn header_segments<'a>(
     let mut others = Vec::new();
     let mut out = Vec::new();
     for header in headers {
+        if MACHINE_HEADERS.contains(&header.name) {
+            continue;
+        }
         let field = header.offset_field as usize;
         let (start, end) = (header.offset_start as usize, header.offset_end as usize);
         let (Some(name), Some(value)) = (block.get(field..start), block.get(start..end)) else {
