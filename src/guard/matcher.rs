@@ -203,14 +203,14 @@ impl Interner {
 struct NumberDetail {
     kind: DetailKind,
     detail: Arc<str>,
-    issue: u64,
+    issue: Option<u64>,
 }
 
 /// Two words of one title, near each other in it.
 #[derive(Debug, Clone)]
 struct TitlePair {
     title: Arc<str>,
-    issue: u64,
+    issue: Option<u64>,
     /// Whether either word is uncommon: then the pair counts in either order, apart.
     strong: bool,
     /// When the words stand side by side in the title, the first one's stem id.
@@ -221,7 +221,7 @@ struct TitlePair {
 #[derive(Debug, Clone)]
 struct KnownCve {
     id: Arc<str>,
-    issue: u64,
+    issue: Option<u64>,
     embargoed: bool,
 }
 
@@ -236,14 +236,14 @@ pub struct Embargo {
     squeezed_names: Vec<Vec<Name>>,
     /// Every run of seven hex digits of a fix commit hash, as a number → (link, issue);
     /// looked up for every seven-digit window of the hex runs of the text.
-    hex: HashMap<u32, Vec<(Arc<str>, u64)>>,
+    hex: HashMap<u32, Vec<(Arc<str>, Option<u64>)>>,
     /// Issue numbers and change numbers of fix links.
     numbers: HashMap<u64, Vec<NumberDetail>>,
     /// By (year, sequence number).
     cves: HashMap<(u32, u64), KnownCve>,
     /// The digits of each embargoed CVE id, year (four or two digits) then sequence
     /// number, → (id, issue): found after "CVE" whatever filler splits them.
-    cve_digits: HashMap<String, (Arc<str>, u64)>,
+    cve_digits: HashMap<String, (Arc<str>, Option<u64>)>,
     /// The embargoed issues' CVE ids, which `pre_announce_cves` allows.
     embargoed_cves: HashSet<Arc<str>>,
     /// Stems of significant title words, each with its id.
@@ -274,7 +274,7 @@ impl Embargo {
         let stemmer = stemmer();
         let mut words = Patterns::default();
         let mut squeezed = Patterns::default();
-        let mut hex: HashMap<u32, Vec<(Arc<str>, u64)>> = HashMap::new();
+        let mut hex: HashMap<u32, Vec<(Arc<str>, Option<u64>)>> = HashMap::new();
         let mut hex_seen: HashSet<(u32, usize)> = HashSet::new();
         let mut numbers: HashMap<u64, Vec<NumberDetail>> = HashMap::new();
         let mut cves = HashMap::new();
@@ -293,9 +293,8 @@ impl Embargo {
 
         for entry in &file.security {
             let issue = entry.get_ref();
-            let Some(number) = issue_numbers(issue).next().map(|n| n.get()) else {
-                continue;
-            };
+            // The issue its other details are reported under: the first it cites.
+            let number = issue_numbers(issue).next().map(|n| n.get());
             let embargoed = issue.track.get_ref().is_embargoed();
             for cve in issue.cve_list() {
                 let id = details.get(&cve.to_string());
@@ -319,7 +318,7 @@ impl Embargo {
                     let name = |rule| Name {
                         kind: DetailKind::Cve,
                         detail: id.clone(),
-                        issue: Some(number),
+                        issue: number,
                         rule,
                         exact: None,
                     };
@@ -339,7 +338,7 @@ impl Embargo {
             let name = |kind, detail: &Arc<str>, rule| Name {
                 kind,
                 detail: detail.clone(),
-                issue: Some(number),
+                issue: number,
                 rule,
                 exact: None,
             };
@@ -350,7 +349,7 @@ impl Embargo {
                 numbers.entry(cited.get()).or_default().push(NumberDetail {
                     kind: DetailKind::IssueNumber,
                     detail: cited_detail.clone(),
-                    issue: cited.get(),
+                    issue: Some(cited.get()),
                 });
                 if cited.get() >= 10_000 {
                     squeezed.add(
@@ -839,7 +838,7 @@ impl Embargo {
                 seq.as_str().parse().unwrap_or(0),
             );
             let (detail, issue) = match self.cves.get(&key) {
-                Some(known) if known.embargoed => (known.id.clone(), Some(known.issue)),
+                Some(known) if known.embargoed => (known.id.clone(), known.issue),
                 // A public issue's id is no embargoed detail, but a pre-announcement names no CVE.
                 Some(known) => (known.id.clone(), None),
                 None => (
@@ -884,7 +883,7 @@ impl Embargo {
                     if group_ends {
                         if let Some((id, issue)) = self.cve_digits.get(&digits) {
                             let (s, e) = view.span(at, i + 1);
-                            hits.push(Hit::new(DetailKind::Cve, id.clone(), Some(*issue), s, e));
+                            hits.push(Hit::new(DetailKind::Cve, id.clone(), *issue, s, e));
                             break;
                         }
                     }
@@ -915,7 +914,7 @@ impl Embargo {
                     hits.push(Hit::new(
                         detail.kind,
                         detail.detail.clone(),
-                        Some(detail.issue),
+                        detail.issue,
                         s,
                         e,
                     ));
@@ -973,7 +972,7 @@ impl Embargo {
                 continue;
             }
             // Each link found in this run, from its first window to its last.
-            let mut found: Vec<(&Arc<str>, u64, usize, usize)> = Vec::new();
+            let mut found: Vec<(&Arc<str>, Option<u64>, usize, usize)> = Vec::new();
             for at in start..=i - HEX_RUN {
                 let Some(links) = self.hex.get(&hex_value(&bytes[at..at + HEX_RUN])) else {
                     continue;
@@ -988,13 +987,7 @@ impl Embargo {
             for (link, issue, from, to) in found {
                 let (from, to) = view.squeezed_range(from, to);
                 let (s, e) = view.span(from, to);
-                hits.push(Hit::new(
-                    DetailKind::FixLink,
-                    link.clone(),
-                    Some(issue),
-                    s,
-                    e,
-                ));
+                hits.push(Hit::new(DetailKind::FixLink, link.clone(), issue, s, e));
             }
         }
     }
@@ -1030,7 +1023,7 @@ impl Embargo {
                         hits.push(Hit::new(
                             DetailKind::Title,
                             pair.title.clone(),
-                            Some(pair.issue),
+                            pair.issue,
                             s,
                             e,
                         ));
