@@ -198,6 +198,9 @@ impl Interner {
     }
 }
 
+/// A detail and the issue it is reported under.
+type IssueDetail = (Arc<str>, Option<u64>);
+
 /// What a number may stand for.
 #[derive(Debug, Clone)]
 struct NumberDetail {
@@ -236,14 +239,14 @@ pub struct Embargo {
     squeezed_names: Vec<Vec<Name>>,
     /// Every run of seven hex digits of a fix commit hash, as a number → (link, issue);
     /// looked up for every seven-digit window of the hex runs of the text.
-    hex: HashMap<u32, Vec<(Arc<str>, Option<u64>)>>,
+    hex: HashMap<u32, Vec<IssueDetail>>,
     /// Issue numbers and change numbers of fix links.
     numbers: HashMap<u64, Vec<NumberDetail>>,
     /// By (year, sequence number).
     cves: HashMap<(u32, u64), KnownCve>,
     /// The digits of each embargoed CVE id, year (four or two digits) then sequence
     /// number, → (id, issue): found after "CVE" whatever filler splits them.
-    cve_digits: HashMap<String, (Arc<str>, Option<u64>)>,
+    cve_digits: HashMap<String, IssueDetail>,
     /// The embargoed issues' CVE ids, which `pre_announce_cves` allows.
     embargoed_cves: HashSet<Arc<str>>,
     /// Stems of significant title words, each with its id.
@@ -274,7 +277,7 @@ impl Embargo {
         let stemmer = stemmer();
         let mut words = Patterns::default();
         let mut squeezed = Patterns::default();
-        let mut hex: HashMap<u32, Vec<(Arc<str>, Option<u64>)>> = HashMap::new();
+        let mut hex: HashMap<u32, Vec<IssueDetail>> = HashMap::new();
         let mut hex_seen: HashSet<(u32, usize)> = HashSet::new();
         let mut numbers: HashMap<u64, Vec<NumberDetail>> = HashMap::new();
         let mut cves = HashMap::new();
