@@ -62,9 +62,8 @@ pub(crate) fn subject(text: &str) -> Segment<'_> {
     }
 }
 
-/// A raw header block as displayed: each header unfolded and decoded, the Subject
-/// as its own part.
-/// With `subject_apart`, the Subject is its own part; otherwise one of the headers.
+/// A raw header block as displayed: each header unfolded and decoded. With
+/// `subject_apart`, the Subject is its own part; otherwise one of the headers.
 pub(crate) fn headers(block: &str, subject_apart: bool) -> Vec<Segment<'_>> {
     if block.is_empty() {
         return Vec::new();
