@@ -381,3 +381,44 @@ fn builtin_pre_announcements_of_the_fixtures_pass() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Huge details build one matcher and are still found: a title of 256 KiB, a credit
+/// of 10,000 names, a package path of 25,000 characters (their speed is measured
+/// apart; the matcher is built in linear time).
+#[test]
+fn huge_details_are_found() {
+    let words: Vec<String> = (0..30_000).map(|i| format!("qword{i}")).collect();
+    let names: Vec<String> = (0..10_000)
+        .map(|i| format!("Qname{i} Qsurname{i}"))
+        .collect();
+    let path: Vec<String> = (0..5_000).map(|i| format!("q{:03}", i % 1000)).collect();
+    let text = format!(
+        "[project]\nname = \"Go\"\ntag_prefix = \"go\"\npolicy_url = \"https://go.dev/security/policy\"\n\
+         release_notes_url = \"https://go.dev/doc/devel/release#{{tag}}\"\ndownload_url = \"https://go.dev/dl/\"\n\
+         issue_url = \"https://go.dev/issue/{{id}}\"\n\n[release]\nversions = [\"1.16.1\"]\ndate = 2021-03-10\nkind = \"minor\"\n\n\
+         [[security]]\ntrack = \"private\"\npackages = [\"{}\"]\ncves = [\"CVE-2021-27918\"]\nissue = 44913\n\
+         title = \"{}\"\ndescription = \"x\"\ncredit = \"{}\"\n",
+        path.join("/"),
+        words.join(" "),
+        names.join(", ")
+    );
+    let input = parse_release(SourceFile::new("huge.toml", text)).expect("the huge release loads");
+    let detail_title = words.join(" ");
+    let embargo = Embargo::new(&input);
+    let leaks = embargo.scan(
+        Part::Text,
+        "Hello gophers, qword29998 qwords29999 and Qsurname9999 and the path written out below.",
+    );
+    let kinds: Vec<DetailKind> = leaks.iter().map(|l| l.kind).collect();
+    assert!(kinds.contains(&DetailKind::Title), "{}", describe(&leaks));
+    assert!(kinds.contains(&DetailKind::Credit), "{}", describe(&leaks));
+    assert!(leaks
+        .iter()
+        .any(|l| l.kind == DetailKind::Title && l.detail == detail_title));
+    let leaks = embargo.scan(Part::Text, &path.join("."));
+    assert!(
+        leaks.iter().any(|l| l.kind == DetailKind::Package),
+        "{}",
+        describe(&leaks)
+    );
+}

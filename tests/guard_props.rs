@@ -251,30 +251,140 @@ fn compose(part: Part, words: &[String]) -> String {
     }
 }
 
+/// Punctuation a template might put right against a detail.
+const PUNCTUATION: &[&str] = &[
+    "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}", "\u{2026}", "\u{AB}", "\u{BB}", "\u{2014}",
+    "\u{2013}", "\u{B7}", "\u{2022}", "\u{2192}", "\u{2190}", "\u{A1}", "\u{BF}", "(", ")", "[",
+    "]", "!", "?", ";", ":", ",", "\u{201E}", "\u{2039}", "\u{203A}", "\u{203B}", "\u{A7}",
+    "\u{B6}", "\u{2020}", "\u{2021}", "\u{2032}", "\u{2033}", "\u{3001}", "\u{3002}", "\u{300C}",
+    "\u{300D}", "\u{3010}", "\u{3011}", "\u{FF08}", "\u{FF09}", "\u{FF01}", "\u{2E2E}",
+];
+
+/// Characters a reader does not see: format characters and bidi controls (all but
+/// the right-to-left override, which reorders what follows).
+const INVISIBLE: &[char] = &[
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{2060}', '\u{2061}', '\u{2062}',
+    '\u{2063}', '\u{2064}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{2066}', '\u{2067}',
+    '\u{2068}', '\u{2069}', '\u{FEFF}', '\u{AD}', '\u{180E}', '\u{34F}',
+];
+
+/// How to disguise a text: punctuation glued before and after it, invisible
+/// characters slipped in, and which characters to write in their full-width form.
+#[derive(Debug, Clone)]
+struct Disguise {
+    before: Vec<&'static str>,
+    after: Vec<&'static str>,
+    invisible: Vec<(prop::sample::Index, char)>,
+    full_width: u64,
+}
+
+fn disguise() -> impl Strategy<Value = Disguise> {
+    (
+        proptest::collection::vec(proptest::sample::select(PUNCTUATION), 0..3),
+        proptest::collection::vec(proptest::sample::select(PUNCTUATION), 0..3),
+        proptest::collection::vec(
+            (
+                any::<prop::sample::Index>(),
+                proptest::sample::select(INVISIBLE),
+            ),
+            0..4,
+        ),
+        any::<u64>(),
+    )
+        .prop_map(|(before, after, invisible, full_width)| Disguise {
+            before,
+            after,
+            invisible,
+            full_width,
+        })
+}
+
+impl Disguise {
+    fn apply(&self, text: &str) -> String {
+        let mut chars: Vec<char> = text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                let wide = (self.full_width >> (i % 64)) & 1 == 1;
+                match c {
+                    '!'..='~' if wide => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+                    _ => c,
+                }
+            })
+            .collect();
+        for (at, c) in &self.invisible {
+            let at = at.index(chars.len() + 1);
+            chars.insert(at, *c);
+        }
+        let mut out: String = self.before.concat();
+        out.extend(chars);
+        out.push_str(&self.after.concat());
+        out
+    }
+}
+
+/// Where to plant a detail: the issues, which issue, which form, the filler words,
+/// where among them, and in which part.
+type Planting = (
+    Vec<GenIssue>,
+    prop::sample::Index,
+    prop::sample::Index,
+    Vec<&'static str>,
+    prop::sample::Index,
+    Part,
+);
+
+fn planting() -> impl Strategy<Value = Planting> {
+    (
+        proptest::collection::vec(issue(), 1..4),
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        filler(),
+        any::<prop::sample::Index>(),
+        part(),
+    )
+}
+
+/// Plants one form of one detail of `issues`, disguised or not, among filler words
+/// and requires the guard to find it in `part`.
+fn planted_detail_is_found(
+    issues: &[GenIssue],
+    which: prop::sample::Index,
+    form: prop::sample::Index,
+    words: &[&str],
+    at: prop::sample::Index,
+    part: Part,
+    disguise: Option<&Disguise>,
+) -> Result<(), TestCaseError> {
+    let input = release(issues);
+    let embargo = Embargo::new(&input);
+    let issue = which.get(issues);
+    let all = forms(issue);
+    let (text, kind, detail) = form.get(&all).clone();
+    let planted = disguise.map_or_else(|| text.clone(), |d| d.apply(&text));
+    let mut words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    let position = at.index(words.len() + 1);
+    words.insert(position, planted.clone());
+    let message = compose(part, &words);
+    let leaks = embargo.scan(part, &message);
+    prop_assert!(
+        leaks
+            .iter()
+            .any(|l| l.kind == kind && l.detail == detail && l.part == part),
+        "{:?} {:?} planted as {:?} not found in {:?}; found {:?}",
+        kind,
+        detail,
+        planted,
+        message,
+        leaks
+    );
+    Ok(())
+}
+
 proptest! {
     #[test]
-    fn a_planted_detail_is_found(
-        issues in proptest::collection::vec(issue(), 1..4),
-        which in any::<prop::sample::Index>(),
-        form in any::<prop::sample::Index>(),
-        words in filler(),
-        at in any::<prop::sample::Index>(),
-        part in part(),
-    ) {
-        let input = release(&issues);
-        let embargo = Embargo::new(&input);
-        let issue = which.get(&issues);
-        let all = forms(issue);
-        let (text, kind, detail) = form.get(&all).clone();
-        let mut words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-        let position = at.index(words.len() + 1);
-        words.insert(position, text.clone());
-        let message = compose(part, &words);
-        let leaks = embargo.scan(part, &message);
-        prop_assert!(
-            leaks.iter().any(|l| l.kind == kind && l.detail == detail && l.part == part),
-            "{:?} {:?} planted as {:?} not found in {:?}; found {:?}", kind, detail, text, message, leaks
-        );
+    fn a_planted_detail_is_found((issues, which, form, words, at, part) in planting()) {
+        planted_detail_is_found(&issues, which, form, &words, at, part, None)?;
     }
 
     #[test]
@@ -302,5 +412,27 @@ proptest! {
             prop_assert!(text.contains(&leak.found));
             prop_assert!(leak.line >= 1 && leak.line <= text.lines().count().max(1));
         }
+    }
+
+    #[test]
+    fn a_disguised_detail_is_found(
+        (issues, which, form, words, at, part) in planting(),
+        disguise in disguise(),
+    ) {
+        planted_detail_is_found(&issues, which, form, &words, at, part, Some(&disguise))?;
+    }
+
+    #[test]
+    fn disguised_filler_finds_nothing(
+        issues in proptest::collection::vec(issue(), 1..4),
+        words in proptest::collection::vec((proptest::sample::select(SAFE), disguise()), 0..40),
+        part in part(),
+    ) {
+        let input = release(&issues);
+        let embargo = Embargo::new(&input);
+        let words: Vec<String> = words.iter().map(|(w, d)| d.apply(w)).collect();
+        let message = compose(part, &words);
+        let leaks = embargo.scan(part, &message);
+        prop_assert!(leaks.is_empty(), "{:?} in {:?}", leaks, message);
     }
 }

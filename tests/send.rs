@@ -555,6 +555,60 @@ fn a_pre_announcement_that_leaks_is_refused_and_never_reaches_the_server() {
     assert!(ws.journal().is_empty());
 }
 
+/// Issue #11: a Subject ending in an ISO-8859-1 encoded word that every reader shows
+/// as a CVE id is refused by `--dry-run` and by `send`; a harmless encoded word goes
+/// through and arrives decoded, so the refusal is the guard reading the word.
+#[test]
+fn a_leaky_encoded_word_subject_never_reaches_the_server() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let templates = ws.path("templates");
+    std::fs::create_dir(&templates).unwrap();
+    let write = |subject_extra: &str| {
+        std::fs::write(
+            templates.join("pre-announcement.md"),
+            format!(
+                "Subject: [security] {{{{ versions_spoken }}}} pre-announcement {subject_extra}\n\n\
+                 We plan to issue {{{{ versions_spoken }}}} on {{{{ release_day }}}}.\n"
+            ),
+        )
+        .unwrap()
+    };
+    let send = |flag: &str| {
+        ws.run_send(
+            "pre-announcement",
+            PRE_ANNOUNCEMENT_DAY,
+            &[flag, "--templates", "templates"],
+            &[],
+        )
+    };
+    write("=?iso-8859-1?b?Q1ZFLTIwMjEtMjc5MTg=?=");
+    let dry = send("--dry-run");
+    assert_eq!(dry.status.code(), Some(1), "{}", show(&dry));
+    assert!(!ws
+        .path("release.toml.pre-announcement.dry-run.eml")
+        .exists());
+    let output = send("--yes");
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("violation [embargo]") && stderr.contains("CVE-2021-27918"),
+        "{}",
+        show(&output)
+    );
+    assert!(server.received().is_empty());
+    assert!(ws.journal().is_empty());
+
+    write("=?iso-8859-1?q?Caf=E9?=");
+    let output = send("--yes");
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    let subject = received[0].subject().unwrap();
+    assert!(subject.ends_with("pre-announcement Café"), "{subject}");
+}
+
 #[test]
 fn a_real_send_to_a_remote_host_judges_the_day_by_the_clock() {
     let ws = Workspace::new();

@@ -161,7 +161,7 @@ pub struct Guarded {
 }
 
 /// Composes a rendered message as mail dated `date` and runs the embargo guard over
-/// its subject, real header block, text and HTML. `resend` counts earlier sends of
+/// the composed bytes, as they leave (headers, text and HTML decoded). `resend` counts earlier sends of
 /// the same content (see [`render::compose`]).
 pub fn compose_guarded(
     checked: &Checked,
@@ -171,7 +171,7 @@ pub fn compose_guarded(
     resend: usize,
 ) -> Result<Guarded, AppError> {
     let email = render::compose(&message, addressing, date, resend)?;
-    let leaks = guard::check_message(&checked.embargo, &message, email.header_block());
+    let leaks = guard::check_email(&checked.embargo, message.kind, &email.bytes);
     Ok(Guarded {
         message,
         email,

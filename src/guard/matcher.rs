@@ -1,0 +1,1231 @@
+//! The matcher over every embargoed detail of a release, built once in
+//! [`Embargo::new`], and the scan of a part of a message against it.
+//!
+//! Matching works on the views of [`super::normalize`]:
+//!
+//! * names, paths, phrases and links: one Aho-Corasick automaton over the *words*
+//!   (every non-alphanumeric character a boundary, so `encoding.xml`,
+//!   `encoding::xml` and `encoding/xml` read alike), each hit then checked against
+//!   the boundary its kind needs (`net` is not in `network`, nor in `net/http`;
+//!   `NewTokenDecoders` still holds `NewTokenDecoder`);
+//! * glued spellings: one automaton over the *squeezed* text, anchored at word
+//!   boundaries: `cve202127918`, `CVE-21-27918`, `2021:27918`, the handles
+//!   `swhited` and `sam.whited`, the package `encodingxml`;
+//! * any CVE id at all: one regex; issue and change numbers: one pass over the
+//!   digit runs, digit groups joined (`44,913`, `44 913`);
+//! * commit hashes: every run of seven hex digits of a fix commit, anywhere;
+//! * titles: stemmed significant words, any two of one title within a short window
+//!   in either order.
+//!
+//! Everything is linear in the size of the message and of the release.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::Regex;
+
+use super::normalize::View;
+use super::read::Segment;
+use super::report::{DetailKind, Hit};
+use super::words::{
+    all_safe, case_parts, credit_names, identifiers, is_stop_word, safe_words, stemmer,
+    strip_scheme, word_form, word_tokens, SYNONYMS, WEAK_WORDS,
+};
+use crate::load::LoadedRelease;
+use crate::model::{IssueNumber, SecurityIssue};
+
+/// How many hex digits of a commit hash count as the hash.
+const HEX_RUN: usize = 7;
+
+/// Seven hex digits as a number.
+fn hex_value(digits: &[u8]) -> u32 {
+    digits.iter().fold(0, |value, &d| {
+        value << 4 | char::from(d).to_digit(16).unwrap_or(0)
+    })
+}
+
+/// The most digits a CVE id is read over after "CVE".
+const CVE_DIGITS: usize = 24;
+/// The longest filler read over between the digits of a CVE id.
+const CVE_FILLER: usize = 12;
+
+/// How many significant words apart two words of a title may stand in it and pair up.
+const TITLE_WINDOW: usize = 2;
+/// How many significant words apart two title words may stand in a message and count.
+const TEXT_WINDOW: usize = 3;
+
+/// The tracker issue numbers a security entry cites: the one place the guard reads them.
+fn issue_numbers(entry: &SecurityIssue) -> impl Iterator<Item = IssueNumber> + '_ {
+    entry.issues().iter().copied()
+}
+
+/// How a hit in the words view must be delimited to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Rule {
+    /// Whole words.
+    Word,
+    /// Whole words, or with a plural `s` / `es`.
+    Plural,
+    /// A word start; the last word may go on (`NewTokenDecoders`, `TokenReaderFunc`).
+    Prefix,
+    /// Whole words, not continued as a longer path (`net` in `net/http`).
+    Path,
+    /// A word followed by `.` and an identifier (`xml.Name`); the hit covers both.
+    Qualifier,
+    /// In the squeezed text: a number whose digits may be spread over separators
+    /// (`4 4 9 1 3`), with no digit right before or after it.
+    Digits,
+}
+
+/// One name an automaton looks for.
+#[derive(Debug, Clone)]
+struct Name {
+    kind: DetailKind,
+    /// Shared by every pattern of the detail: a 1 MiB title is stored once.
+    detail: Arc<str>,
+    issue: Option<u64>,
+    rule: Rule,
+    /// When set, the source text must read exactly this (a short name as written).
+    exact: Option<String>,
+}
+
+impl Name {
+    /// A hit of this name at the source span `start..end`.
+    fn hit(&self, start: usize, end: usize) -> Hit {
+        Hit::new(self.kind, self.detail.clone(), self.issue, start, end)
+    }
+}
+
+/// Patterns of one automaton, each with the details it stands for.
+#[derive(Default)]
+struct Patterns {
+    /// Each pattern with its index in `names`.
+    index: HashMap<String, usize>,
+    names: Vec<(String, Vec<Name>)>,
+    /// (pattern, kind, detail, rule, exact) already added: one hash lookup each.
+    seen: HashSet<(String, DetailKind, usize, Rule, Option<String>)>,
+}
+
+impl Patterns {
+    fn add(&mut self, pattern: String, name: Name) {
+        if pattern.trim().is_empty() {
+            return;
+        }
+        let key = (
+            pattern,
+            name.kind,
+            Arc::as_ptr(&name.detail) as *const u8 as usize,
+            name.rule,
+            name.exact.clone(),
+        );
+        if self.seen.contains(&key) {
+            return;
+        }
+        let slot = match self.index.get(&key.0) {
+            Some(&slot) => slot,
+            None => {
+                self.index.insert(key.0.clone(), self.names.len());
+                self.names.push((key.0.clone(), Vec::new()));
+                self.names.len() - 1
+            }
+        };
+        self.names[slot].1.push(name);
+        self.seen.insert(key);
+    }
+
+    fn build(self) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
+        Patterns::automaton(self.names)
+    }
+
+    /// The phrases (several words) as an automaton, the single words as a map.
+    fn build_words(self) -> (Option<AhoCorasick>, Vec<Vec<Name>>, SingleWords) {
+        let (phrases, single): (Vec<_>, Vec<_>) =
+            self.names.into_iter().partition(|(p, _)| p.contains(' '));
+        let (automaton, names) = Patterns::automaton(phrases);
+        let mut prefix_lengths: Vec<usize> = single
+            .iter()
+            .filter(|(_, names)| names.iter().any(|n| n.rule == Rule::Prefix))
+            .map(|(p, _)| p.len())
+            .collect();
+        prefix_lengths.sort_unstable();
+        prefix_lengths.dedup();
+        let single = SingleWords {
+            names: single.into_iter().collect(),
+            prefix_lengths,
+        };
+        (automaton, names, single)
+    }
+
+    fn automaton(names: Vec<(String, Vec<Name>)>) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
+        let (patterns, names): (Vec<String>, Vec<Vec<Name>>) = names.into_iter().unzip();
+        let automaton = (!patterns.is_empty()).then(|| {
+            // A contiguous NFA builds in time linear in the patterns; the DFA the
+            // crate would pick for a few patterns is quadratic in a long one (a
+            // 25,000-character package path).
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&patterns)
+                .expect("the embargo's names form a valid automaton")
+        });
+        (automaton, names)
+    }
+}
+
+/// Single-word names, looked up per word of the text: an automaton over many
+/// words that share a beginning (`qword1`, `qword2`, … in a 1 MiB title) builds in
+/// quadratic time with overlapping matches.
+#[derive(Debug, Clone, Default)]
+struct SingleWords {
+    names: HashMap<String, Vec<Name>>,
+    /// The distinct lengths of the words that may go on (identifiers).
+    prefix_lengths: Vec<usize>,
+}
+
+/// One shared copy of each detail string.
+#[derive(Default)]
+struct Interner(HashMap<String, Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(text.to_string(), shared.clone());
+        shared
+    }
+}
+
+/// A detail and the issue it is reported under.
+type IssueDetail = (Arc<str>, Option<u64>);
+
+/// What a number may stand for.
+#[derive(Debug, Clone)]
+struct NumberDetail {
+    kind: DetailKind,
+    detail: Arc<str>,
+    issue: Option<u64>,
+}
+
+/// Two words of one title, near each other in it.
+#[derive(Debug, Clone)]
+struct TitlePair {
+    title: Arc<str>,
+    issue: Option<u64>,
+    /// Whether either word is uncommon: then the pair counts in either order, apart.
+    strong: bool,
+    /// When the words stand side by side in the title, the first one's stem id.
+    adjacent_first: Option<u32>,
+}
+
+/// A known CVE id.
+#[derive(Debug, Clone)]
+struct KnownCve {
+    id: Arc<str>,
+    issue: Option<u64>,
+    embargoed: bool,
+}
+
+/// The matcher over every embargoed detail of a release, built once.
+#[derive(Debug, Clone)]
+pub struct Embargo {
+    pre_announce_cves: bool,
+    words: Option<AhoCorasick>,
+    word_names: Vec<Vec<Name>>,
+    single_words: SingleWords,
+    squeezed: Option<AhoCorasick>,
+    squeezed_names: Vec<Vec<Name>>,
+    /// Every run of seven hex digits of a fix commit hash, as a number → (link, issue);
+    /// looked up for every seven-digit window of the hex runs of the text.
+    hex: HashMap<u32, Vec<IssueDetail>>,
+    /// Issue numbers and change numbers of fix links.
+    numbers: HashMap<u64, Vec<NumberDetail>>,
+    /// By (year, sequence number).
+    cves: HashMap<(u32, u64), KnownCve>,
+    /// The digits of each embargoed CVE id, year (four or two digits) then sequence
+    /// number, → (id, issue): found after "CVE" whatever filler splits them.
+    cve_digits: HashMap<String, IssueDetail>,
+    /// The embargoed issues' CVE ids, which `pre_announce_cves` allows.
+    embargoed_cves: HashSet<Arc<str>>,
+    /// Stems of significant title words, each with its id.
+    title_stems: HashMap<String, u32>,
+    /// Pairs of stem ids (smaller first) of one title within the window.
+    title_pairs: HashMap<(u32, u32), TitlePair>,
+    cve_re: Regex,
+    label_re: Regex,
+    /// PUBLIC, PRIVATE and URGENT, shared.
+    labels: [Arc<str>; 3],
+    /// "track" in any ASCII case: every label phrase holds it, so an ASCII announcement
+    /// without it needs no label scan.
+    track_word: Regex,
+}
+
+impl Embargo {
+    /// The matcher over the details of every private- or urgent-track issue of `input`.
+    pub fn new(input: &LoadedRelease) -> Embargo {
+        let file = &input.file;
+        let project = &file.project;
+        let mut safe = safe_words(input);
+        let signers: HashSet<String> = file
+            .release
+            .signers
+            .iter()
+            .flat_map(|s| word_tokens(s))
+            .collect();
+        let stemmer = stemmer();
+        let mut words = Patterns::default();
+        let mut squeezed = Patterns::default();
+        let mut hex: HashMap<u32, Vec<IssueDetail>> = HashMap::new();
+        let mut hex_seen: HashSet<(u32, usize)> = HashSet::new();
+        let mut numbers: HashMap<u64, Vec<NumberDetail>> = HashMap::new();
+        let mut cves = HashMap::new();
+        let mut details = Interner::default();
+        let mut embargoed_cves = HashSet::new();
+        let mut cve_digits = HashMap::new();
+        let mut title_stems: HashMap<String, u32> = HashMap::new();
+        let mut title_pairs = HashMap::new();
+        let safe_stems: HashSet<String> =
+            safe.iter().map(|w| stemmer.stem(w).into_owned()).collect();
+        safe.extend(safe_stems);
+        let weak: HashSet<String> = WEAK_WORDS
+            .iter()
+            .map(|w| stemmer.stem(w).into_owned())
+            .collect();
+
+        for entry in &file.security {
+            let issue = entry.get_ref();
+            // The issue its other details are reported under: the first it cites.
+            let number = issue_numbers(issue).next().map(|n| n.get());
+            let embargoed = issue.track.get_ref().is_embargoed();
+            for cve in issue.cve_list() {
+                let id = details.get(&cve.to_string());
+                let key = (
+                    cve.year().parse().unwrap_or(0),
+                    cve.sequence().parse().unwrap_or(0),
+                );
+                // An embargoed issue's claim on a CVE id wins over a public one's.
+                if !cves.get(&key).is_some_and(|k: &KnownCve| k.embargoed) {
+                    cves.insert(
+                        key,
+                        KnownCve {
+                            id: id.clone(),
+                            issue: number,
+                            embargoed,
+                        },
+                    );
+                }
+                if embargoed {
+                    embargoed_cves.insert(id.clone());
+                    let name = |rule| Name {
+                        kind: DetailKind::Cve,
+                        detail: id.clone(),
+                        issue: number,
+                        rule,
+                        exact: None,
+                    };
+                    let (year, seq) = (cve.year(), cve.sequence());
+                    let short = &year[year.len().saturating_sub(2)..];
+                    squeezed.add(format!("cve{year}{seq}"), name(Rule::Word));
+                    squeezed.add(format!("cve{short}{seq}"), name(Rule::Word));
+                    squeezed.add(format!("{year}{seq}"), name(Rule::Word));
+                    for digits in [format!("{year}{seq}"), format!("{short}{seq}")] {
+                        cve_digits.insert(digits, (id.clone(), number));
+                    }
+                }
+            }
+            if !embargoed {
+                continue;
+            }
+            let name = |kind, detail: &Arc<str>, rule| Name {
+                kind,
+                detail: detail.clone(),
+                issue: number,
+                rule,
+                exact: None,
+            };
+
+            // Issue numbers, in every form the digit scan recognizes, and the issue URLs.
+            for cited in issue_numbers(issue) {
+                let cited_detail = details.get(&cited.get().to_string());
+                numbers.entry(cited.get()).or_default().push(NumberDetail {
+                    kind: DetailKind::IssueNumber,
+                    detail: cited_detail.clone(),
+                    issue: Some(cited.get()),
+                });
+                if cited.get() >= 10_000 {
+                    squeezed.add(
+                        cited.get().to_string(),
+                        Name {
+                            issue: Some(cited.get()),
+                            ..name(DetailKind::IssueNumber, &cited_detail, Rule::Digits)
+                        },
+                    );
+                }
+                words.add(
+                    word_form(&strip_scheme(&project.issue_link(cited))),
+                    Name {
+                        issue: Some(cited.get()),
+                        ..name(DetailKind::IssueNumber, &cited_detail, Rule::Word)
+                    },
+                );
+            }
+
+            // Packages and components, with any separator; a sub-path of a longer path.
+            for package in issue.packages.get_ref().iter() {
+                let package = package.trim();
+                let package_detail = details.get(package);
+                let tokens = word_tokens(package);
+                let form = tokens.join(" ");
+                if tokens.len() == 1 {
+                    if package.contains('/') || !safe.contains(&tokens[0]) {
+                        words.add(form, name(DetailKind::Package, &package_detail, Rule::Path));
+                    }
+                } else if tokens.len() > 1 {
+                    words.add(form, name(DetailKind::Package, &package_detail, Rule::Word));
+                    let glued = tokens.concat();
+                    if glued.chars().count() >= 6 {
+                        squeezed.add(
+                            glued,
+                            name(DetailKind::Package, &package_detail, Rule::Word),
+                        );
+                    }
+                }
+                let mut spoken: Vec<String> = Vec::new();
+                if let Some(form) = project.spoken(package) {
+                    spoken.push(form.to_string());
+                    let bare = form.strip_prefix("the ").unwrap_or(form);
+                    if let Some(command) = bare.strip_suffix(" command") {
+                        for noun in ["tool", "cmd", "binary", "cli", "executable"] {
+                            spoken.push(format!("{command} {noun}"));
+                        }
+                    }
+                }
+                for (path, synonyms) in SYNONYMS {
+                    if *path == package {
+                        spoken.extend(synonyms.iter().map(|s| s.to_string()));
+                    }
+                }
+                for form in spoken {
+                    if !all_safe(&form, &safe) {
+                        let bare = form.strip_prefix("the ").unwrap_or(&form);
+                        words.add(
+                            word_form(bare),
+                            name(DetailKind::Package, &package_detail, Rule::Plural),
+                        );
+                    }
+                }
+                if !project.is_toolchain(package) {
+                    let last = package.rsplit('/').next().unwrap_or(package);
+                    let last_form = word_form(last);
+                    if !last_form.is_empty() && !safe.contains(&last_form) {
+                        words.add(
+                            last_form.clone(),
+                            name(DetailKind::Package, &package_detail, Rule::Qualifier),
+                        );
+                        if package.contains('/') {
+                            for phrase in [
+                                format!("the {last_form} package"),
+                                format!("package {last_form}"),
+                                format!("{last_form} package"),
+                            ] {
+                                words.add(
+                                    phrase,
+                                    name(DetailKind::Package, &package_detail, Rule::Plural),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+
+            // Title: stemmed significant words paired within a window, identifiers
+            // with a suffix or split at their case boundaries, a one-word title.
+            let title = issue.title.trim();
+            let title_detail = details.get(title);
+            let mut sequence: Vec<u32> = Vec::new();
+            let intern = |stem: String, stems: &mut HashMap<String, u32>| -> u32 {
+                let next = stems.len() as u32;
+                *stems.entry(stem).or_insert(next)
+            };
+            let mut pair = |(a, a_safe, a_weak): (u32, bool, bool),
+                            (b, b_safe, b_weak): (u32, bool, bool),
+                            adjacent: bool| {
+                if a == b || (a_safe && b_safe) {
+                    return;
+                }
+                let slot = title_pairs
+                    .entry((a.min(b), a.max(b)))
+                    .or_insert_with(|| TitlePair {
+                        title: title_detail.clone(),
+                        issue: number,
+                        strong: false,
+                        adjacent_first: None,
+                    });
+                slot.strong |= !(a_weak || a_safe) || !(b_weak || b_safe);
+                if adjacent && slot.adjacent_first.is_none() {
+                    slot.adjacent_first = Some(a);
+                }
+            };
+            let mut sequence_safe: Vec<(bool, bool)> = Vec::new();
+            for token in title
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|t| !t.is_empty())
+            {
+                let lower = word_form(token);
+                if lower.is_empty() || is_stop_word(&lower) {
+                    continue;
+                }
+                let stem = stemmer.stem(&lower).into_owned();
+                let is_safe = safe.contains(&lower) || safe.contains(&stem);
+                let is_weak = weak.contains(&stem);
+                sequence.push(intern(stem, &mut title_stems));
+                sequence_safe.push((is_safe, is_weak));
+                let parts = case_parts(token);
+                if parts.len() > 1 {
+                    let ids: Vec<(u32, bool, bool)> = parts
+                        .iter()
+                        .map(|p| {
+                            let lower = word_form(p);
+                            let is_safe = safe.contains(&lower) || is_stop_word(&lower);
+                            let stem = stemmer.stem(&lower).into_owned();
+                            let is_weak = weak.contains(&stem);
+                            (intern(stem, &mut title_stems), is_safe, is_weak)
+                        })
+                        .collect();
+                    for w in ids.windows(2) {
+                        pair(w[0], w[1], true);
+                    }
+                }
+            }
+            for i in 0..sequence.len() {
+                for j in i + 1..sequence.len().min(i + 1 + TITLE_WINDOW) {
+                    let (a_safe, a_weak) = sequence_safe[i];
+                    let (b_safe, b_weak) = sequence_safe[j];
+                    pair(
+                        (sequence[i], a_safe, a_weak),
+                        (sequence[j], b_safe, b_weak),
+                        j == i + 1,
+                    );
+                }
+            }
+            let significant: Vec<String> = word_tokens(title)
+                .into_iter()
+                .filter(|w| !is_stop_word(w))
+                .collect();
+            if significant.len() == 1 && !safe.contains(&significant[0]) {
+                words.add(
+                    significant[0].clone(),
+                    name(DetailKind::Title, &title_detail, Rule::Plural),
+                );
+            }
+            for ident in identifiers(title) {
+                if all_safe(&ident, &safe) {
+                    continue;
+                }
+                words.add(
+                    word_form(&ident),
+                    name(DetailKind::Title, &title_detail, Rule::Prefix),
+                );
+                let parts = case_parts(&ident);
+                if parts.len() > 1 && !ident.contains('.') {
+                    words.add(
+                        word_form(&parts.join(" ")),
+                        name(DetailKind::Title, &title_detail, Rule::Prefix),
+                    );
+                }
+            }
+
+            // Credit: every distinctive name, the names as handles, the organisation.
+            if let Some(credit) = &issue.credit {
+                let credit_detail = details.get(credit);
+                let credit_name = |rule| name(DetailKind::Credit, &credit_detail, rule);
+                for person in credit_names(credit) {
+                    if all_safe(&person, &safe) {
+                        continue;
+                    }
+                    let tokens = word_tokens(&person);
+                    words.add(tokens.join(" "), credit_name(Rule::Word));
+                    let as_written: Vec<String> = person
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    for (token, written) in tokens.iter().zip(&as_written) {
+                        if safe.contains(token) || is_stop_word(token) || signers.contains(token) {
+                            continue;
+                        }
+                        match token.chars().count() {
+                            0..=2 => {}
+                            3 => words.add(
+                                token.clone(),
+                                Name {
+                                    exact: Some(written.clone()),
+                                    ..credit_name(Rule::Word)
+                                },
+                            ),
+                            _ => words.add(token.clone(), credit_name(Rule::Word)),
+                        }
+                    }
+                    if tokens.len() >= 2 {
+                        let first = &tokens[0];
+                        let last = &tokens[tokens.len() - 1];
+                        let initial =
+                            |w: &String| w.chars().next().map(String::from).unwrap_or_default();
+                        words.add(
+                            format!("{} {last}", initial(first)),
+                            credit_name(Rule::Word),
+                        );
+                        if first.chars().count() >= 3 {
+                            words.add(
+                                format!("{first} {}", initial(last)),
+                                credit_name(Rule::Word),
+                            );
+                        }
+                        for handle in [
+                            tokens.concat(),
+                            format!("{}{last}", initial(first)),
+                            format!("{last}{first}"),
+                            format!("{last}{}", initial(first)),
+                            format!("{first}{}", initial(last)),
+                        ] {
+                            if handle.chars().count() >= 5 {
+                                squeezed.add(handle, credit_name(Rule::Word));
+                            }
+                        }
+                    }
+                }
+            }
+
+            // Fix links, with or without scheme; their change number; any seven hex
+            // digits of a commit hash.
+            for link in &issue.links {
+                let link = link.trim();
+                let link_detail = details.get(link);
+                words.add(
+                    word_form(&strip_scheme(link)),
+                    name(DetailKind::FixLink, &link_detail, Rule::Word),
+                );
+                let path = strip_scheme(link);
+                let last = path.rsplit('/').next().unwrap_or("");
+                let last = last.trim_start_matches('+');
+                if last.len() >= 3 && last.bytes().all(|b| b.is_ascii_digit()) {
+                    if let Ok(n) = last.parse::<u64>() {
+                        numbers.entry(n).or_default().push(NumberDetail {
+                            kind: DetailKind::FixLink,
+                            detail: link_detail.clone(),
+                            issue: number,
+                        });
+                    }
+                }
+                for element in path.split(['/', '?', '#', '=', '&']) {
+                    let is_hash = element.len() >= 7
+                        && element.bytes().all(|b| b.is_ascii_hexdigit())
+                        && element.bytes().any(|b| b.is_ascii_alphabetic());
+                    if is_hash {
+                        for window in element.as_bytes().windows(HEX_RUN) {
+                            let value = hex_value(window);
+                            let link_id = Arc::as_ptr(&link_detail) as *const u8 as usize;
+                            if hex_seen.insert((value, link_id)) {
+                                hex.entry(value)
+                                    .or_default()
+                                    .push((link_detail.clone(), number));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        let (words, word_names, single_words) = words.build_words();
+        let (squeezed, squeezed_names) = squeezed.build();
+
+        Embargo {
+            pre_announce_cves: project.pre_announce_cves,
+            words,
+            word_names,
+            single_words,
+            squeezed,
+            squeezed_names,
+            hex,
+            numbers,
+            cves,
+            cve_digits,
+            embargoed_cves,
+            title_stems,
+            title_pairs,
+            labels: ["PUBLIC", "PRIVATE", "URGENT"].map(Arc::from),
+            cve_re: Regex::new(r"cve[^a-z0-9\n]{0,4}([0-9]{4})[^a-z0-9\n]{0,4}([0-9]{4,})")
+                .expect("valid CVE pattern"),
+            label_re: Regex::new(
+                r#"\b(public|private|urgent)[ \-_]?tracks?\b|\btracks?[ ]?[:=][ ]?["']?(public|private|urgent)\b|\b(public|private|urgent)\b"#,
+            )
+            .expect("valid label pattern"),
+            track_word: regex::RegexBuilder::new("track")
+                .case_insensitive(true)
+                .build()
+                .expect("valid pattern"),
+        }
+    }
+
+    /// The shared detail of a track label.
+    fn label_detail(&self, label: &str) -> Arc<str> {
+        self.labels
+            .iter()
+            .find(|l| l.as_ref() == label)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(label))
+    }
+
+    /// Whether `pre_announce_cves` lets a pre-announcement name this CVE id.
+    pub(crate) fn allows_cve(&self, detail: &str) -> bool {
+        self.pre_announce_cves && self.embargoed_cves.contains(detail)
+    }
+
+    /// The hits in one segment; with `labels_only`, only track-label phrases.
+    pub(crate) fn segment_hits(&self, segment: &Segment<'_>, labels_only: bool) -> Vec<Hit> {
+        let source = segment.source.as_ref();
+        if labels_only && source.is_ascii() && !self.track_word.is_match(source) {
+            return Vec::new();
+        }
+        let mut hits = Vec::new();
+        for chars in &segment.views {
+            let view = View::new(chars);
+            // An announcement quotes code and prose ("BEGIN RSA PRIVATE KEY"), so there
+            // only the label phrases count; a pre-announcement has no reason for a
+            // bare upper-case PRIVATE at all.
+            self.labels(&view, source, &mut hits, !labels_only);
+            if !labels_only {
+                self.words(&view, source, &mut hits);
+                self.squeezed(&view, &mut hits);
+                self.cve_ids(&view, &mut hits);
+                self.cve_with_filler(&view, &mut hits);
+                self.numbers(&view, &mut hits);
+                self.hashes(&view, &mut hits);
+                self.titles(&view, &mut hits);
+            }
+        }
+        hits
+    }
+
+    fn labels(&self, view: &View, source: &str, hits: &mut Vec<Hit>, bare_words: bool) {
+        for caps in self.label_re.captures_iter(&view.norm) {
+            let whole = caps.get(0).expect("group 0");
+            let (start, end) = view.span(whole.start(), whole.end());
+            let found = source.get(start..end).unwrap_or_default();
+            let label = if let Some(word) = caps.get(3) {
+                // A bare word counts only in upper case: "kept private until" is prose.
+                if !bare_words
+                    || !found
+                        .chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase)
+                {
+                    continue;
+                }
+                word.as_str().to_uppercase()
+            } else {
+                let word = caps.get(1).or_else(|| caps.get(2)).expect("a track name");
+                word.as_str().to_uppercase()
+            };
+            hits.push(Hit::new(
+                DetailKind::TrackLabel,
+                self.label_detail(&label),
+                None,
+                start,
+                end,
+            ));
+        }
+    }
+
+    fn words(&self, view: &View, source: &str, hits: &mut Vec<Hit>) {
+        let words = view.words.as_bytes();
+        if let Some(automaton) = &self.words {
+            for m in automaton.find_overlapping_iter(&view.words) {
+                let left = m.start() == 0 || words[m.start() - 1] == b' ';
+                if !left {
+                    continue;
+                }
+                let right_word = m.end() == words.len() || words[m.end()] == b' ';
+                let plural = right_word || {
+                    let rest = &words[m.end()..];
+                    let word_end = |k: usize| rest.len() == k || rest[k] == b' ';
+                    (rest.first() == Some(&b's') && word_end(1))
+                        || (rest.starts_with(b"es") && word_end(2))
+                };
+                let (ns, ne) = view.words_range(m.start(), m.end());
+                for name in &self.word_names[m.pattern().as_usize()] {
+                    accept(view, source, name, (ns, ne), right_word, plural, hits);
+                }
+            }
+        }
+        let single = &self.single_words;
+        if single.names.is_empty() {
+            return;
+        }
+        let mut at = 0;
+        for word in view.words.split(' ') {
+            let start = at;
+            at += word.len() + 1;
+            if word.is_empty() {
+                continue;
+            }
+            let mut look = |len: usize, right_word: bool, plural: bool, prefix_only: bool| {
+                let Some(names) = word.get(..len).and_then(|w| single.names.get(w)) else {
+                    return;
+                };
+                let (ns, ne) = view.words_range(start, start + len);
+                for name in names {
+                    if !prefix_only || name.rule == Rule::Prefix {
+                        accept(view, source, name, (ns, ne), right_word, plural, hits);
+                    }
+                }
+            };
+            look(word.len(), true, true, false);
+            // A plural: the word without its "s" or "es".
+            if word.ends_with('s') {
+                look(word.len() - 1, false, true, false);
+            }
+            if word.ends_with("es") {
+                look(word.len() - 2, false, true, false);
+            }
+            // An identifier with a suffix.
+            for &len in &single.prefix_lengths {
+                if len >= word.len() {
+                    break;
+                }
+                look(len, false, false, true);
+            }
+        }
+    }
+
+    fn squeezed(&self, view: &View, hits: &mut Vec<Hit>) {
+        let Some(automaton) = &self.squeezed else {
+            return;
+        };
+        let squeezed = view.squeezed.as_bytes();
+        for m in automaton.find_overlapping_iter(&view.squeezed) {
+            let (ns, ne) = view.squeezed_range(m.start(), m.end());
+            if !view.whole_words(ns, ne) {
+                continue;
+            }
+            let digit_touches = (m.start() > 0 && squeezed[m.start() - 1].is_ascii_digit())
+                || squeezed.get(m.end()).is_some_and(u8::is_ascii_digit);
+            let (start, end) = view.span(ns, ne);
+            for name in &self.squeezed_names[m.pattern().as_usize()] {
+                if name.rule == Rule::Digits && digit_touches {
+                    continue;
+                }
+                hits.push(name.hit(start, end));
+            }
+        }
+    }
+
+    fn cve_ids(&self, view: &View, hits: &mut Vec<Hit>) {
+        let norm = view.norm.as_str();
+        let bytes = norm.as_bytes();
+        for caps in self.cve_re.captures_iter(norm) {
+            let whole = caps.get(0).expect("group 0");
+            let year = caps.get(1).expect("year");
+            let seq = caps.get(2).expect("sequence");
+            let letter_before = view
+                .before(whole.start())
+                .is_some_and(char::is_alphanumeric);
+            let digit_after = bytes.get(seq.end()).is_some_and(u8::is_ascii_digit);
+            if letter_before || digit_after {
+                continue;
+            }
+            let key = (
+                year.as_str().parse().unwrap_or(0),
+                seq.as_str().parse().unwrap_or(0),
+            );
+            let (detail, issue) = match self.cves.get(&key) {
+                Some(known) if known.embargoed => (known.id.clone(), known.issue),
+                // A public issue's id is no embargoed detail, but a pre-announcement names no CVE.
+                Some(known) => (known.id.clone(), None),
+                None => (
+                    Arc::from(format!("CVE-{}-{}", year.as_str(), seq.as_str())),
+                    None,
+                ),
+            };
+            let (start, end) = view.span(whole.start(), whole.end());
+            hits.push(Hit::new(DetailKind::Cve, detail, issue, start, end));
+        }
+    }
+
+    /// An embargoed CVE id after "CVE" with markup or filler between its digits:
+    /// `CVE-2021-<b>279</b>18`, `CVE 2021 (id) 27918`. Each "cve" looks at most
+    /// [`CVE_DIGITS`] digits ahead, across fillers of at most [`CVE_FILLER`] characters.
+    fn cve_with_filler(&self, view: &View, hits: &mut Vec<Hit>) {
+        if self.cve_digits.is_empty() {
+            return;
+        }
+        let norm = view.norm.as_str();
+        for (at, _) in norm.match_indices("cve") {
+            if view.before(at).is_some_and(char::is_alphabetic) {
+                continue;
+            }
+            let mut digits = String::new();
+            let mut filler = 0;
+            let bytes = norm.as_bytes();
+            let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+            for (i, c) in norm[at + 3..].char_indices() {
+                let i = at + 3 + i;
+                // A letter standing for a digit between digits: `2O21`, `279l8`.
+                let stand_in = match c {
+                    'o' => Some('0'),
+                    'l' | 'i' => Some('1'),
+                    _ => None,
+                }
+                .filter(|_| i > 0 && digit_at(i - 1) && digit_at(i + 1));
+                if let Some(c) = c.is_ascii_digit().then_some(c).or(stand_in) {
+                    filler = 0;
+                    digits.push(c);
+                    let group_ends = !digit_at(i + 1);
+                    if group_ends {
+                        if let Some((id, issue)) = self.cve_digits.get(&digits) {
+                            let (s, e) = view.span(at, i + 1);
+                            hits.push(Hit::new(DetailKind::Cve, id.clone(), *issue, s, e));
+                            break;
+                        }
+                    }
+                    if digits.len() >= CVE_DIGITS {
+                        break;
+                    }
+                } else {
+                    filler += 1;
+                    if c == '\n' || filler > CVE_FILLER {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn numbers(&self, view: &View, hits: &mut Vec<Hit>) {
+        if self.numbers.is_empty() {
+            return;
+        }
+        let norm = view.norm.as_str();
+        let bytes = norm.as_bytes();
+        let runs = digit_runs(bytes);
+        for (k, &(start, end)) in runs.iter().enumerate() {
+            let mut push = |details: &Vec<NumberDetail>, from: usize, to: usize| {
+                let (s, e) = view.span(from, to);
+                for detail in details {
+                    hits.push(Hit::new(
+                        detail.kind,
+                        detail.detail.clone(),
+                        detail.issue,
+                        s,
+                        e,
+                    ));
+                }
+            };
+            if let Some(details) =
+                number_value(&norm[start..end]).and_then(|n| self.numbers.get(&n))
+            {
+                if let Some(found) = number_context(view, start, end) {
+                    push(details, found, end);
+                }
+            }
+            // Digit groups: "44,913", "44 913", "44.913", "44’913".
+            if end - start > 3 || view.before(start).is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            let mut value = number_value(&norm[start..end]).unwrap_or(0);
+            let mut last_end = end;
+            for &(s, e) in &runs[k + 1..] {
+                let sep = &norm[last_end..s];
+                if e - s != 3 || sep.chars().count() != 1 || sep == "\n" || value > u64::MAX / 1000
+                {
+                    break;
+                }
+                value = value * 1000 + number_value(&norm[s..e]).unwrap_or(0);
+                last_end = e;
+                if view.at(e).is_some_and(char::is_alphabetic) {
+                    break;
+                }
+                if let Some(details) = self.numbers.get(&value) {
+                    let from = number_context(view, start, start).unwrap_or(start);
+                    push(details, from.min(start), e);
+                }
+            }
+        }
+    }
+
+    fn hashes(&self, view: &View, hits: &mut Vec<Hit>) {
+        if self.hex.is_empty() {
+            return;
+        }
+        // Over the letters and digits alone: `953d1fe` and `9 5 3 d 1 f e` alike.
+        let bytes = view.squeezed.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_hexdigit() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_hexdigit() {
+                i += 1;
+            }
+            if i - start < HEX_RUN {
+                continue;
+            }
+            // Each link found in this run, from its first window to its last.
+            let mut found: Vec<(&Arc<str>, Option<u64>, usize, usize)> = Vec::new();
+            for at in start..=i - HEX_RUN {
+                let Some(links) = self.hex.get(&hex_value(&bytes[at..at + HEX_RUN])) else {
+                    continue;
+                };
+                for (link, issue) in links {
+                    match found.iter_mut().find(|f| Arc::ptr_eq(f.0, link)) {
+                        Some(f) => f.3 = at + HEX_RUN,
+                        None => found.push((link, *issue, at, at + HEX_RUN)),
+                    }
+                }
+            }
+            for (link, issue, from, to) in found {
+                let (from, to) = view.squeezed_range(from, to);
+                let (s, e) = view.span(from, to);
+                hits.push(Hit::new(DetailKind::FixLink, link.clone(), issue, s, e));
+            }
+        }
+    }
+
+    fn titles(&self, view: &View, hits: &mut Vec<Hit>) {
+        if self.title_pairs.is_empty() {
+            return;
+        }
+        let stemmer = stemmer();
+        // The last significant words: (stem id, start in the words view, index).
+        let mut window: std::collections::VecDeque<(Option<u32>, usize, usize)> =
+            std::collections::VecDeque::with_capacity(TEXT_WINDOW);
+        let mut at = 0;
+        let mut index = 0;
+        for word in view.words.split(' ') {
+            let (start, end) = (at, at + word.len());
+            at = end + 1;
+            if word.is_empty() || is_stop_word(word) {
+                continue;
+            }
+            index += 1;
+            let id = self.title_stems.get(stemmer.stem(word).as_ref()).copied();
+            if let Some(id) = id {
+                for &(prev, prev_start, prev_index) in &window {
+                    let Some(prev) = prev else { continue };
+                    let Some(pair) = self.title_pairs.get(&(prev.min(id), prev.max(id))) else {
+                        continue;
+                    };
+                    let as_written = index == prev_index + 1 && pair.adjacent_first == Some(prev);
+                    if pair.strong || as_written {
+                        let (ns, ne) = view.words_range(prev_start, end);
+                        let (s, e) = view.span(ns, ne);
+                        hits.push(Hit::new(
+                            DetailKind::Title,
+                            pair.title.clone(),
+                            pair.issue,
+                            s,
+                            e,
+                        ));
+                    }
+                }
+            }
+            if window.len() == TEXT_WINDOW {
+                window.pop_front();
+            }
+            window.push_back((id, start, index));
+        }
+    }
+}
+
+/// Checks a hit of `name` at the normalised range `ns..ne` against the boundary its
+/// rule needs (`right_word`: the hit ends a word; `plural`: it does, or an `s` / `es`
+/// does), and records it.
+fn accept(
+    view: &View,
+    source: &str,
+    name: &Name,
+    (ns, ne): (usize, usize),
+    right_word: bool,
+    plural: bool,
+    hits: &mut Vec<Hit>,
+) {
+    let mut end = ne;
+    let ok = match name.rule {
+        Rule::Word => right_word,
+        Rule::Plural => plural,
+        Rule::Prefix | Rule::Digits => true,
+        Rule::Path => {
+            right_word
+                && !(view.at(ne) == Some('/') && view.at(ne + 1).is_some_and(char::is_alphanumeric))
+        }
+        Rule::Qualifier => {
+            if right_word
+                && view.at(ne) == Some('.')
+                && view.at(ne + 1).is_some_and(char::is_alphabetic)
+            {
+                let rest = &view.norm[ne + 1..];
+                end = ne
+                    + 1
+                    + rest
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                true
+            } else {
+                false
+            }
+        }
+    };
+    if !ok {
+        return;
+    }
+    let (start, source_end) = view.span(ns, end);
+    if let Some(exact) = &name.exact {
+        if source.get(start..source_end) != Some(exact.as_str()) {
+            return;
+        }
+    }
+    hits.push(name.hit(start, source_end));
+}
+
+/// The maximal runs of ASCII digits.
+fn digit_runs(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            runs.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
+
+fn number_value(digits: &str) -> Option<u64> {
+    digits
+        .trim_start_matches('0')
+        .parse()
+        .ok()
+        .or_else(|| (!digits.is_empty() && digits.bytes().all(|b| b == b'0')).then_some(0))
+}
+
+/// Words that name a number: "issue 44913", "CL 300891".
+const NUMBER_WORDS: &[&str] = &[
+    "issue", "issues", "bug", "bugs", "cl", "cls", "change", "changes", "pr", "pull", "ticket",
+    "no", "nr", "number",
+];
+
+/// Decides whether the digit run `start..end` of the view reads as an issue or
+/// change number, and where the form that names it begins.
+///
+/// Reported: a number of four digits or more that is not a plausible year, whatever
+/// punctuation touches it (`“44913”`, `44913…`, `#44913-44914`); any number after `#`,
+/// `/`, `=` or a word that names one (`issue 12`, `issues/12`, `CL 12`). Not
+/// reported: a digit run inside a word (`go1`), a decimal or version component
+/// (`0.44913`, `43783.5`), the sequence number of a CVE id, a longer number.
+pub(crate) fn number_context(view: &View, start: usize, end: usize) -> Option<usize> {
+    let norm = view.norm.as_str();
+    let bytes = norm.as_bytes();
+    let digit = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_digit);
+    if view.at(end).is_some_and(char::is_alphanumeric) && end > start {
+        return None;
+    }
+    if end > start
+        && ((bytes.get(end) == Some(&b'.') && digit(Some(end + 1)))
+            || (start >= 2 && bytes[start - 1] == b'.' && digit(Some(start - 2))))
+    {
+        return None;
+    }
+    // The word right before the number, skipping punctuation: "issue 44913", "cl/300891".
+    let head = &norm[..start];
+    let trimmed = head.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '\n');
+    let word_start = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(trimmed.len(), |(i, _)| i);
+    let word = &trimmed[word_start..];
+    let glued = trimmed.len() == head.len();
+    if glued && !word.is_empty() && !NUMBER_WORDS.contains(&word) {
+        // Letters right before the number: part of a word such as "go1".
+        return None;
+    }
+    if is_cve_sequence(trimmed, word) {
+        return None;
+    }
+    let token_start = |from: usize| {
+        head[..from]
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | '<' | '"' | '\'' | '['))
+            .map_or(0, |i| i + 1)
+    };
+    if NUMBER_WORDS.contains(&word) {
+        let in_url = word_start > 0 && matches!(bytes[word_start - 1], b'/' | b'.');
+        return Some(if in_url {
+            token_start(word_start)
+        } else {
+            word_start
+        });
+    }
+    let marker = head.trim_end_matches(' ').chars().next_back();
+    if matches!(marker, Some('#' | '/' | '=')) {
+        return Some(token_start(start));
+    }
+    let digits = &norm[start..end];
+    let value = number_value(digits).unwrap_or(0);
+    let year_like = (1900..=2100).contains(&value);
+    (end - start >= 4 && !year_like).then_some(start)
+}
+
+/// Whether the text before a number ends like a CVE id's year: "cve-2021-".
+fn is_cve_sequence(trimmed: &str, word: &str) -> bool {
+    if !(word.len() == 4 || word.len() == 2) || !word.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let before = trimmed[..trimmed.len() - word.len()]
+        .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '\n');
+    before.ends_with("cve")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guard::normalize::plain_chars;
+
+    #[test]
+    fn number_contexts() {
+        let check = |text: &str, number: &str| -> Option<String> {
+            let view = View::new(&plain_chars(text));
+            let start = view.norm.find(number).unwrap();
+            number_context(&view, start, start + number.len())
+                .map(|s| view.norm[s..start + number.len()].to_string())
+        };
+        assert_eq!(check("see #44913 now", "44913").as_deref(), Some("#44913"));
+        assert_eq!(check("see issue 12", "12").as_deref(), Some("issue 12"));
+        assert_eq!(
+            check("go.dev/issues/44913", "44913").as_deref(),
+            Some("go.dev/issues/44913")
+        );
+        assert_eq!(
+            check("fixed 44913 today", "44913").as_deref(),
+            Some("44913")
+        );
+        assert_eq!(check("“44913”", "44913").as_deref(), Some("44913"));
+        assert_eq!(check("44912-44913", "44913").as_deref(), Some("44913"));
+        assert_eq!(check("go 1.16.1 out", "16"), None);
+        assert_eq!(check("2021-03-10", "03"), None);
+        assert_eq!(check("in 2021 we", "2021"), None);
+        assert_eq!(check("go1", "1"), None);
+        assert_eq!(check("0.44913", "44913"), None);
+        assert_eq!(check("43783.5", "43783"), None);
+        assert_eq!(check("cve-2021-44913", "44913"), None);
+    }
+}

@@ -1,0 +1,413 @@
+//! One normalisation before matching, and the views a message is matched in.
+//!
+//! A part of a message is first read into *displayed characters* (see
+//! [`super::read`]): what a mail reader shows, each character with the span of the
+//! source text it came from. [`View::new`] then builds one normalised copy:
+//!
+//! * percent-escapes decoded (`%43VE` reads `CVE`, `issue%2F44913` reads `issue/44913`);
+//! * text under a right-to-left override (U+202E, or `<bdo dir="rtl">` in HTML)
+//!   reversed, the way it is displayed;
+//! * every Default_Ignorable_Code_Point and bidi control dropped, and combining
+//!   marks with them;
+//! * NFKC compatibility forms folded (full-width `４４９１３`, `…`, ligatures), and
+//!   other non-ASCII characters mapped to their UTS #39 confusable skeleton
+//!   (Cyrillic `С`, the division slash `∕`, curly quotes);
+//! * case folded, every kind of dash read as `-`, every run of white space one space.
+//!
+//! Every byte of the copy remembers the span of the source it came from, so a
+//! finding points at the source line. On top of the normalised text, a view has two
+//! derived forms in which every non-alphanumeric character is a boundary: the
+//! *words* (alphanumeric runs joined by one space) and the *squeezed* text
+//! (alphanumeric characters only), each mapping back to the normalised text.
+
+use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+
+/// A displayed character and the span `start..end` of the source text it came from.
+pub(crate) type SourceChar = (char, usize, usize);
+
+/// Right-to-left override: what follows is displayed reversed.
+pub(crate) const RLO: char = '\u{202E}';
+/// Pop directional formatting: ends an override.
+pub(crate) const PDF: char = '\u{202C}';
+
+/// A normalised copy of a part of a message, with its word and squeezed forms.
+pub(crate) struct View {
+    /// The normalised text.
+    pub norm: String,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    /// Alphanumeric runs of `norm` joined by single spaces.
+    pub words: String,
+    /// For each byte of `words`, the byte of `norm` it stands for.
+    words_at: Vec<u32>,
+    /// The alphanumeric characters of `norm` alone.
+    pub squeezed: String,
+    /// For each byte of `squeezed`, the byte of `norm` it stands for.
+    squeezed_at: Vec<u32>,
+}
+
+impl View {
+    /// Builds the view of displayed characters.
+    pub fn new(chars: &[SourceChar]) -> View {
+        let chars = percent_decoded(chars);
+        let chars = overrides_reversed(chars);
+        let mut view = View {
+            norm: String::with_capacity(chars.len()),
+            starts: Vec::with_capacity(chars.len()),
+            ends: Vec::with_capacity(chars.len()),
+            words: String::new(),
+            words_at: Vec::new(),
+            squeezed: String::new(),
+            squeezed_at: Vec::new(),
+        };
+        let mut buf = [0u8; 4];
+        for (c, start, end) in chars {
+            if c.is_ascii() {
+                view.push_folded(c, start, end);
+                continue;
+            }
+            if is_ignorable(c) {
+                continue;
+            }
+            if is_dash(c) {
+                view.push('-', start, end);
+                continue;
+            }
+            if !c.is_alphanumeric() && folds_to_word_char(c) {
+                // Punctuation that merely looks like a letter (`¡`, `™`) stays a boundary.
+                view.push(c, start, end);
+                continue;
+            }
+            decompose_compatible(c, |d| {
+                if d.is_ascii() {
+                    view.push_folded(d, start, end);
+                } else if canonical_combining_class(d) != 0 || is_ignorable(d) {
+                    // A combining mark or an ignorable produced by decomposition.
+                } else if is_dash(d) {
+                    view.push('-', start, end);
+                } else if d.is_whitespace() {
+                    view.push_folded(' ', start, end);
+                } else {
+                    for s in unicode_security::skeleton(d.encode_utf8(&mut buf)) {
+                        if canonical_combining_class(s) != 0 || is_ignorable(s) {
+                            continue;
+                        }
+                        if is_dash(s) {
+                            view.push('-', start, end);
+                        } else {
+                            view.push_folded(s, start, end);
+                        }
+                    }
+                }
+            });
+        }
+        view.derive();
+        view
+    }
+
+    fn push_folded(&mut self, c: char, start: usize, end: usize) {
+        if c.is_whitespace() {
+            if !self.norm.ends_with(' ') {
+                self.push(' ', start, end);
+            }
+        } else if c.is_ascii() {
+            self.push(c.to_ascii_lowercase(), start, end);
+        } else {
+            for lower in c.to_lowercase() {
+                self.push(lower, start, end);
+            }
+        }
+    }
+
+    fn push(&mut self, c: char, start: usize, end: usize) {
+        self.norm.push(c);
+        for _ in 0..c.len_utf8() {
+            self.starts.push(start);
+            self.ends.push(end);
+        }
+    }
+
+    /// Builds the word and squeezed forms from `norm`.
+    fn derive(&mut self) {
+        let mut in_word = false;
+        for (i, c) in self.norm.char_indices() {
+            if c.is_alphanumeric() {
+                if !in_word && !self.words.is_empty() {
+                    self.words.push(' ');
+                    self.words_at.push(i as u32);
+                }
+                in_word = true;
+                self.words.push(c);
+                self.squeezed.push(c);
+                for k in 0..c.len_utf8() {
+                    self.words_at.push((i + k) as u32);
+                    self.squeezed_at.push((i + k) as u32);
+                }
+            } else {
+                in_word = false;
+            }
+        }
+    }
+
+    /// The source span of the normalised bytes `start..end`.
+    pub fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        let last = end.max(start + 1) - 1;
+        let (s, e) = (self.starts[start], self.ends[last]);
+        if s < e {
+            return (s, e);
+        }
+        // Reversed text (under a right-to-left override) runs backwards in the source.
+        let s = self.starts[start..=last].iter().copied().min().unwrap_or(s);
+        let e = self.ends[start..=last].iter().copied().max().unwrap_or(e);
+        (s, e.max(s))
+    }
+
+    /// The normalised range of the word-form bytes `start..end`.
+    pub fn words_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.words_at[start] as usize;
+        let last = self.words_at[end.max(start + 1) - 1] as usize;
+        (s, last + 1)
+    }
+
+    /// The normalised range of the squeezed bytes `start..end`.
+    pub fn squeezed_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.squeezed_at[start] as usize;
+        let last = self.squeezed_at[end.max(start + 1) - 1] as usize;
+        (s, last + 1)
+    }
+
+    /// The character of `norm` before byte `at`, if any.
+    pub fn before(&self, at: usize) -> Option<char> {
+        self.norm[..at].chars().next_back()
+    }
+
+    /// The character of `norm` at byte `at`, if any.
+    pub fn at(&self, at: usize) -> Option<char> {
+        self.norm.get(at..).and_then(|rest| rest.chars().next())
+    }
+
+    /// Whether the normalised range `start..end` begins and ends at word boundaries.
+    pub fn whole_words(&self, start: usize, end: usize) -> bool {
+        !self.before(start).is_some_and(char::is_alphanumeric)
+            && !self.at(end).is_some_and(char::is_alphanumeric)
+    }
+}
+
+/// Whether compatibility folding or the confusable skeleton turns `c` into a letter or digit.
+fn folds_to_word_char(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let mut word = false;
+    decompose_compatible(c, |d| word |= d.is_alphanumeric());
+    word || unicode_security::skeleton(c.encode_utf8(&mut buf)).any(char::is_alphanumeric)
+}
+
+/// Decodes percent-escapes (`%43` → `C`, a run of escapes as UTF-8 when it is valid);
+/// each decoded character spans its escapes.
+fn percent_decoded(chars: &[SourceChar]) -> Vec<SourceChar> {
+    let hex = |i: usize| -> Option<u8> {
+        let h = chars.get(i)?.0.to_digit(16)?;
+        let l = chars.get(i + 1)?.0.to_digit(16)?;
+        Some((h * 16 + l) as u8)
+    };
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].0 != '%' || hex(i + 1).is_none() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let mut j = i;
+        while chars.get(j).is_some_and(|c| c.0 == '%') {
+            let Some(b) = hex(j + 1) else { break };
+            bytes.push(b);
+            j += 3;
+        }
+        match std::str::from_utf8(&bytes) {
+            Ok(text) => {
+                let (start, end) = (chars[i].1, chars[j - 1].2);
+                out.extend(text.chars().map(|c| (c, start, end)));
+            }
+            Err(_) => {
+                // Decode the ASCII escapes one by one; keep the others as written.
+                for (k, b) in bytes.iter().enumerate() {
+                    let at = i + 3 * k;
+                    if b.is_ascii() {
+                        out.push((char::from(*b), chars[at].1, chars[at + 2].2));
+                    } else {
+                        out.extend_from_slice(&chars[at..at + 3]);
+                    }
+                }
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+/// Reverses the text under a right-to-left override, up to the end of the override
+/// or of the line, the way it is displayed.
+fn overrides_reversed(chars: Vec<SourceChar>) -> Vec<SourceChar> {
+    if !chars.iter().any(|c| c.0 == RLO) {
+        return chars;
+    }
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].0 != RLO {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut end = start;
+        while end < chars.len() && !matches!(chars[end].0, PDF | '\n' | RLO) {
+            end += 1;
+        }
+        out.extend(chars[start..end].iter().rev().copied());
+        i = if chars.get(end).is_some_and(|c| c.0 == PDF) {
+            end + 1
+        } else {
+            end
+        };
+    }
+    out
+}
+
+/// Whether a character is invisible to a reader: a Default_Ignorable_Code_Point
+/// (which includes every bidi control and the soft hyphen) of Unicode 15.
+pub(crate) fn is_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Whether a character is a dash or hyphen of some kind.
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2212}'
+                | '\u{2E3A}'
+                | '\u{2E3B}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+                | '\u{058A}'
+                | '\u{05BE}'
+                | '\u{2043}'
+                | '\u{2796}'
+    )
+}
+
+/// The characters of plain text, each with its own span.
+pub(crate) fn plain_chars(text: &str) -> Vec<SourceChar> {
+    text.char_indices()
+        .map(|(i, c)| (c, i, i + c.len_utf8()))
+        .collect()
+}
+
+/// The displayed characters of `display`, a decoded form of `source` (which starts
+/// at byte `base` of the scanned text): the common prefix and suffix map one to one,
+/// the differing middle maps to the differing middle of the source.
+pub(crate) fn aligned(source: &str, base: usize, display: &str, out: &mut Vec<SourceChar>) {
+    if source == display {
+        out.extend(
+            display
+                .char_indices()
+                .map(|(i, c)| (c, base + i, base + i + c.len_utf8())),
+        );
+        return;
+    }
+    let prefix: usize = source
+        .chars()
+        .zip(display.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let suffix: usize = source[prefix..]
+        .chars()
+        .rev()
+        .zip(display[prefix..].chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let (src_mid_end, disp_mid_end) = (source.len() - suffix, display.len() - suffix);
+    let (mid_start, mid_end) = (base + prefix, base + src_mid_end.max(prefix));
+    for (i, c) in display.char_indices() {
+        let span = if i < prefix {
+            (base + i, base + i + c.len_utf8())
+        } else if i < disp_mid_end {
+            (mid_start, mid_end)
+        } else {
+            let j = src_mid_end + (i - disp_mid_end);
+            (base + j, base + j + c.len_utf8())
+        };
+        out.push((c, span.0, span.1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(text: &str) -> String {
+        View::new(&plain_chars(text)).norm
+    }
+
+    #[test]
+    fn compatibility_forms_confusables_and_invisibles_fold() {
+        assert_eq!(norm("ＣＶＥ－２０２１"), "cve-2021");
+        assert_eq!(norm("CVE\u{2060}-20\u{200E}21"), "cve-2021");
+        assert_eq!(norm("encoding\u{2215}xml"), "encoding/xml");
+        assert_eq!(norm("\u{0421}VE 44913\u{2026}"), "cve 44913...");
+        assert_eq!(norm("%43VE-2021%2D1"), "cve-2021-1");
+        assert_eq!(norm("go.dev/issue/%34%34913"), "go.dev/issue/44913");
+        assert_eq!(
+            norm("x \u{202E}81972-1202-EVC\u{202C} y"),
+            "x cve-2021-27918 y"
+        );
+    }
+
+    #[test]
+    fn words_and_squeezed_forms_map_back() {
+        let view = View::new(&plain_chars("Sam.Whited, CVE–2021"));
+        assert_eq!(view.words, "sam whited cve 2021");
+        assert_eq!(view.squeezed, "samwhitedcve2021");
+        let at = view.words.find("whited").unwrap();
+        let (s, e) = view.words_range(at, at + 6);
+        assert_eq!(view.span(s, e), (4, 10));
+        let at = view.squeezed.find("cve2021").unwrap();
+        let (s, e) = view.squeezed_range(at, at + 7);
+        assert_eq!(&view.norm[s..e], "cve-2021");
+    }
+
+    #[test]
+    fn alignment_keeps_prefix_and_suffix() {
+        let mut out = Vec::new();
+        aligned("a =?x?= b", 10, "a CVE b", &mut out);
+        let spans: Vec<(usize, usize)> = out.iter().map(|c| (c.1, c.2)).collect();
+        assert_eq!(spans[0], (10, 11));
+        assert_eq!(spans[2], (12, 17));
+        assert_eq!(spans[6], (18, 19));
+    }
+}

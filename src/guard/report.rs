@@ -1,0 +1,248 @@
+//! Findings: where a leak was found, what it is, and how it reads.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::plan::MessageKind;
+
+/// Where in a message a leak was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// The Subject header, as displayed.
+    Subject,
+    /// Every other header, as displayed.
+    Headers,
+    /// The plain-text part.
+    Text,
+    /// The HTML part.
+    Html,
+}
+
+impl Part {
+    /// The lower-case name, as in "text line 7".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Subject => "subject",
+            Part::Headers => "headers",
+            Part::Text => "text",
+            Part::Html => "html",
+        }
+    }
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What sort of detail leaked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DetailKind {
+    /// A CVE id.
+    Cve,
+    /// A tracker issue number.
+    IssueNumber,
+    /// A package or toolchain component.
+    Package,
+    /// Words of an issue title.
+    Title,
+    /// A name from a credit.
+    Credit,
+    /// A fix link, its change number or its commit hash.
+    FixLink,
+    /// An internal track label (PRIVATE, URGENT, PUBLIC).
+    TrackLabel,
+}
+
+impl DetailKind {
+    /// How the kind reads in a message, as in "CVE id CVE-2021-27918".
+    pub fn noun(self) -> &'static str {
+        match self {
+            DetailKind::Cve => "CVE id",
+            DetailKind::IssueNumber => "issue number",
+            DetailKind::Package => "package",
+            DetailKind::Title => "title",
+            DetailKind::Credit => "credit",
+            DetailKind::FixLink => "fix link",
+            DetailKind::TrackLabel => "track label",
+        }
+    }
+}
+
+/// One embargoed detail found in a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Leak {
+    /// What sort of detail it is.
+    pub kind: DetailKind,
+    /// The embargoed detail, as in "CVE-2021-27918".
+    pub detail: String,
+    /// The text as it appeared.
+    pub found: String,
+    /// Which security issue it belongs to; `None` for track labels and unknown CVE ids.
+    pub issue: Option<u64>,
+    /// The part of the message it appeared in.
+    pub part: Part,
+    /// 1-based line within that part.
+    pub line: usize,
+}
+
+impl fmt::Display for Leak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} line {}: {} ", self.part, self.line, self.kind.noun())?;
+        if self.kind == DetailKind::Title {
+            write!(f, "{:?}", self.detail)?;
+        } else {
+            f.write_str(&self.detail)?;
+        }
+        match (self.issue, self.kind) {
+            (Some(issue), _) => write!(f, " of issue {issue}")?,
+            (None, DetailKind::Cve) => {
+                f.write_str(" (not an embargoed issue's; a pre-announcement names no CVE)")?
+            }
+            (None, _) => {}
+        }
+        write!(f, " appears as {:?}", self.found)
+    }
+}
+
+/// Turns the leaks found in a message of `kind` into policy violations.
+pub fn leak_findings(kind: MessageKind, leaks: &[Leak]) -> Vec<crate::validate::Finding> {
+    leaks
+        .iter()
+        .map(|leak| {
+            let what = if leak.kind == DetailKind::TrackLabel {
+                "names an internal track label"
+            } else {
+                "leaks an embargoed detail"
+            };
+            crate::validate::Finding::unlocated(
+                crate::validate::Severity::Violation,
+                "embargo",
+                format!("the {kind} {what}: {leak}"),
+            )
+        })
+        .collect()
+}
+
+/// A match before it is placed on a line: a span of the source text.
+pub(crate) struct Hit {
+    pub kind: DetailKind,
+    /// Shared with the matcher: equal details are one allocation.
+    pub detail: Arc<str>,
+    pub issue: Option<u64>,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Hit {
+    pub fn new(
+        kind: DetailKind,
+        detail: Arc<str>,
+        issue: Option<u64>,
+        start: usize,
+        end: usize,
+    ) -> Self {
+        Hit {
+            kind,
+            detail,
+            issue,
+            start,
+            end,
+        }
+    }
+}
+
+/// The leaks of the hits in `source`: one per detail and line; a hit inside an
+/// earlier one of the same detail (a surname inside the full name) adds nothing.
+pub(crate) fn leaks(
+    part: Part,
+    source: &str,
+    line_offset: usize,
+    mut hits: Vec<Hit>,
+    out: &mut Vec<Leak>,
+) {
+    if hits.is_empty() {
+        return;
+    }
+    let lines = LineIndex::new(source);
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    let mut seen = HashSet::new();
+    let mut reach: HashMap<(DetailKind, DetailKey), usize> = HashMap::new();
+    for hit in hits {
+        let line = lines.line(hit.start).saturating_sub(line_offset).max(1);
+        let key = (hit.kind, DetailKey::of(&hit.detail));
+        let covered = reach.get(&key).is_some_and(|&end| hit.end <= end);
+        let end = reach
+            .entry((hit.kind, DetailKey::of(&hit.detail)))
+            .or_insert(hit.end);
+        *end = (*end).max(hit.end);
+        if covered || !seen.insert((key, line)) {
+            continue;
+        }
+        out.push(Leak {
+            kind: hit.kind,
+            detail: hit.detail.to_string(),
+            found: source
+                .get(hit.start..hit.end)
+                .unwrap_or_default()
+                .to_string(),
+            issue: hit.issue,
+            part,
+            line,
+        });
+    }
+}
+
+/// A detail as a key: a short one by content, a long one (a title, a credit) by
+/// identity, since hashing a 1 MiB title per hit would make the report quadratic.
+/// The matcher shares one copy of each long detail.
+#[derive(PartialEq, Eq, Hash)]
+enum DetailKey {
+    Short(Arc<str>),
+    Long(*const u8),
+}
+
+impl DetailKey {
+    fn of(detail: &Arc<str>) -> DetailKey {
+        if detail.len() <= 64 {
+            DetailKey::Short(detail.clone())
+        } else {
+            DetailKey::Long(Arc::as_ptr(detail) as *const u8)
+        }
+    }
+}
+
+/// Where the lines of a text start.
+pub(crate) struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex(starts)
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_one_based() {
+        let index = LineIndex::new("a\nb\nc");
+        assert_eq!(index.line(0), 1);
+        assert_eq!(index.line(2), 2);
+        assert_eq!(index.line(4), 3);
+    }
+}

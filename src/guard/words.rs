@@ -1,0 +1,321 @@
+//! The words of details: stop words, the built-in template's words, title
+//! identifiers and their case parts, the names of a credit, and title stems.
+
+use std::collections::HashSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use super::normalize::{plain_chars, View};
+use crate::load::LoadedRelease;
+
+/// Words removed before title words are paired: "loop when using" pairs "loop" with "using".
+pub(crate) const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+    "before", "being", "between", "both", "but", "by", "can", "could", "did", "do", "does",
+    "doing", "during", "each", "either", "for", "from", "had", "has", "have", "having", "he",
+    "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "may", "might", "more",
+    "most", "must", "my", "no", "nor", "not", "of", "off", "on", "once", "only", "onto", "or",
+    "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through",
+    "to", "too", "under", "until", "up", "upon", "very", "via", "was", "we", "were", "what",
+    "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with",
+    "within", "without", "would", "you", "your",
+];
+
+/// Words of the built-in pre-announcement template itself, always safe.
+const TEMPLATE_WORDS: &[&str] = &[
+    "subject",
+    "security",
+    "pre",
+    "announcement",
+    "preannouncement",
+    "plan",
+    "issue",
+    "release",
+    "releases",
+    "minor",
+    "include",
+    "includes",
+    "fix",
+    "fixes",
+    "standard",
+    "library",
+    "toolchain",
+    "covering",
+    "following",
+    "cve",
+    "cves",
+    "policy",
+    "thanks",
+    "team",
+    "hello",
+    "gophers",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "https",
+    "http",
+    "www",
+    "com",
+    "org",
+    "dev",
+];
+
+/// Common words of titles: a pair of them counts only as written in the title, in
+/// order and side by side ("build time"), not reordered or apart ("build your code").
+pub(crate) const WEAK_WORDS: &[&str] = &[
+    "add", "build", "call", "case", "cause", "change", "check", "close", "code", "data", "does",
+    "error", "file", "find", "get", "give", "go", "group", "line", "list", "loop", "make", "name",
+    "need", "new", "number", "open", "package", "page", "part", "point", "program", "read",
+    "return", "run", "see", "set", "show", "system", "take", "test", "thing", "time", "type",
+    "update", "use", "user", "value", "version", "way", "work", "write",
+];
+
+/// Other ways to say a spoken toolchain name: (package, synonyms).
+pub(crate) const SYNONYMS: &[(&str, &[&str])] = &[
+    ("cmd/go", &["go tool", "go cmd", "go binary", "go cli"]),
+    ("cmd/compile", &["compiler", "gc compiler", "go compiler"]),
+    ("cmd/link", &["linker", "go linker"]),
+    ("cmd/cgo", &["cgo tool"]),
+    ("cmd/vet", &["go vet", "vet tool"]),
+];
+
+pub(crate) fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
+/// The words (alphanumeric runs, normalised) of a text.
+pub(crate) fn word_tokens(text: &str) -> Vec<String> {
+    word_form(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A text in the word form that [`View::words`] matches: normalised words joined by spaces.
+pub(crate) fn word_form(text: &str) -> String {
+    if text.is_ascii() && !text.contains('%') {
+        // What the view makes of plain ASCII, without building one.
+        let mut out = String::with_capacity(text.len());
+        for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if !word.is_empty() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            }
+        }
+        return out;
+    }
+    View::new(&plain_chars(text)).words
+}
+
+pub(crate) fn all_safe(phrase: &str, safe: &HashSet<String>) -> bool {
+    word_tokens(phrase)
+        .iter()
+        .all(|w| safe.contains(w) || is_stop_word(w))
+}
+
+/// A link without its scheme and `www.`.
+pub(crate) fn strip_scheme(link: &str) -> String {
+    let link = link.trim();
+    let link = link.split_once("://").map_or(link, |(_, rest)| rest);
+    let link = link.strip_prefix("www.").unwrap_or(link);
+    link.trim_end_matches('/').to_string()
+}
+
+/// The words the built-in pre-announcement must say for this release: never reported on
+/// their own. Only fixed template words and identifiers (project name, tag prefix,
+/// versions, policy URL) are exempt; free text from the release file (greeting,
+/// release window, signers) is scanned like any other text, so it cannot carry a
+/// detail past the guard.
+pub(crate) fn safe_words(input: &LoadedRelease) -> HashSet<String> {
+    let project = &input.file.project;
+    let release = &input.file.release;
+    let mut safe: HashSet<String> = STOP_WORDS
+        .iter()
+        .chain(TEMPLATE_WORDS)
+        .map(|w| w.to_string())
+        .collect();
+    let mut texts: Vec<String> = vec![
+        project.name.to_string(),
+        project.tag_prefix.clone(),
+        project.policy_url.get_ref().to_string(),
+    ];
+    texts.extend(release.version_list().iter().map(|v| v.to_string()));
+    for text in texts {
+        safe.extend(word_tokens(&text));
+    }
+    safe
+}
+
+/// Distinctive identifiers of a title: `xml.NewTokenDecoder`, `TokenReader`, `LDFLAGS`, `x509`.
+pub(crate) fn identifiers(title: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for raw in title.split_whitespace() {
+        let token = raw.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_'));
+        if token.is_empty() {
+            continue;
+        }
+        let dotted = token.contains('.') || token.contains('_');
+        if dotted && token.split(['.', '_']).filter(|p| !p.is_empty()).count() >= 2 {
+            out.push(token.to_string());
+        }
+        for piece in token.split(['.', '/', '_', '-']) {
+            if is_distinctive_identifier(piece) {
+                out.push(piece.to_string());
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+fn is_distinctive_identifier(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 3 || !chars.iter().all(|c| c.is_alphanumeric()) {
+        return false;
+    }
+    let camel = chars
+        .windows(2)
+        .any(|w| w[0].is_lowercase() && w[1].is_uppercase());
+    let letters: Vec<&char> = chars.iter().filter(|c| c.is_alphabetic()).collect();
+    let upper = letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase());
+    let mixed = !letters.is_empty() && chars.iter().any(|c| c.is_ascii_digit());
+    camel || upper || mixed
+}
+
+/// An identifier split at its case boundaries: `NewTokenDecoder` → `New Token Decoder`,
+/// `LookupSRV` → `Lookup SRV`, `HTTPServer` → `HTTP Server`.
+pub(crate) fn case_parts(ident: &str) -> Vec<String> {
+    let chars: Vec<char> = ident.chars().collect();
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let boundary = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            });
+        if boundary && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// The people and organizations of a credit: "A B and C D from E" → "A B", "C D", "E".
+pub(crate) fn credit_names(credit: &str) -> Vec<String> {
+    const SEPARATORS: &[&str] = &["and", "of", "from", "at", "with", "&", "the"];
+    let mut names = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for piece in credit.split([',', ';', '(', ')', '/', '+']) {
+        for word in piece.split_whitespace() {
+            if SEPARATORS.contains(&word.to_lowercase().as_str()) {
+                if !current.is_empty() {
+                    names.push(current.join(" "));
+                    current.clear();
+                }
+            } else {
+                current.push(word);
+            }
+        }
+        if !current.is_empty() {
+            names.push(current.join(" "));
+            current.clear();
+        }
+    }
+    names
+}
+
+/// Title words reduced to their stems ("names" and "named" → "name").
+pub(crate) fn stemmer() -> Stemmer {
+    Stemmer::create(Algorithm::English)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_the_distinctive_title_words() {
+        assert_eq!(
+            identifiers("infinite loop when using xml.NewTokenDecoder with a custom TokenReader"),
+            ["xml.NewTokenDecoder", "NewTokenDecoder", "TokenReader"]
+        );
+        assert_eq!(
+            identifiers("improper handling of spaces in LDFLAGS"),
+            ["LDFLAGS"]
+        );
+        assert_eq!(
+            identifiers("panic when calling Reader.Open"),
+            ["Reader.Open"]
+        );
+    }
+
+    #[test]
+    fn identifiers_split_at_case_boundaries() {
+        assert_eq!(case_parts("NewTokenDecoder"), ["New", "Token", "Decoder"]);
+        assert_eq!(case_parts("LookupSRV"), ["Lookup", "SRV"]);
+        assert_eq!(case_parts("HTTPServer"), ["HTTP", "Server"]);
+        assert_eq!(case_parts("LDFLAGS"), ["LDFLAGS"]);
+    }
+
+    #[test]
+    fn credits_split_into_names() {
+        assert_eq!(
+            credit_names("Philipp Jeitner and Haya Shulman from Fraunhofer SIT"),
+            ["Philipp Jeitner", "Haya Shulman", "Fraunhofer SIT"]
+        );
+        assert_eq!(
+            credit_names("Juho Nurminen of Mattermost"),
+            ["Juho Nurminen", "Mattermost"]
+        );
+        assert_eq!(credit_names("A, B C, and D"), ["A", "B C", "D"]);
+    }
+
+    #[test]
+    fn the_ascii_word_form_is_the_views() {
+        for text in [
+            "encoding/xml",
+            "Sam  Whited-Jr.",
+            "x509 LDFLAGS",
+            "a_b::c",
+            "  ",
+        ] {
+            assert_eq!(
+                word_form(text),
+                View::new(&plain_chars(text)).words,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn stems_fold_inflections() {
+        let stemmer = stemmer();
+        assert_eq!(stemmer.stem("names"), stemmer.stem("named"));
+        assert_eq!(stemmer.stem("loops"), stemmer.stem("loop"));
+    }
+}
