@@ -917,3 +917,45 @@ fn a_project_that_is_not_go_needs_no_rust_change_and_its_templates_come_from_the
         stdout(&builtin)
     );
 }
+
+#[test]
+fn the_guard_covers_the_names_in_a_thanks_sentence_and_the_projects_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let go = std::fs::read_to_string("fixtures/go1.16.1.toml").unwrap();
+    let release = go
+        .replace(
+            "credit = \"Sam Whited\"",
+            "thanks = \"Thanks to Tailscale for doing weird things and finding this.\"",
+        )
+        .replace(
+            "name = \"Go\"",
+            "name = \"Go\"\nstandard_library = \"the core packages\"",
+        );
+    std::fs::write(dir.path().join("release.toml"), release).unwrap();
+    let check = |template: &str| {
+        std::fs::create_dir_all(dir.path().join("tpl")).unwrap();
+        std::fs::write(dir.path().join("tpl/pre-announcement.md"), template).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args([
+                "check",
+                "release.toml",
+                "--templates",
+                "tpl",
+                "--today",
+                "2021-03-05",
+            ])
+            .current_dir(dir.path())
+            .env_remove("HERALD_TODAY")
+            .output()
+            .unwrap()
+    };
+    let leak = check("Subject: [security] {{ versions_spoken }} pre-announcement\n\nA fix found by tailscale is coming.\n");
+    assert_eq!(leak.status.code(), Some(1), "{}", stderr(&leak));
+    assert!(
+        stderr(&leak).contains("violation [embargo]"),
+        "{}",
+        stderr(&leak)
+    );
+    let clean = check("Subject: [security] {{ versions_spoken }} pre-announcement\n\nThese releases include security fixes to {{ affects_text }}.\n");
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+}

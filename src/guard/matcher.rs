@@ -30,7 +30,7 @@ use super::read::Segment;
 use super::report::{DetailKind, Hit};
 use super::words::{
     all_safe, case_parts, credit_names, identifiers, is_stop_word, safe_words, stemmer,
-    strip_scheme, word_form, word_tokens, SYNONYMS, WEAK_WORDS,
+    strip_scheme, thanks_names, word_form, word_tokens, SYNONYMS, WEAK_WORDS,
 };
 use crate::load::LoadedRelease;
 use crate::model::{IssueNumber, SecurityIssue};
@@ -538,10 +538,19 @@ impl Embargo {
             }
 
             // Credit: every distinctive name, the names as handles, the organisation.
-            if let Some(credit) = &issue.credit {
-                let credit_detail = details.get(credit);
+            let credited = issue
+                .credit
+                .as_ref()
+                .map(|credit| (credit.to_string(), credit_names(credit)))
+                .or_else(|| {
+                    let thanks = issue.thanks.as_ref()?.get_ref().to_string();
+                    let names = thanks_names(&thanks);
+                    Some((thanks, names))
+                });
+            if let Some((credit, people)) = credited {
+                let credit_detail = details.get(&credit);
                 let credit_name = |rule| name(DetailKind::Credit, &credit_detail, rule);
-                for person in credit_names(credit) {
+                for person in people {
                     if all_safe(&person, &safe) {
                         continue;
                     }

@@ -157,7 +157,13 @@ pub(crate) fn safe_words(input: &LoadedRelease) -> HashSet<String> {
         project.name.to_string(),
         project.tag_prefix.clone(),
         project.policy_url.get_ref().to_string(),
+        // The project's own words for what a pre-announcement may name.
+        project.standard_library.clone(),
+        project.toolchain.clone(),
+        project.team(),
     ];
+    // A module release's pre-announcement names its module.
+    texts.extend(project.module_path().map(str::to_string));
     texts.extend(release.version_list().iter().map(|v| v.to_string()));
     for text in texts {
         safe.extend(word_tokens(&text));
@@ -249,6 +255,30 @@ pub(crate) fn credit_names(credit: &str) -> Vec<String> {
     names
 }
 
+/// The names in a free-form thanks sentence ("Thanks to Tailscale for doing weird
+/// things and finding this."): each run of capitalised words after the first word,
+/// read as a credit. Lower-case prose around them is not a name.
+pub(crate) fn thanks_names(thanks: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for (index, raw) in thanks.split_whitespace().enumerate() {
+        let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+        if index > 0 && capitalised {
+            current.push(word);
+        }
+        let ends_run = !capitalised || index == 0 || raw.ends_with([',', '.', ';', ':', ')']);
+        if ends_run && !current.is_empty() {
+            names.push(current.join(" "));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        names.push(current.join(" "));
+    }
+    names.iter().flat_map(|n| credit_names(n)).collect()
+}
+
 /// Title words reduced to their stems ("names" and "named" → "name").
 pub(crate) fn stemmer() -> Stemmer {
     Stemmer::create(Algorithm::English)
@@ -257,6 +287,18 @@ pub(crate) fn stemmer() -> Stemmer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thanks_sentences_give_their_capitalised_names() {
+        assert_eq!(
+            thanks_names("Thanks to Tailscale for doing weird things and finding this."),
+            ["Tailscale"]
+        );
+        assert_eq!(
+            thanks_names("Thanks to Jakob Ackermann (@das7pad) and Google's OSS-Fuzz team."),
+            ["Jakob Ackermann", "Google's OSS-Fuzz"]
+        );
+    }
 
     #[test]
     fn identifiers_are_the_distinctive_title_words() {
