@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use herald::config::SmtpConfig;
-use herald::deliver::journal::{AttemptState, Journal, JournalEntry};
+use herald::deliver::journal::{Journal, JournalEntry};
 use herald::deliver::{Mailer, Record};
 use herald::load::load_release;
 use herald::plan::MessageKind;
@@ -76,24 +76,7 @@ fn run(args: &Args) -> Result<(), String> {
     let mailer = Mailer::new(&smtp, None, None).map_err(|e| e.to_string())?;
     let dir = tempfile_dir()?;
     let mut journal = Journal::open(&dir.join("release.toml")).map_err(|e| e.to_string())?;
-    let envelope = email.message.envelope();
-    let entry = JournalEntry {
-        kind: MessageKind::Announcement,
-        state: AttemptState::InDoubt,
-        message_id: email.message_id.clone(),
-        content_hash: message.content_hash.clone(),
-        subject: message.subject.clone(),
-        server: mailer.server().to_string(),
-        envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
-        recipients: envelope.to().iter().map(ToString::to_string).collect(),
-        to: addressing.to.clone(),
-        cc: Vec::new(),
-        bcc: Vec::new(),
-        attempted_at: String::new(),
-        answered_at: None,
-        server_reply: None,
-        settled: None,
-    };
+    let entry = JournalEntry::attempt(&message, &email, &addressing, mailer.server());
 
     let start = Instant::now();
     for _ in 0..args.messages {

@@ -13,7 +13,7 @@ use std::io::Read;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{FaultServer, Workspace};
+use support::{announcement_send_args, show, FaultServer, Workspace};
 
 const RELEASE_DAY: &str = "2021-03-10";
 /// Safety net only: herald's own deadlines end every run well before this.
@@ -62,15 +62,7 @@ fn finish(mut child: Child, what: &str) -> Output {
 }
 
 fn spawn_send(ws: &Workspace, extra: &[&str]) -> Child {
-    let mut args = vec![
-        "send",
-        "release.toml",
-        "--message",
-        "announcement",
-        "--today",
-        RELEASE_DAY,
-        "--yes",
-    ];
+    let mut args = announcement_send_args(RELEASE_DAY);
     args.extend_from_slice(extra);
     ws.command(&args)
         .stdout(Stdio::piped())
@@ -81,22 +73,6 @@ fn spawn_send(ws: &Workspace, extra: &[&str]) -> Child {
 
 fn send(ws: &Workspace, what: &str) -> Output {
     finish(spawn_send(ws, &[]), what)
-}
-
-fn states(ws: &Workspace) -> Vec<String> {
-    ws.journal()
-        .iter()
-        .map(|e| e["state"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn show(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn settle(ws: &Workspace, found: &str) -> Output {
@@ -228,7 +204,7 @@ fn every_fault_mode_ends_by_itself_with_the_right_copies_exit_code_and_journal()
             show(&output)
         );
         assert_eq!(server.copies(), case.copies, "{}: copies", case.mode);
-        assert_eq!(states(&ws), case.states, "{}: journal", case.mode);
+        assert_eq!(ws.states(), case.states, "{}: journal", case.mode);
 
         // The same plain command again never makes a second copy.
         let rerun = send(&ws, case.mode);
@@ -272,7 +248,7 @@ fn a_drop_noticed_before_the_end_of_the_data_is_retried_without_a_person() {
     );
     assert_eq!(server.copies(), 1);
     assert_eq!(
-        states(&ws),
+        ws.states(),
         ["sent"],
         "the dropped attempt never reached its end"
     );
@@ -342,13 +318,13 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
         if killed.status.code() == Some(0) {
             done_before_kill += 1;
         }
-        let left_in_doubt = states(&ws).iter().any(|s| s == "in-doubt");
+        let left_in_doubt = ws.states().iter().any(|s| s == "in-doubt");
 
         let rerun = send(&ws, "rerun");
         let rerun_text = String::from_utf8_lossy(&rerun.stderr).to_string();
         let what = format!(
             "trial {trial}: signal {signal} after {wait:?}; journal {:?}; rerun {}",
-            states(&ws),
+            ws.states(),
             show(&rerun)
         );
         match rerun.status.code() {
@@ -383,7 +359,7 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
         }
         assert_eq!(server.copies(), 1, "{what}: exactly one copy in the end");
         assert!(
-            states(&ws).iter().filter(|s| *s == "sent").count() == 1,
+            ws.states().iter().filter(|s| *s == "sent").count() == 1,
             "{what}: one sent record"
         );
     }
@@ -557,15 +533,7 @@ fn a_journal_in_a_read_only_directory_stops_the_send_before_connecting() {
         std::process::Command::new(&binary)
     };
     let output = command
-        .args([
-            "send",
-            "release.toml",
-            "--message",
-            "announcement",
-            "--today",
-            RELEASE_DAY,
-            "--yes",
-        ])
+        .args(announcement_send_args(RELEASE_DAY))
         .current_dir(ws.dir.path())
         .env_remove("HERALD_TODAY")
         .stdin(Stdio::null())

@@ -4,29 +4,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::Output;
 
-use support::{ServerOptions, SmtpServer, TestCa, Workspace};
+use support::{show, ServerOptions, SmtpServer, TestCa, Workspace};
 
 const RELEASE_DAY: &str = "2021-03-10";
 const PRE_ANNOUNCEMENT_DAY: &str = "2021-03-05";
-
-/// The state of every journaled attempt, in order.
-fn states(ws: &Workspace) -> Vec<String> {
-    ws.journal()
-        .iter()
-        .map(|e| e["state"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn show(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 #[test]
 fn the_announcement_arrives_whole_and_a_second_send_is_refused() {
@@ -334,7 +316,7 @@ fn a_451_is_retried_and_the_message_delivered_and_journaled_once() {
     );
     assert_eq!(server.received().len(), 1);
     assert_eq!(
-        states(&ws),
+        ws.states(),
         ["failed", "sent"],
         "the 451 to the data is journaled as a refusal, the retry as sent"
     );
@@ -364,7 +346,7 @@ fn a_554_stops_at_once_with_the_reply_and_journals_the_refusal() {
         !err.contains("retrying"),
         "a permanent failure must not be retried: {err}"
     );
-    assert_eq!(states(&ws), ["failed"]);
+    assert_eq!(ws.states(), ["failed"]);
 
     let accepting = SmtpServer::start(ServerOptions::new());
     ws.configure(&accepting, "none", "");
@@ -381,7 +363,7 @@ fn a_554_stops_at_once_with_the_reply_and_journals_the_refusal() {
         1,
         "delivered exactly once in total"
     );
-    assert_eq!(states(&ws), ["failed", "sent"]);
+    assert_eq!(ws.states(), ["failed", "sent"]);
 }
 
 #[test]
@@ -401,7 +383,7 @@ fn a_connection_dropped_after_the_data_is_in_doubt_until_a_person_settles_it() {
         show(&output)
     );
     assert!(!err.contains("retrying"), "never retried: {err}");
-    assert_eq!(states(&ws), ["in-doubt"]);
+    assert_eq!(ws.states(), ["in-doubt"]);
 
     let rerun = ws.send("announcement", RELEASE_DAY, &[]);
     assert_eq!(rerun.status.code(), Some(1), "{}", show(&rerun));
@@ -444,7 +426,7 @@ fn a_connection_dropped_after_the_data_is_in_doubt_until_a_person_settles_it() {
         1,
         "delivered exactly once in total"
     );
-    assert_eq!(states(&ws), ["not-sent", "sent"]);
+    assert_eq!(ws.states(), ["not-sent", "sent"]);
 }
 
 #[test]
@@ -712,7 +694,7 @@ fn a_test_copy_goes_to_one_address_marked_as_a_test_and_the_real_send_still_goes
         received[1].message_id(),
         "the test copy has its own Message-ID"
     );
-    assert_eq!(states(&ws), ["sent"]);
+    assert_eq!(ws.states(), ["sent"]);
 
     // A test copy runs every check: the day is checked too.
     let early = ws.send(

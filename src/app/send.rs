@@ -13,11 +13,11 @@ use super::{
 use chrono::NaiveDate;
 
 use crate::config::{self, Config};
-use crate::deliver::journal::{AttemptState, Journal, JournalEntry, Previous};
+use crate::deliver::journal::{Journal, JournalEntry, Previous};
 use crate::deliver::{is_loopback, Mailer, Record};
 use crate::english::count;
 use crate::plan::{MessageKind, Necessity};
-use crate::render::{Addressing, ComposedEmail, RenderedMessage};
+use crate::render::{Addressing, RenderedMessage};
 use crate::validate::{Finding, Severity};
 
 /// What `herald send` was asked to do.
@@ -222,7 +222,7 @@ pub fn send(
                     findings.push(refused);
                 }
                 Ok(()) if journaled => {
-                    let entry = journal_entry(kind, message, email, &addressing, &mailer);
+                    let entry = JournalEntry::attempt(message, email, &addressing, mailer.server());
                     let settle = settle_command(path, kind);
                     let record = Record {
                         journal: &mut journal,
@@ -425,34 +425,6 @@ fn confirmation(
             "not confirmed at the prompt; nothing was sent".to_string(),
         )),
     })
-}
-
-/// The journal record of a real send, before its outcome is known.
-fn journal_entry(
-    kind: MessageKind,
-    message: &RenderedMessage,
-    email: &ComposedEmail,
-    addressing: &Addressing,
-    mailer: &Mailer,
-) -> JournalEntry {
-    let envelope = email.message.envelope();
-    JournalEntry {
-        kind,
-        state: AttemptState::InDoubt,
-        message_id: email.message_id.clone(),
-        content_hash: message.content_hash.clone(),
-        subject: message.subject.clone(),
-        server: mailer.server().to_string(),
-        envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
-        recipients: envelope.to().iter().map(ToString::to_string).collect(),
-        to: addressing.to.clone(),
-        cc: addressing.cc.clone(),
-        bcc: addressing.bcc.clone(),
-        attempted_at: String::new(),
-        answered_at: None,
-        server_reply: None,
-        settled: None,
-    }
 }
 
 fn list_or_none(list: &[String]) -> String {

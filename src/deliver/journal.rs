@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::MessageKind;
+use crate::render::{Addressing, ComposedEmail, RenderedMessage};
 
 /// What became of one attempt to send a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +106,34 @@ fn legacy_state() -> AttemptState {
 }
 
 impl JournalEntry {
+    /// The record of an attempt to send `email` (rendered as `message`, addressed by
+    /// `addressing`) through `server`, before its outcome is known.
+    pub fn attempt(
+        message: &RenderedMessage,
+        email: &ComposedEmail,
+        addressing: &Addressing,
+        server: &str,
+    ) -> JournalEntry {
+        let envelope = email.message.envelope();
+        JournalEntry {
+            kind: message.kind,
+            state: AttemptState::InDoubt,
+            message_id: email.message_id.clone(),
+            content_hash: message.content_hash.clone(),
+            subject: message.subject.clone(),
+            server: server.to_string(),
+            envelope_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
+            recipients: envelope.to().iter().map(ToString::to_string).collect(),
+            to: addressing.to.clone(),
+            cc: addressing.cc.clone(),
+            bcc: addressing.bcc.clone(),
+            attempted_at: String::new(),
+            answered_at: None,
+            server_reply: None,
+            settled: None,
+        }
+    }
+
     /// When this attempt last changed: its settlement, its answer, or its start.
     pub fn last_change(&self) -> &str {
         self.settled

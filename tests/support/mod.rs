@@ -122,6 +122,14 @@ bcc = ["security-archive@example.org"]
         self.run_send(kind, today, &flags, &[])
     }
 
+    /// The state of every journaled attempt, in order.
+    pub fn states(&self) -> Vec<String> {
+        self.journal()
+            .iter()
+            .map(|e| e["state"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// The journal's entries; none when there is no journal.
     pub fn journal(&self) -> Vec<serde_json::Value> {
         match std::fs::read_to_string(self.path("release.toml.journal.json")) {
@@ -132,6 +140,29 @@ bcc = ["security-archive@example.org"]
             Err(_) => Vec::new(),
         }
     }
+}
+
+/// A finished command's exit code, stdout and stderr, for assertion messages.
+pub fn show(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The arguments of `herald send release.toml --message announcement --today DAY --yes`.
+pub fn announcement_send_args(today: &str) -> Vec<&str> {
+    vec![
+        "send",
+        "release.toml",
+        "--message",
+        "announcement",
+        "--today",
+        today,
+        "--yes",
+    ]
 }
 
 /// How the test server speaks TLS.
