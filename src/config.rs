@@ -30,6 +30,9 @@ pub struct Config {
     #[serde(default)]
     pub smtp: Option<SmtpConfig>,
     pub mail: MailConfig,
+    /// Sign sent messages with the release manager's OpenPGP key.
+    #[serde(default)]
+    pub signing: Option<SigningConfig>,
     /// To and Bcc per message kind: `pre-announcement`, `announcement`.
     #[serde(default)]
     pub recipients: BTreeMap<RecipientKind, Recipients>,
@@ -164,6 +167,42 @@ impl SmtpConfig {
     pub fn port(&self) -> u16 {
         self.port.unwrap_or_else(|| self.tls.default_port())
     }
+}
+
+/// The `[signing]` table: sign with the release manager's own key through `gpg`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// The signing key, as `gpg --local-user` takes it (fingerprint, key id or address).
+    pub key: crate::model::NonEmpty,
+    /// `pgp-mime` (the default) or `inline`.
+    #[serde(default)]
+    pub mode: SigningMode,
+    /// The OpenPGP program (default `gpg`), called as gpg is.
+    #[serde(default = "default_program")]
+    pub program: String,
+    /// Seconds gpg may take, a passphrase prompt included (1 to 3600).
+    #[serde(default = "default_signing_timeout")]
+    pub timeout_seconds: Bounded<1, 3600>,
+}
+
+/// How a message is signed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SigningMode {
+    /// RFC 3156 multipart/signed with a detached signature.
+    #[default]
+    PgpMime,
+    /// A text-only message with a cleartext signature, for lists that rewrite MIME.
+    Inline,
+}
+
+fn default_program() -> String {
+    "gpg".to_string()
+}
+
+fn default_signing_timeout() -> Bounded<1, 3600> {
+    Bounded(120)
 }
 
 /// The `[mail]` table.

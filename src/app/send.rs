@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 
 use crate::config::{self, Config};
 use crate::deliver::journal::{Journal, JournalEntry, Previous};
+use crate::deliver::sign::Signer;
 use crate::deliver::{is_loopback, Mailer, Record};
 use crate::english::count;
 use crate::plan::{MessageKind, Necessity};
@@ -66,6 +67,8 @@ pub struct SendReport {
     pub server: Option<String>,
     pub reply: Option<String>,
     pub attempts: Option<u64>,
+    /// How the message was signed, when `[signing]` is set.
+    pub signed: Option<crate::config::SigningMode>,
     /// The file written by `--dry-run`.
     pub dry_run_file: Option<String>,
     pub journal: Option<String>,
@@ -87,6 +90,7 @@ impl Default for SendReport {
             server: None,
             reply: None,
             attempts: None,
+            signed: None,
             dry_run_file: None,
             journal: None,
         }
@@ -172,16 +176,27 @@ pub fn send(
     } else {
         rendered = rendered.marked_as_test();
     }
-    let guarded = compose_guarded(&checked, rendered, &addressing, SystemTime::now(), resend)?;
+    let date = SystemTime::now();
+    let guarded = compose_guarded(&checked, rendered, &addressing, date, resend)?;
     findings.extend(crate::guard::leak_findings(kind, &guarded.leaks));
     let message = &guarded.message;
-    let email = &guarded.email;
+    let blocked = crate::validate::exit_code(&findings) > 0;
+    // The guard read the content; a signed message wraps the same content, signed
+    // afresh on every send (and dry run), before anything is asked or connected.
+    let signed = match config.as_ref().and_then(|c| c.signing.as_ref()) {
+        Some(signing) if !blocked => {
+            let signer = Signer::new(signing);
+            report.signed = Some(signer.mode());
+            Some(signer.sign(message, &addressing, date, resend)?)
+        }
+        _ => None,
+    };
+    let email = signed.as_ref().unwrap_or(&guarded.email);
     report.subject = Some(message.subject.clone());
     report.message_id = Some(email.message_id.clone());
     report.content_hash = Some(message.content_hash.clone());
     report.size_bytes = Some(email.bytes.len());
 
-    let blocked = crate::validate::exit_code(&findings) > 0;
     match (blocked, mailer) {
         (true, _) => {}
         (false, None) => {

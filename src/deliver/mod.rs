@@ -16,6 +16,7 @@
 //! SMTP is allowed only to loopback addresses.
 
 pub mod journal;
+pub mod sign;
 mod smtp;
 
 use std::net::IpAddr;
@@ -72,6 +73,12 @@ pub enum DeliverError {
     /// The journal could not record the attempt: nothing was sent.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The message could not be signed: nothing was sent.
+    #[error(transparent)]
+    Sign(#[from] sign::SignError),
+    /// The signed message could not be composed.
+    #[error(transparent)]
+    Compose(#[from] crate::render::RenderError),
     /// The data went out and no answer came: the message may have been delivered.
     #[error("{server}: the message data went out but {why}, so herald cannot tell whether the list got it. It will not guess, and will not send it again on its own. Look for Message-ID {message_id} in the list archive, then record what you found:\n  {settle} --sent\n  {settle} --not-sent")]
     InDoubt {
@@ -100,7 +107,9 @@ impl DeliverError {
             | DeliverError::MissingPassword
             | DeliverError::CaFile { .. }
             | DeliverError::Setup { .. }
-            | DeliverError::Journal(_) => 2,
+            | DeliverError::Journal(_)
+            | DeliverError::Sign(_)
+            | DeliverError::Compose(_) => 2,
             DeliverError::Permanent { .. }
             | DeliverError::Tls { .. }
             | DeliverError::GaveUp { .. } => DELIVERY_FAILED,

@@ -2,7 +2,8 @@
 
 use std::time::SystemTime;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::MessageBuilder;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use serde::Serialize;
@@ -89,12 +90,27 @@ fn crlf_line_endings(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\n', "\r\n")
 }
 
-/// Builds the mail for `rendered`, dated `date`; `resend` as for [`message_id`].
+/// Builds the mail for `rendered`, dated `date`; `resend` as for [`message_id`]: a
+/// multipart/alternative of the text and HTML parts.
 pub fn compose(
     rendered: &RenderedMessage,
     addressing: &Addressing,
     date: SystemTime,
     resend: usize,
+) -> Result<ComposedEmail, RenderError> {
+    compose_with(rendered, addressing, date, resend, |builder| {
+        builder.multipart(alternative(rendered, false))
+    })
+}
+
+/// Builds the mail for `rendered` with the headers [`compose`] gives it and the body
+/// `body` makes (a signed body, say).
+pub fn compose_with(
+    rendered: &RenderedMessage,
+    addressing: &Addressing,
+    date: SystemTime,
+    resend: usize,
+    body: impl FnOnce(MessageBuilder) -> Result<Message, lettre::error::Error>,
 ) -> Result<ComposedEmail, RenderError> {
     reject_line_breaks("Subject", &rendered.subject)?;
     let from = mailbox("From", &addressing.from)?;
@@ -125,18 +141,7 @@ pub fn compose(
     if let Some(reply_to) = &addressing.reply_to {
         builder = builder.reply_to(mailbox("Reply-To", reply_to)?);
     }
-    let body = MultiPart::alternative()
-        .singlepart(
-            SinglePart::builder()
-                .header(ContentType::TEXT_PLAIN)
-                .body(crlf_line_endings(&rendered.text)),
-        )
-        .singlepart(
-            SinglePart::builder()
-                .header(ContentType::TEXT_HTML)
-                .body(crlf_line_endings(&rendered.html)),
-        );
-    let message = builder.multipart(body).map_err(|e| RenderError::Header {
+    let message = body(builder).map_err(|e| RenderError::Header {
         header: "(message)".to_string(),
         message: e.to_string(),
     })?;
@@ -146,6 +151,33 @@ pub fn compose(
         message_id,
         bytes,
     })
+}
+
+/// The text and HTML parts as one multipart/alternative. `quoted_printable` forces
+/// that encoding on both (for a signed message: 7-bit safe, trailing white space
+/// protected); otherwise lettre picks the encoding.
+pub fn alternative(rendered: &RenderedMessage, quoted_printable: bool) -> MultiPart {
+    MultiPart::alternative()
+        .singlepart(text_part(
+            ContentType::TEXT_PLAIN,
+            &rendered.text,
+            quoted_printable,
+        ))
+        .singlepart(text_part(
+            ContentType::TEXT_HTML,
+            &rendered.html,
+            quoted_printable,
+        ))
+}
+
+/// One text part with CRLF line endings.
+pub fn text_part(content_type: ContentType, text: &str, quoted_printable: bool) -> SinglePart {
+    let builder = SinglePart::builder().header(content_type);
+    let builder = match quoted_printable {
+        true => builder.header(ContentTransferEncoding::QuotedPrintable),
+        false => builder,
+    };
+    builder.body(crlf_line_endings(text))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use context::{Affects, MessageContext};
-pub use email::{compose, Addressing, ComposedEmail};
+pub use email::{compose, compose_with, Addressing, ComposedEmail};
 pub use history::{history, HistoryLine};
 pub use templates::Templates;
 

@@ -1,0 +1,312 @@
+//! Signing a message with the release manager's own OpenPGP key, through their `gpg`,
+//! the way git signs commits: their keyring, agent, smartcard and passphrase prompt
+//! keep working, and no secret key passes through herald.
+//!
+//! Two forms:
+//! * PGP/MIME (RFC 3156): `multipart/signed; protocol="application/pgp-signature"`,
+//!   whose first part is the multipart/alternative message in canonical form (CRLF,
+//!   quoted-printable, so trailing white space survives) and whose second part is the
+//!   detached, armored signature. `micalg` names the hash gpg actually used, read
+//!   from its `--status-fd` output.
+//! * Inline: a text-only message whose body is a cleartext signature
+//!   (`gpg --clearsign`), for lists that rewrite MIME structure.
+//!
+//! The key is checked before signing (`gpg --list-secret-keys --with-colons`), so an
+//! unknown or expired key, or one that cannot sign, is named as such.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use lettre::message::header::ContentType;
+use lettre::message::{MultiPart, SinglePart};
+
+use crate::config::{SigningConfig, SigningMode};
+use crate::render::email::{alternative, text_part};
+use crate::render::{compose_with, Addressing, ComposedEmail, RenderedMessage};
+
+/// Why a message could not be signed. Each is found before connecting.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error("cannot run {program:?} to sign the message: {source}; install GnuPG, or set [signing] program to its path")]
+    Missing {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("[signing] key {key:?}: no secret key in the keyring of {program} ({home}); check `gpg --list-secret-keys`")]
+    UnknownKey {
+        key: String,
+        program: String,
+        home: String,
+    },
+    #[error(
+        "[signing] key {key:?} is {why}, so it cannot sign; choose another key or renew this one"
+    )]
+    UnusableKey { key: String, why: String },
+    #[error("{program} could not ask for the passphrase of {key:?}: no terminal and no graphical pinentry. Unlock the key in gpg-agent first (sign anything once in a terminal), or run herald in a terminal. gpg said: {said}")]
+    Passphrase {
+        key: String,
+        program: String,
+        said: String,
+    },
+    #[error("{program} did not finish signing within {seconds} s ([signing] timeout_seconds); nothing was sent")]
+    TimedOut { program: String, seconds: u64 },
+    #[error("{program} failed to sign with {key:?}: {said}")]
+    Failed {
+        program: String,
+        key: String,
+        said: String,
+    },
+}
+
+/// A configured signer.
+pub struct Signer {
+    program: String,
+    key: String,
+    mode: SigningMode,
+    timeout: Duration,
+}
+
+/// What a gpg run produced.
+struct Run {
+    stdout: Vec<u8>,
+    /// `[GNUPG:]` status lines, without the prefix.
+    status: Vec<String>,
+    /// Everything else gpg said on standard error.
+    said: String,
+    success: bool,
+}
+
+impl Signer {
+    /// A signer for `[signing]`.
+    pub fn new(config: &SigningConfig) -> Signer {
+        Signer {
+            program: config.program.clone(),
+            key: config.key.to_string(),
+            mode: config.mode,
+            timeout: Duration::from_secs(config.timeout_seconds.get()),
+        }
+    }
+
+    /// The signing form, for reports.
+    pub fn mode(&self) -> SigningMode {
+        self.mode
+    }
+
+    /// Composes `rendered` as [`crate::render::compose`] does, signed.
+    pub fn sign(
+        &self,
+        rendered: &RenderedMessage,
+        addressing: &Addressing,
+        date: SystemTime,
+        resend: usize,
+    ) -> Result<ComposedEmail, crate::deliver::DeliverError> {
+        self.check_key()?;
+        let email = match self.mode {
+            SigningMode::PgpMime => {
+                let signed_part = alternative(rendered, true);
+                let bytes = signed_part.formatted();
+                // The signed entity ends before the CRLF that belongs to the next
+                // boundary delimiter (RFC 3156 §5, RFC 2046 §5.1.1).
+                let entity = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
+                let (signature, micalg) = self.detach_sign(entity)?;
+                let signature_part = SinglePart::builder()
+                    .header(
+                        ContentType::parse("application/pgp-signature; name=\"signature.asc\"")
+                            .expect("a valid content type"),
+                    )
+                    .body(signature);
+                compose_with(rendered, addressing, date, resend, |builder| {
+                    builder.multipart(
+                        MultiPart::signed("application/pgp-signature".to_string(), micalg)
+                            .multipart(signed_part)
+                            .singlepart(signature_part),
+                    )
+                })?
+            }
+            SigningMode::Inline => {
+                let clear = self.clearsign(&rendered.text)?;
+                let clear = String::from_utf8_lossy(&clear).into_owned();
+                compose_with(rendered, addressing, date, resend, |builder| {
+                    builder.singlepart(text_part(ContentType::TEXT_PLAIN, &clear, false))
+                })?
+            }
+        };
+        Ok(email)
+    }
+
+    /// Refuses a key gpg does not have, or one that cannot sign, by name.
+    fn check_key(&self) -> Result<(), SignError> {
+        let run = self.run(
+            &["--with-colons", "--list-secret-keys", "--", &self.key],
+            b"",
+        )?;
+        let listing = String::from_utf8_lossy(&run.stdout).into_owned();
+        let Some(primary) = listing.lines().find(|l| l.starts_with("sec:")) else {
+            if !run.success && !run.said.contains("No secret key") {
+                return Err(self.failed(run.said.trim()));
+            }
+            return Err(SignError::UnknownKey {
+                key: self.key.clone(),
+                program: self.program.clone(),
+                home: std::env::var("GNUPGHOME").unwrap_or_else(|_| "~/.gnupg".to_string()),
+            });
+        };
+        let fields: Vec<&str> = primary.split(':').collect();
+        let validity = fields.get(1).copied().unwrap_or_default();
+        let capabilities = fields.get(11).copied().unwrap_or_default();
+        let why = match validity {
+            "e" => Some("expired".to_string()),
+            "r" => Some("revoked".to_string()),
+            "d" => Some("disabled".to_string()),
+            _ if !capabilities.contains('S') => Some(format!(
+                "not able to sign (its usable capabilities are {capabilities:?}: no S)"
+            )),
+            _ => None,
+        };
+        match why {
+            Some(why) => Err(SignError::UnusableKey {
+                key: self.key.clone(),
+                why,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// A detached, armored signature of `bytes`, and the `micalg` of its hash.
+    fn detach_sign(&self, bytes: &[u8]) -> Result<(String, String), SignError> {
+        let run = self.signing_run(&["--armor", "--detach-sign"], bytes)?;
+        let micalg = run
+            .status
+            .iter()
+            .find_map(|line| {
+                let mut fields = line.split_whitespace();
+                (fields.next() == Some("SIG_CREATED"))
+                    .then(|| fields.nth(2))
+                    .flatten()
+                    .and_then(micalg)
+            })
+            .ok_or_else(|| self.failed("no SIG_CREATED status line with a known hash"))?;
+        Ok((String::from_utf8_lossy(&run.stdout).into_owned(), micalg))
+    }
+
+    /// `text` with a cleartext signature around it.
+    fn clearsign(&self, text: &str) -> Result<Vec<u8>, SignError> {
+        Ok(self.signing_run(&["--clearsign"], text.as_bytes())?.stdout)
+    }
+
+    /// Runs gpg to sign, and turns its failures into errors that say what to do.
+    fn signing_run(&self, args: &[&str], input: &[u8]) -> Result<Run, SignError> {
+        let mut all = vec!["--local-user", self.key.as_str()];
+        all.extend_from_slice(args);
+        let run = self.run(&all, input)?;
+        if run.success && run.status.iter().any(|l| l.starts_with("SIG_CREATED")) {
+            return Ok(run);
+        }
+        let pinentry = run
+            .status
+            .iter()
+            .any(|l| l.starts_with("PINENTRY_LAUNCHED"))
+            || run.said.contains("Inappropriate ioctl")
+            || run.said.contains("No pinentry")
+            || run
+                .status
+                .iter()
+                .any(|l| l.starts_with("MISSING_PASSPHRASE"));
+        if pinentry {
+            return Err(SignError::Passphrase {
+                key: self.key.clone(),
+                program: self.program.clone(),
+                said: run.said.trim().to_string(),
+            });
+        }
+        Err(self.failed(run.said.trim()))
+    }
+
+    fn failed(&self, said: &str) -> SignError {
+        SignError::Failed {
+            program: self.program.clone(),
+            key: self.key.clone(),
+            said: said.to_string(),
+        }
+    }
+
+    /// Runs `program --batch --status-fd 2 ARGS` with `input` on standard input, under
+    /// the timeout.
+    fn run(&self, args: &[&str], input: &[u8]) -> Result<Run, SignError> {
+        let mut child = Command::new(&self.program)
+            .args(["--batch", "--status-fd", "2"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| SignError::Missing {
+                program: self.program.clone(),
+                source,
+            })?;
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let mut stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let out_reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stdout.read_to_end(&mut bytes);
+            bytes
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stderr.read_to_end(&mut bytes);
+            bytes
+        });
+        let deadline = Instant::now() + self.timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(SignError::TimedOut {
+                        program: self.program.clone(),
+                        seconds: self.timeout.as_secs(),
+                    });
+                }
+            }
+        };
+        let _ = writer.join();
+        let stdout = out_reader.join().unwrap_or_default();
+        let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+        let (status_lines, said): (Vec<&str>, Vec<&str>) =
+            stderr.lines().partition(|l| l.starts_with("[GNUPG:] "));
+        Ok(Run {
+            stdout,
+            status: status_lines
+                .iter()
+                .map(|l| l.trim_start_matches("[GNUPG:] ").to_string())
+                .collect(),
+            said: said.join("\n"),
+            success: status.success(),
+        })
+    }
+}
+
+/// The `micalg` parameter of an OpenPGP hash algorithm id (RFC 4880 §9.4, RFC 3156 §5).
+fn micalg(id: &str) -> Option<String> {
+    let name = match id {
+        "1" => "md5",
+        "2" => "sha1",
+        "3" => "ripemd160",
+        "8" => "sha256",
+        "9" => "sha384",
+        "10" => "sha512",
+        "11" => "sha224",
+        _ => return None,
+    };
+    Some(format!("pgp-{name}"))
+}
