@@ -30,7 +30,7 @@ use super::read::Segment;
 use super::report::{DetailKind, Hit};
 use super::words::{
     all_safe, case_parts, credit_names, identifiers, is_stop_word, safe_words, stemmer,
-    strip_scheme, thanks_names, word_form, word_tokens, SYNONYMS, WEAK_WORDS,
+    strip_scheme, thanks_names, word_form, word_tokens, ORGANISATION_WORDS, SYNONYMS, WEAK_WORDS,
 };
 use crate::load::LoadedRelease;
 use crate::model::{IssueNumber, SecurityIssue};
@@ -333,6 +333,17 @@ impl Embargo {
                     for digits in [format!("{year}{seq}"), format!("{short}{seq}")] {
                         cve_digits.insert(digits, (id.clone(), number));
                     }
+                    // The sequence number on its own ("CVE number 27918 from 2021"),
+                    // unless the project lists its embargoed CVE ids openly.
+                    if !project.pre_announce_cves {
+                        if let Ok(n) = seq.parse::<u64>() {
+                            numbers.entry(n).or_default().push(NumberDetail {
+                                kind: DetailKind::Cve,
+                                detail: id.clone(),
+                                issue: number,
+                            });
+                        }
+                    }
                 }
             }
             if !embargoed {
@@ -482,8 +493,10 @@ impl Embargo {
                 let is_weak = weak.contains(&stem);
                 sequence.push(intern(stem, &mut title_stems));
                 sequence_safe.push((is_safe, is_weak));
+                // A two-part identifier's parts are the identifier ("TokenReader");
+                // a longer one counts whole (below), not by any two of its parts.
                 let parts = case_parts(token);
-                if parts.len() > 1 {
+                if parts.len() == 2 {
                     let ids: Vec<(u32, bool, bool)> = parts
                         .iter()
                         .map(|p| {
@@ -523,6 +536,18 @@ impl Embargo {
             for ident in identifiers(title) {
                 if all_safe(&ident, &safe) {
                     continue;
+                }
+                // Glued or split anywhere ("NewToken Decoder", "New-TokenDecoder").
+                let last = ident.rsplit('.').next().unwrap_or(&ident);
+                for form in [last, ident.as_str()] {
+                    let glued: String = form
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .flat_map(char::to_lowercase)
+                        .collect();
+                    if glued.chars().count() >= 8 {
+                        squeezed.add(glued, name(DetailKind::Title, &title_detail, Rule::Word));
+                    }
                 }
                 words.add(
                     word_form(&ident),
@@ -574,7 +599,15 @@ impl Embargo {
                                     ..credit_name(Rule::Word)
                                 },
                             ),
-                            _ => words.add(token.clone(), credit_name(Rule::Word)),
+                            _ if tokens.len() > 1
+                                && ORGANISATION_WORDS.contains(&token.as_str()) => {}
+                            _ => {
+                                words.add(token.clone(), credit_name(Rule::Word));
+                                if token.chars().count() >= 5 {
+                                    // Broken up: "Whit-ed", "W-h-i-t-e-d".
+                                    squeezed.add(token.clone(), credit_name(Rule::Word));
+                                }
+                            }
                         }
                     }
                     if tokens.len() >= 2 {

@@ -20,7 +20,9 @@
 //! *words* (alphanumeric runs joined by one space) and the *squeezed* text
 //! (alphanumeric characters only), each mapping back to the normalised text.
 
-use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+use unicode_normalization::char::{
+    canonical_combining_class, decompose_compatible, is_combining_mark,
+};
 
 /// A displayed character and the span `start..end` of the source text it came from.
 pub(crate) type SourceChar = (char, usize, usize);
@@ -51,6 +53,19 @@ impl View {
     pub fn new(chars: &[SourceChar]) -> View {
         let chars = percent_decoded(chars);
         let chars = overrides_reversed(chars);
+        // Under a right-to-left embedding or isolate, the guard reads the text both as
+        // written and as displayed, one after the other: which one a reader sees
+        // depends on the text around it.
+        let chars = match chars.iter().any(|c| RTL_OPENERS.contains(&c.0)) {
+            true => {
+                let end = chars.last().map_or(0, |c| c.2);
+                let mut both = chars.clone();
+                both.push(('\n', end, end));
+                both.extend(isolates_reordered(chars));
+                both
+            }
+            false => chars,
+        };
         let mut view = View {
             norm: String::with_capacity(chars.len()),
             starts: Vec::with_capacity(chars.len()),
@@ -66,7 +81,14 @@ impl View {
                 view.push_folded(c, start, end);
                 continue;
             }
-            if is_ignorable(c) {
+            if is_ignorable(c) || is_combining_mark(c) {
+                // Invisible, or a mark drawn over the letter before it (U+20DD).
+                continue;
+            }
+            if let Some(shown) = display_digits(c).or_else(|| display_letter(c)) {
+                for d in shown.chars() {
+                    view.push_folded(d, start, end);
+                }
                 continue;
             }
             if is_dash(c) {
@@ -273,6 +295,129 @@ fn overrides_reversed(chars: Vec<SourceChar>) -> Vec<SourceChar> {
         };
     }
     out
+}
+
+/// Right-to-left embedding and isolate openers, whose runs a reader sees in reverse
+/// order (each run's own digits and Latin letters keep theirs).
+const RTL_OPENERS: [char; 2] = ['\u{202B}', '\u{2067}'];
+
+/// Reorders the whitespace-separated runs under a right-to-left embedding or isolate
+/// (U+202B, U+2067), up to its end (U+202C, U+2069) or the line's, the way they are
+/// displayed: `RLI 913 44 PDI` reads "44 913".
+fn isolates_reordered(chars: Vec<SourceChar>) -> Vec<SourceChar> {
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !RTL_OPENERS.contains(&chars[i].0) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut end = start;
+        while end < chars.len() && !matches!(chars[end].0, PDF | '\u{2069}' | '\n') {
+            end += 1;
+        }
+        let inner = &chars[start..end];
+        let runs: Vec<&[SourceChar]> = inner
+            .split(|c| c.0.is_whitespace())
+            .filter(|run| !run.is_empty())
+            .collect();
+        for (n, run) in runs.iter().rev().enumerate() {
+            if n > 0 {
+                // A space where the reader sees one, mapped to the run it follows.
+                let at = run[0];
+                out.push((' ', at.1, at.1));
+            }
+            out.extend_from_slice(run);
+        }
+        i = if end < chars.len() && chars[end].0 != '\n' {
+            end + 1
+        } else {
+            end
+        };
+    }
+    out
+}
+
+/// The ASCII digits a reader reads in a digit of another script (Arabic-Indic,
+/// Devanagari, Bengali, Thai, …: every decimal digit block of Unicode) or an enclosed
+/// or dingbat digit NFKC leaves alone (❹, ⓸, ➍, ⓿, ❿).
+fn display_digits(c: char) -> Option<&'static str> {
+    const DIGITS: [&str; 21] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+        "17", "18", "19", "20",
+    ];
+    /// The zero of every Unicode block of ten decimal digits outside ASCII that NFKC
+    /// does not fold (Unicode 15, General_Category Nd).
+    const ZEROS: [u32; 47] = [
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
+        0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0,
+        0xAA50, 0xABF0, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450,
+        0x114D0, 0x11650, 0x116C0, 0x1E950,
+    ];
+    let code = c as u32;
+    let digit = |n: u32| DIGITS.get(n as usize).copied();
+    if let Some(zero) = ZEROS.iter().find(|&&z| (z..z + 10).contains(&code)) {
+        return digit(code - zero);
+    }
+    match code {
+        0x2776..=0x277F => digit(code - 0x2776 + 1),     // ❶ … ❿
+        0x2780..=0x2789 => digit(code - 0x2780 + 1),     // ➀ … ➉
+        0x278A..=0x2793 => digit(code - 0x278A + 1),     // ➊ … ➓
+        0x24F5..=0x24FE => digit(code - 0x24F5 + 1),     // ⓵ … ⓾
+        0x24EB..=0x24F4 => digit(code - 0x24EB + 11),    // ⓫ … ⓴
+        0x24FF | 0x24EA | 0x1F10B | 0x1F10C => digit(0), // ⓿ ⓪ 🄋 🄌
+        0x1F101..=0x1F10A => digit(code - 0x1F101),      // 🄁 … 🄊 (digit comma)
+        _ => None,
+    }
+}
+
+/// The ASCII letter a reader reads in a letter NFKC and the confusable skeleton leave
+/// alone: small capitals (ᴀ), negative squared and circled letters (🆂, 🅐),
+/// parenthesised letters (⒮).
+fn display_letter(c: char) -> Option<&'static str> {
+    const LETTERS: [&str; 26] = [
+        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r",
+        "s", "t", "u", "v", "w", "x", "y", "z",
+    ];
+    let letter = |n: u32| LETTERS.get(n as usize).copied();
+    let code = c as u32;
+    match code {
+        0x1F130..=0x1F149 => letter(code - 0x1F130), // 🄰 squared
+        0x1F150..=0x1F169 => letter(code - 0x1F150), // 🅐 negative circled
+        0x1F170..=0x1F189 => letter(code - 0x1F170), // 🅰 negative squared
+        0x249C..=0x24B5 => letter(code - 0x249C),    // ⒜ parenthesised
+        _ => match c {
+            'ᴀ' => letter(0),
+            'ʙ' => letter(1),
+            'ᴄ' => letter(2),
+            'ᴅ' => letter(3),
+            'ᴇ' => letter(4),
+            'ꜰ' => letter(5),
+            'ɢ' => letter(6),
+            'ʜ' => letter(7),
+            'ɪ' => letter(8),
+            'ᴊ' => letter(9),
+            'ᴋ' => letter(10),
+            'ʟ' => letter(11),
+            'ᴍ' => letter(12),
+            'ɴ' => letter(13),
+            'ᴏ' => letter(14),
+            'ᴘ' => letter(15),
+            'ǫ' => letter(16),
+            'ʀ' => letter(17),
+            'ꜱ' => letter(18),
+            'ᴛ' => letter(19),
+            'ᴜ' => letter(20),
+            'ᴠ' => letter(21),
+            'ᴡ' => letter(22),
+            'ʏ' => letter(24),
+            'ᴢ' => letter(25),
+            _ => None,
+        },
+    }
 }
 
 /// Whether a character is invisible to a reader: a Default_Ignorable_Code_Point
