@@ -288,9 +288,10 @@ Thanks,\\
 #[test]
 fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_linked() {
     let dir = tempfile::tempdir().unwrap();
-    let fixture =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go1.16.1.toml"))
-            .unwrap();
+    let fixture = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go1.16.1.toml"),
+    )
+    .unwrap();
     let release = fixture.replace(
         "release_window = \"during US business hours\"",
         "release_window = \"during US business hours, after the encoding/xml fix\"",
@@ -303,7 +304,12 @@ fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_
     std::fs::write(dir.path().join("release.toml"), release).unwrap();
     std::fs::create_dir(dir.path().join("tpl")).unwrap();
     std::fs::write(dir.path().join("tpl/pre-announcement.md"), LEAKING_TEMPLATE).unwrap();
-    let code = render(dir.path(), "release.toml", &["--templates", "tpl"], "2021-03-05");
+    let code = render(
+        dir.path(),
+        "release.toml",
+        &["--templates", "tpl"],
+        "2021-03-05",
+    );
     assert_eq!(code, 1, "a leak is a policy violation");
     let dom = dom(dir.path(), "profile-dom");
     let pre = element(&dom, "pre-announcement", "</section>");
@@ -311,7 +317,10 @@ fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_
     // Draft files: linked, and there; a blocked message has no .eml.
     let out = dir.path().join("out");
     for file in ["pre-announcement.txt", "pre-announcement.html"] {
-        assert!(pre.contains(&format!("<a href=\"{file}\">{file}</a>")), "{pre}");
+        assert!(
+            pre.contains(&format!("<a href=\"{file}\">{file}</a>")),
+            "{pre}"
+        );
         assert!(out.join(file).is_file(), "{file}");
     }
     assert!(!pre.contains("href=\"pre-announcement.eml\""), "{pre}");
@@ -350,12 +359,18 @@ fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_
     );
     // A span cut by a tag is marked on both sides of it.
     assert!(
-        html.contains(&format!("{cve}>CVE-2021-</mark><strong><mark class=\"leak\" {cve}>27918</mark></strong>")),
+        html.contains(&format!(
+            "{cve}>CVE-2021-</mark><strong><mark class=\"leak\" {cve}>27918</mark></strong>"
+        )),
         "{html}"
     );
     // A detail in a link target is shown inside the link.
     assert!(
         html.contains("<a href=\"https://go.dev/issue/44913\"><mark class=\"leak in-tag\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("title=\"issue number 44913 of issue 44913\">\u{2691} https://go.dev/issue/44913</mark>the report</a>"),
         "{html}"
     );
 
@@ -370,7 +385,8 @@ fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_
             .and_then(|rest| rest.split('"').next())
             .unwrap_or_else(|| panic!("a finding without a link: {item}"));
         assert!(
-            dom.contains(&format!("<mark class=\"leak")) && dom.contains(&format!("id=\"{target}\"")),
+            dom.contains(&format!("<mark class=\"leak"))
+                && dom.contains(&format!("id=\"{target}\"")),
             "the link #{target} goes nowhere"
         );
         assert!(item.contains("source: "), "{item}");
@@ -386,10 +402,12 @@ fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_
         2,
         "{leaks}"
     );
-    assert!(
-        sourced("source: template pre-announcement.md line 11 (tpl/pre-announcement.md)") >= 1,
+    assert_eq!(
+        sourced("source: template pre-announcement.md line 11 (tpl/pre-announcement.md)"),
+        2,
         "{leaks}"
     );
+    assert_eq!(sourced("not traced"), 0, "{leaks}");
     // The check's own list links to the marks too.
     let findings = element(&dom, "findings", "</div>");
     assert!(
@@ -399,7 +417,10 @@ fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_
 
     // The timeline: planned day, window, today, journal.
     let timeline = element(&dom, "timeline", "</section>");
-    assert!(timeline.contains("<time class=\"today\">2021-03-05</time>"), "{timeline}");
+    assert!(
+        timeline.contains("<time class=\"today\">2021-03-05</time>"),
+        "{timeline}"
+    );
     assert!(
         timeline.contains("<td data-label=\"Planned day\" class=\"planned-day\">2021-03-05 (Fri)</td><td data-label=\"Allowed window\" class=\"window\">2021-03-03 to 2021-03-07</td><td data-label=\"Today\" class=\"where\">open today</td>"),
         "{timeline}"
@@ -409,10 +430,17 @@ fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_
         "{timeline}"
     );
     assert!(
-        timeline.contains("class=\"day in-window planned today\" title=\"pre-announcement 2021-03-05\""),
+        timeline.contains(
+            "class=\"day in-window planned today\" title=\"pre-announcement 2021-03-05\""
+        ),
         "{timeline}"
     );
-    assert_eq!(timeline.matches("class=\"journal-state not-sent\">not sent<").count(), 2);
+    assert_eq!(
+        timeline
+            .matches("class=\"journal-state not-sent\">not sent<")
+            .count(),
+        2
+    );
     screenshots(dir.path(), "leaking-pre-announcement");
 }
 
@@ -436,7 +464,8 @@ fn a_second_render_marks_each_message_changed_or_unchanged_and_diffs_the_text_pa
     assert_eq!(render(dir.path(), "release.toml", &[], "2020-01-28"), 0);
     let again = dom(dir.path(), "profile-2");
     assert!(
-        element(&again, "announcement-change", "</span>").contains("unchanged since the last render"),
+        element(&again, "announcement-change", "</span>")
+            .contains("unchanged since the last render"),
         "{again}"
     );
     assert!(!again.contains("class=\"diff\""), "{again}");
@@ -461,11 +490,21 @@ fn a_second_render_marks_each_message_changed_or_unchanged_and_diffs_the_text_pa
         "{section}"
     );
     let diff = element(section, "announcement-change", "</pre>");
-    assert!(diff.contains("<pre class=\"diff\"><span class=\"hunk\">@@ -"), "{diff}");
-    assert!(diff.contains("<del>-") && diff.contains("Thanks to Project Wycheproof for"), "{diff}");
-    assert!(diff.contains("<ins>+") && diff.contains("Alice Example"), "{diff}");
     assert!(
-        element(&changed, "timeline-announcement", "</tr>").contains("CHANGED since the last render"),
+        diff.contains("<pre class=\"diff\"><span class=\"hunk\">@@ -"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("<del>-") && diff.contains("Thanks to Project Wycheproof for"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("<ins>+") && diff.contains("Alice Example"),
+        "{diff}"
+    );
+    assert!(
+        element(&changed, "timeline-announcement", "</tr>")
+            .contains("CHANGED since the last render"),
         "{changed}"
     );
     let manifest_now = std::fs::read_to_string(dir.path().join("out/render.json")).unwrap();

@@ -6,9 +6,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{AppError, Checked, Guarded};
 use super::preview::changes::{Manifest, Previous, MANIFEST};
 use super::preview::{preview_page, PageContext};
+use super::{AppError, Checked, Guarded};
 use crate::deliver::journal::Journal;
 use crate::plan::PlannedMessage;
 use crate::render::Addressing;

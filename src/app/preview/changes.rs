@@ -197,7 +197,13 @@ mod tests {
     #[test]
     fn a_diff_marks_removed_and_added_lines_and_escapes_them() {
         let html = diff_html("a\nb <x>\nc\n", "a\nb <y>\nc\n");
-        assert!(html.contains("<del>-b &lt;x&gt;</del><ins>+b &lt;y&gt;</ins>"), "{html}");
-        assert!(html.contains("<span class=\"hunk\">@@ -1,3 +1,3 @@</span>"), "{html}");
+        assert!(
+            html.contains("<del>-b &lt;x&gt;</del><ins>+b &lt;y&gt;</ins>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"hunk\">@@ -1,3 +1,3 @@</span>"),
+            "{html}"
+        );
     }
 }

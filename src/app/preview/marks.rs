@@ -80,7 +80,10 @@ pub fn mark(
             .filter(|(_, l)| l.span.start >= offset && l.span.end <= offset + source.len())
             .map(|(i, l)| {
                 let span = (l.span.start - offset)..(l.span.end - offset);
-                match tags.iter().find(|t| t.start < span.start && span.start < t.end) {
+                match tags
+                    .iter()
+                    .find(|t| t.start < span.start && span.start < t.end)
+                {
                     Some(tag) => (i, tag.clone(), true),
                     None => {
                         let end = tags
@@ -258,7 +261,12 @@ fn mark_html(html: &str, groups: &[Group], tags: &[Range<usize>]) -> String {
             out.push_str(&html[at..group.span.end]);
             out.push_str(&open(group, "leak in-tag"));
             out.push_str("\u{2691} ");
-            out.push_str(&escaped(&group.found.join(" ")));
+            let shown: Vec<String> = group
+                .found
+                .iter()
+                .map(|f| displayed(Part::Html, f))
+                .collect();
+            out.push_str(&escaped(&shown.join(" ")));
             out.push_str("</mark>");
             at = group.span.end;
             continue;
@@ -295,14 +303,27 @@ fn mark_html(html: &str, groups: &[Group], tags: &[Range<usize>]) -> String {
     out
 }
 
-/// The text of a leak as a reader sees it: tags dropped, common references decoded.
-fn displayed(leak: &Leak) -> String {
-    if leak.part != Part::Html {
-        return leak.found.clone();
+/// The text of a leak as a reader sees it: tags dropped, common references decoded,
+/// an attribute (`href="…"`) reduced to its value.
+fn displayed(part: Part, found: &str) -> String {
+    if part != Part::Html {
+        return found.to_string();
     }
+    let found = match found.split_once('=') {
+        Some((name, value))
+            if !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && value.len() >= 2
+                && (value.starts_with('"') || value.starts_with('\''))
+                && value.ends_with(&value[..1]) =>
+        {
+            &value[1..value.len() - 1]
+        }
+        _ => found,
+    };
     let mut text = String::new();
     let mut in_tag = false;
-    for c in leak.found.chars() {
+    for c in found.chars() {
         match c {
             '<' => in_tag = true,
             '>' => in_tag = false,
@@ -335,7 +356,13 @@ fn pattern(text: &str, ignore_case: bool) -> Option<Regex> {
         .map(|w| word(w))
         .collect::<Vec<_>>()
         .join(r"[\s*_`\\]+");
-    let edge = |c: Option<char>| if c.is_some_and(char::is_alphanumeric) { r"\b" } else { "" };
+    let edge = |c: Option<char>| {
+        if c.is_some_and(char::is_alphanumeric) {
+            r"\b"
+        } else {
+            ""
+        }
+    };
     let flags = if ignore_case { "(?i)" } else { "" };
     Regex::new(&format!(
         "{flags}{}{body}{}",
@@ -348,7 +375,7 @@ fn pattern(text: &str, ignore_case: bool) -> Option<Regex> {
 /// Where the text of `leak` came from: a line of the message's template (or of a
 /// template it includes), or a key of the release file; an exact-case match first.
 fn trace(leak: &Leak, template: &str, sources: &Sources<'_>) -> String {
-    let text = displayed(leak);
+    let text = displayed(leak.part, &leak.found);
     let main = sources.templates.iter().find(|t| t.name == template);
     let included = sources
         .templates
@@ -453,10 +480,17 @@ mod tests {
     #[test]
     fn keys_are_found_by_line() {
         let toml = "[project]\nname = \"Go\"\nrelease_window = \"soon\"\n\n[[security]]\ntitle = \"a\"\ndescription = \"\"\"\nline one\nline two\"\"\"\n[[security]]\n# a comment\ncredit = \"x\"\n";
-        assert_eq!(toml_key_at(toml, 3).as_deref(), Some("project.release_window"));
-        assert_eq!(toml_key_at(toml, 9).as_deref(), Some("security[0].description"));
-        assert_eq!(toml_key_at(toml, 12), None);
-        assert_eq!(toml_key_at(toml, 13).as_deref(), Some("security[1].credit"));
+        assert_eq!(
+            toml_key_at(toml, 3).as_deref(),
+            Some("project.release_window")
+        );
+        assert_eq!(
+            toml_key_at(toml, 9).as_deref(),
+            Some("security[0].description")
+        );
+        assert_eq!(toml_key_at(toml, 11), None);
+        assert_eq!(toml_key_at(toml, 12).as_deref(), Some("security[1].credit"));
+        assert_eq!(toml_key_at(toml, 5), None);
     }
 
     #[test]
@@ -470,5 +504,12 @@ mod tests {
     fn patterns_see_through_markdown_and_wrapping() {
         let re = pattern("CVE-2021-27918 is\nfixed", false).unwrap();
         assert!(re.is_match("One of them is CVE-2021-**27918** is fixed"));
+    }
+
+    #[test]
+    fn an_attribute_reads_as_its_value() {
+        let value = displayed(Part::Html, "href=\"https://go.dev/issue/1?a=1&amp;b=2\"");
+        assert_eq!(value, "https://go.dev/issue/1?a=1&b=2");
+        assert_eq!(displayed(Part::Html, "CVE-<b>1</b>"), "CVE-1");
     }
 }

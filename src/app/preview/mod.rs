@@ -156,9 +156,10 @@ fn findings_block(page: &mut String, findings: &[Finding], marked: &[Marked]) {
     for finding in findings {
         let anchor = (finding.rule == "embargo")
             .then(|| {
-                marked.iter().flat_map(|m| &m.leaks).find(|l| {
-                    l.anchor.is_some() && finding.message.ends_with(&l.leak.to_string())
-                })
+                marked
+                    .iter()
+                    .flat_map(|m| &m.leaks)
+                    .find(|l| l.anchor.is_some() && finding.message.ends_with(&l.leak.to_string()))
             })
             .flatten()
             .and_then(|l| l.anchor.as_ref());
@@ -182,7 +183,11 @@ fn journal_state(journal: &Journal, kind: MessageKind) -> (&'static str, String)
             e.recipients.join(", ")
         }
     };
-    if let Some(e) = entries.iter().rev().find(|e| e.state == AttemptState::InDoubt) {
+    if let Some(e) = entries
+        .iter()
+        .rev()
+        .find(|e| e.state == AttemptState::InDoubt)
+    {
         return (
             "in-doubt",
             format!(
@@ -265,7 +270,11 @@ fn day_strip(page: &mut String, drafts: &[Draft], today: NaiveDate) {
     for draft in drafts {
         let window = &draft.planned.window;
         days.push(window.earliest);
-        days.push(window.latest.unwrap_or(window.earliest + chrono::Days::new(2)));
+        days.push(
+            window
+                .latest
+                .unwrap_or(window.earliest + chrono::Days::new(2)),
+        );
         days.extend(draft.planned.date);
     }
     let (Some(&first), Some(&last)) = (days.iter().min(), days.iter().max()) else {
@@ -279,7 +288,7 @@ fn day_strip(page: &mut String, drafts: &[Draft], today: NaiveDate) {
         return;
     }
     page.push_str(&format!(
-        "<div class=\"days\" style=\"grid-template-columns:minmax(6rem,9rem) repeat({span},minmax(1.4rem,1fr))\">\n<span class=\"label\">{}</span>",
+        "<div class=\"days\" style=\"grid-template-columns:minmax(6rem,9rem) repeat({span},minmax(1.4rem,3rem))\">\n<span class=\"label\">{}</span>",
         first.format("%B %Y")
     ));
     let all = || first.iter_days().take(span as usize);
@@ -307,7 +316,11 @@ fn day_strip(page: &mut String, drafts: &[Draft], today: NaiveDate) {
             if day == today {
                 class.push("today");
             }
-            let mark = if Some(day) == draft.planned.date { "\u{25cf}" } else { "" };
+            let mark = if Some(day) == draft.planned.date {
+                "\u{25cf}"
+            } else {
+                ""
+            };
             page.push_str(&format!(
                 "<span class=\"{}\" title=\"{kind} {day}\">{mark}</span>",
                 class.join(" ")
