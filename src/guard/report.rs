@@ -156,6 +156,21 @@ impl Hit {
             end,
         }
     }
+
+    /// The leak this hit in `source` is, on `line` of `part`.
+    fn leak(&self, part: Part, source: &str, line: usize) -> Leak {
+        Leak {
+            kind: self.kind,
+            detail: self.detail.to_string(),
+            found: source
+                .get(self.start..self.end)
+                .unwrap_or_default()
+                .to_string(),
+            issue: self.issue,
+            part,
+            line,
+        }
+    }
 }
 
 /// The leaks of the hits in `source`: one per detail and line; a hit inside an
@@ -185,17 +200,7 @@ pub(crate) fn leaks(
         if covered || !seen.insert((key, line)) {
             continue;
         }
-        out.push(Leak {
-            kind: hit.kind,
-            detail: hit.detail.to_string(),
-            found: source
-                .get(hit.start..hit.end)
-                .unwrap_or_default()
-                .to_string(),
-            issue: hit.issue,
-            part,
-            line,
-        });
+        out.push(hit.leak(part, source, line));
     }
 }
 
@@ -228,17 +233,7 @@ pub(crate) fn located(part: Part, source: &str, mut hits: Vec<Hit>, out: &mut Ve
         }
         *end = hit.end;
         out.push(LocatedLeak {
-            leak: Leak {
-                kind: hit.kind,
-                detail: hit.detail.to_string(),
-                found: source
-                    .get(hit.start..hit.end)
-                    .unwrap_or_default()
-                    .to_string(),
-                issue: hit.issue,
-                part,
-                line: lines.line(hit.start),
-            },
+            leak: hit.leak(part, source, lines.line(hit.start)),
             span: hit.start..hit.end,
         });
     }

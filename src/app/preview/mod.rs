@@ -449,3 +449,65 @@ fn message_section(
         marked.html_body, marked.text,
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn journal(entries: &str) -> Journal {
+        serde_json::from_str(&format!("{{\"entries\": [{entries}]}}")).unwrap()
+    }
+
+    fn entry(kind: &str, state: &str, at: &str) -> String {
+        format!(
+            r#"{{"kind": "{kind}", "state": "{state}", "message_id": "<m@x>", "content_hash": "h",
+            "subject": "s", "recipients": ["list@example.org"], "to": ["list@example.org"],
+            "bcc": [], "attempted_at": "{at}", "answered_at": "{at}"}}"#
+        )
+    }
+
+    #[test]
+    fn the_timeline_reads_the_journal_in_doubt_first_then_sent_then_the_last_attempt() {
+        let pre = MessageKind::PreAnnouncement;
+        assert_eq!(
+            journal_state(&journal(""), pre),
+            ("not-sent", "not sent".to_string())
+        );
+        let failed = entry("pre-announcement", "failed", "2021-03-05T10:00:00Z");
+        assert_eq!(
+            journal_state(&journal(&failed), pre),
+            (
+                "not-sent",
+                "not sent (last attempt failed at 2021-03-05T10:00:00Z)".to_string()
+            )
+        );
+        let sent = entry("pre-announcement", "sent", "2021-03-05T11:00:00Z");
+        assert_eq!(
+            journal_state(&journal(&format!("{failed}, {sent}")), pre),
+            (
+                "sent",
+                "sent 2021-03-05T11:00:00Z to list@example.org".to_string()
+            )
+        );
+        let doubt = entry("pre-announcement", "in-doubt", "2021-03-05T12:00:00Z");
+        let (class, _) = journal_state(&journal(&format!("{sent}, {doubt}")), pre);
+        assert_eq!(class, "in-doubt");
+        assert_eq!(
+            journal_state(&journal(&sent), MessageKind::Announcement).0,
+            "not-sent"
+        );
+    }
+
+    #[test]
+    fn today_is_placed_against_the_window() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2021, 3, d).unwrap();
+        let window = Window {
+            earliest: day(3),
+            latest: Some(day(7)),
+        };
+        assert_eq!(against_window(&window, day(1)), "opens in 2 days");
+        assert_eq!(against_window(&window, day(7)), "open today");
+        assert_eq!(against_window(&window, day(8)), "closed 1 day ago");
+        assert_eq!(window_text(&window), "2021-03-03 to 2021-03-07");
+    }
+}
