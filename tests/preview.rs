@@ -310,7 +310,7 @@ fn a_leaking_pre_announcement_is_marked_in_place_and_each_finding_is_traced_and_
     // The findings: each links to a mark that exists, and names its source.
     let leaks = element(pre, "pre-announcement-leaks", "</ul>");
     let items: Vec<&str> = leaks.split("<li>").skip(1).collect();
-    assert!(items.len() >= 5, "{leaks}");
+    assert_eq!(items.len(), 6, "{leaks}");
     for item in &items {
         let target = item
             .split("<a href=\"#")
