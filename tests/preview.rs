@@ -73,6 +73,10 @@ fn the_preview_page_renders_every_draft_offline_in_a_browser() {
         "a fixed height is back:\n{page}"
     );
     assert!(page.contains("name=\"viewport\""), "no viewport for phones");
+    assert!(
+        page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\""),
+        "no content security policy"
+    );
 }
 
 #[test]

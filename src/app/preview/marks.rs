@@ -78,8 +78,11 @@ pub fn mark(
             .enumerate()
             .filter(|(_, l)| l.leak.part == part)
             .filter(|(_, l)| l.span.start >= offset && l.span.end <= offset + source.len())
-            .map(|(i, l)| {
-                let span = (l.span.start - offset)..(l.span.end - offset);
+            .map(|(i, l)| (i, (l.span.start - offset)..(l.span.end - offset)))
+            .filter(|(_, span)| {
+                source.is_char_boundary(span.start) && source.is_char_boundary(span.end)
+            })
+            .map(|(i, span)| {
                 match tags
                     .iter()
                     .find(|t| t.start < span.start && span.start < t.end)
