@@ -454,4 +454,21 @@ fn a_second_render_marks_each_message_changed_or_unchanged_and_diffs_the_text_pa
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     screenshots(dir.path(), "changed-announcement");
+
+    // The JSON report says the same, for CI.
+    let json = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args([
+            "render",
+            "release.toml",
+            "--today",
+            "2020-01-28",
+            "--out",
+            "out",
+        ])
+        .args(["--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["messages"][0]["change"], "unchanged", "{json}");
 }

@@ -46,6 +46,10 @@ pub struct DraftReport {
     pub content_hash: String,
     /// Paths written: `eml` (only when sendable), `txt`, `html`.
     pub files: Vec<String>,
+    /// With `--out`: `first` (no earlier render there), `new`, `unchanged` or
+    /// `changed`, against the `render.json` of the last render.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<&'static str>,
 }
 
 impl DraftsReport {
@@ -93,6 +97,8 @@ pub fn write(
         out_dir: out_dir.map(|d| d.display().to_string()),
         ..DraftsReport::default()
     };
+    // Read before anything in `out_dir` changes.
+    let previous = out_dir.map(Previous::read).unwrap_or_default();
     let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
     let mut stale: Vec<String> = Vec::new();
     for draft in drafts {
@@ -126,10 +132,10 @@ pub fn write(
                     .collect(),
                 None => Vec::new(),
             },
+            change: out_dir.map(|_| previous.change(message).label().0),
         });
     }
     if let Some(dir) = out_dir {
-        let previous = Previous::read(dir);
         let context = PageContext {
             today,
             previous: &previous,

@@ -161,7 +161,11 @@ impl Change {
 /// A unified line diff of `old` and `new` (three lines of context) as a `<pre>`:
 /// removed lines in `<del>`, added lines in `<ins>`.
 pub fn diff_html(old: &str, new: &str) -> String {
-    let diff = TextDiff::from_lines(old, new);
+    // A diff of two very different long texts is cut short (it then shows larger
+    // hunks) rather than hold up the render.
+    let diff = TextDiff::configure()
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_lines(old, new);
     let mut out = String::from("<pre class=\"diff\">");
     for group in diff.grouped_ops(3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {

@@ -82,19 +82,11 @@ pub fn mark(
             .filter(|(_, span)| {
                 source.is_char_boundary(span.start) && source.is_char_boundary(span.end)
             })
-            .map(|(i, span)| {
-                match tags
-                    .iter()
-                    .find(|t| t.start < span.start && span.start < t.end)
-                {
-                    Some(tag) => (i, tag.clone(), true),
-                    None => {
-                        let end = tags
-                            .iter()
-                            .find(|t| t.start < span.end && span.end < t.end)
-                            .map_or(span.end, |t| t.end);
-                        (i, span.start..end, false)
-                    }
+            .map(|(i, span)| match tag_around(tags, span.start) {
+                Some(tag) => (i, tag.clone(), true),
+                None => {
+                    let end = tag_around(tags, span.end).map_or(span.end, |t| t.end);
+                    (i, span.start..end, false)
                 }
             })
             .collect();
@@ -214,6 +206,12 @@ fn mark_text(source: &str, groups: &[Group]) -> String {
     }
     out.push_str(&escaped(source.get(at..).unwrap_or_default()));
     out
+}
+
+/// The tag that holds byte `at` strictly inside it, if any (`tags` is sorted).
+fn tag_around(tags: &[Range<usize>], at: usize) -> Option<&Range<usize>> {
+    let next = tags.partition_point(|t| t.start < at);
+    next.checked_sub(1).map(|i| &tags[i]).filter(|t| at < t.end)
 }
 
 /// Every tag and comment of `html` (quoted attribute values may hold `>`).
