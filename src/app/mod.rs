@@ -4,6 +4,7 @@
 //! input or configuration, 3 delivery failed, 4 sent but not recorded, 5 in doubt.
 
 pub mod drafts;
+pub mod preview;
 mod send;
 
 use std::io::Write;
@@ -602,7 +603,14 @@ pub fn render_command(
     };
     let (drafts, findings) = drafts_with_findings(&checked, options)?;
     let journal = Journal::open(path)?;
-    let report = drafts::write(&checked, &drafts, &findings, &journal, out_dir)?;
+    let report = drafts::write(
+        &checked,
+        &drafts,
+        &findings,
+        &journal,
+        out_dir,
+        options.today,
+    )?;
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {
         match out_dir {

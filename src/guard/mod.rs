@@ -49,7 +49,7 @@ mod report;
 mod words;
 
 pub use matcher::Embargo;
-pub use report::{leak_findings, DetailKind, Leak, Part};
+pub use report::{leak_findings, DetailKind, Leak, LocatedLeak, Part};
 
 use crate::plan::MessageKind;
 use crate::render::RenderedMessage;
@@ -96,6 +96,28 @@ impl Embargo {
             })
             .collect()
     }
+}
+
+/// Every leak of a rendered message with its place: the byte range in
+/// `message.subject`, `message.text` or `message.html` (as `part` says). The same
+/// matching and the same rules as [`check_message`]; for the preview page, which
+/// marks each leak in place.
+pub fn locate(embargo: &Embargo, message: &RenderedMessage) -> Vec<LocatedLeak> {
+    let labels_only = message.kind != MessageKind::PreAnnouncement;
+    let segments = [
+        read::subject(&message.subject),
+        read::plain(Part::Text, &message.text),
+        read::html(&message.html),
+    ];
+    let mut out = Vec::new();
+    for segment in &segments {
+        let hits = embargo.segment_hits(segment, labels_only);
+        report::located(segment.part, &segment.source, hits, &mut out);
+    }
+    out.retain(|l| {
+        labels_only || !(l.leak.kind == DetailKind::Cve && embargo.allows_cve(&l.leak.detail))
+    });
+    out
 }
 
 /// Checks a rendered message.

@@ -156,6 +156,21 @@ impl Hit {
             end,
         }
     }
+
+    /// The leak this hit in `source` is, on `line` of `part`.
+    fn leak(&self, part: Part, source: &str, line: usize) -> Leak {
+        Leak {
+            kind: self.kind,
+            detail: self.detail.to_string(),
+            found: source
+                .get(self.start..self.end)
+                .unwrap_or_default()
+                .to_string(),
+            issue: self.issue,
+            part,
+            line,
+        }
+    }
 }
 
 /// The leaks of the hits in `source`: one per detail and line; a hit inside an
@@ -185,16 +200,41 @@ pub(crate) fn leaks(
         if covered || !seen.insert((key, line)) {
             continue;
         }
-        out.push(Leak {
-            kind: hit.kind,
-            detail: hit.detail.to_string(),
-            found: source
-                .get(hit.start..hit.end)
-                .unwrap_or_default()
-                .to_string(),
-            issue: hit.issue,
-            part,
-            line,
+        out.push(hit.leak(part, source, line));
+    }
+}
+
+/// A leak with the bytes it covers in the text that was scanned, for tools that mark
+/// it in place (the preview page). Unlike [`Leak`]s, every occurrence is kept, not one
+/// per detail and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedLeak {
+    /// The leak, as [`leaks`] would report it.
+    pub leak: Leak,
+    /// Byte range of the leak in the scanned text (subject, text or HTML source).
+    pub span: std::ops::Range<usize>,
+}
+
+/// Every hit in `source` as a [`LocatedLeak`]; a hit inside an earlier one of the same
+/// detail (a surname inside the full name) adds nothing.
+pub(crate) fn located(part: Part, source: &str, mut hits: Vec<Hit>, out: &mut Vec<LocatedLeak>) {
+    if hits.is_empty() {
+        return;
+    }
+    let lines = LineIndex::new(source);
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    let mut reach: HashMap<(DetailKind, DetailKey), usize> = HashMap::new();
+    for hit in hits {
+        let end = reach
+            .entry((hit.kind, DetailKey::of(&hit.detail)))
+            .or_insert(0);
+        if hit.end <= *end {
+            continue;
+        }
+        *end = hit.end;
+        out.push(LocatedLeak {
+            leak: hit.leak(part, source, lines.line(hit.start)),
+            span: hit.start..hit.end,
         });
     }
 }

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 pub use context::{Affects, MessageContext};
 pub use email::{compose, compose_with, Addressing, ComposedEmail};
 pub use history::{history, HistoryLine};
-pub use templates::Templates;
+pub use templates::{TemplateSource, Templates};
 
 use crate::load::LoadedRelease;
 use crate::plan::MessageKind;

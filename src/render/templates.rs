@@ -33,6 +33,19 @@ pub const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct Templates {
     tera: Tera,
+    /// Each template's source and, for an override, the file it was read from.
+    sources: Vec<TemplateSource>,
+}
+
+/// The text of one template and where it came from.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    /// The file name, as in `pre-announcement.md`.
+    pub name: String,
+    /// The template's text.
+    pub text: String,
+    /// The override file it was read from; `None` for a built-in template.
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl Templates {
@@ -43,6 +56,7 @@ impl Templates {
                 .iter()
                 .map(|(n, t)| (n.to_string(), t.to_string()))
                 .collect(),
+            vec![None; BUILTIN.len()],
         )
     }
 
@@ -60,6 +74,7 @@ impl Templates {
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
+        let mut paths = vec![None; sources.len()];
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(io)?
             .collect::<Result<_, _>>()
@@ -70,22 +85,36 @@ impl Templates {
             if !name.to_ascii_lowercase().ends_with(".md") || !entry.path().is_file() {
                 continue;
             }
-            let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) else {
+            let Some(index) = sources.iter().position(|(n, _)| *n == name) else {
                 let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
                 return Err(RenderError::UnknownTemplate {
                     path: entry.path(),
                     known: known.join(", "),
                 });
             };
-            slot.1 = std::fs::read_to_string(entry.path()).map_err(|source| RenderError::Io {
-                path: entry.path(),
-                source,
-            })?;
+            sources[index].1 =
+                std::fs::read_to_string(entry.path()).map_err(|source| RenderError::Io {
+                    path: entry.path(),
+                    source,
+                })?;
+            paths[index] = Some(entry.path());
         }
-        Self::build(sources)
+        Self::build(sources, paths)
     }
 
-    fn build(sources: Vec<(String, String)>) -> Result<Self, RenderError> {
+    fn build(
+        sources: Vec<(String, String)>,
+        paths: Vec<Option<std::path::PathBuf>>,
+    ) -> Result<Self, RenderError> {
+        let kept = sources
+            .iter()
+            .zip(paths)
+            .map(|((name, text), path)| TemplateSource {
+                name: name.clone(),
+                text: text.clone(),
+                path,
+            })
+            .collect();
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
         tera.register_filter("indent", indent);
@@ -96,7 +125,15 @@ impl Templates {
         });
         tera.add_raw_templates(sources)
             .map_err(|e| RenderError::template("(templates)", &e))?;
-        Ok(Self { tera })
+        Ok(Self {
+            tera,
+            sources: kept,
+        })
+    }
+
+    /// Every template's source, built-in or overridden, in the order of [`BUILTIN`].
+    pub fn sources(&self) -> &[TemplateSource] {
+        &self.sources
     }
 
     /// Renders the template `name` with `context`.

@@ -1,0 +1,213 @@
+//! What changed since the last render into the same directory: `render.json` keeps
+//! each message's content hash, and a changed message's text part is diffed, line by
+//! line, against the `KIND.txt` the last render left.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use similar::{ChangeTag, TextDiff};
+
+use super::escaped;
+use crate::plan::MessageKind;
+use crate::render::RenderedMessage;
+
+/// The manifest's file name inside the output directory.
+pub const MANIFEST: &str = "render.json";
+
+/// What `render --out` records of each message, to compare the next render with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// One entry per rendered message.
+    pub messages: Vec<ManifestEntry>,
+}
+
+/// One message of a [`Manifest`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// The message kind, which names its files.
+    pub kind: MessageKind,
+    /// Its subject.
+    pub subject: String,
+    /// SHA-256 over subject, text and HTML (`RenderedMessage::content_hash`).
+    pub content_hash: String,
+}
+
+impl Manifest {
+    /// The manifest of `messages`, as JSON bytes ready to write.
+    pub fn of<'a>(messages: impl IntoIterator<Item = &'a RenderedMessage>) -> Vec<u8> {
+        let manifest = Manifest {
+            messages: messages
+                .into_iter()
+                .map(|m| ManifestEntry {
+                    kind: m.kind,
+                    subject: m.subject.clone(),
+                    content_hash: m.content_hash.clone(),
+                })
+                .collect(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+/// What the output directory held before this render.
+#[derive(Debug, Clone, Default)]
+pub enum Previous {
+    /// No `render.json`: the first render here (or one by an older herald).
+    #[default]
+    None,
+    /// A `render.json` that could not be read; says why.
+    Unreadable(String),
+    /// The last render: its manifest, and each message's text part as it was.
+    Found {
+        /// Entries by kind.
+        entries: BTreeMap<MessageKind, ManifestEntry>,
+        /// `KIND.txt` of each entry, when it could be read.
+        texts: BTreeMap<MessageKind, String>,
+    },
+}
+
+impl Previous {
+    /// Reads the last render in `dir`. Call it before anything in `dir` changes.
+    pub fn read(dir: &Path) -> Previous {
+        let path = dir.join(MANIFEST);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Previous::None,
+            Err(e) => return Previous::Unreadable(format!("{}: {e}", path.display())),
+        };
+        let manifest: Manifest = match serde_json::from_slice(&bytes) {
+            Ok(manifest) => manifest,
+            Err(e) => return Previous::Unreadable(format!("{}: {e}", path.display())),
+        };
+        let mut texts = BTreeMap::new();
+        let mut entries = BTreeMap::new();
+        for entry in manifest.messages {
+            if let Ok(text) = std::fs::read_to_string(dir.join(format!("{}.txt", entry.kind))) {
+                texts.insert(entry.kind, text);
+            }
+            entries.insert(entry.kind, entry);
+        }
+        Previous::Found { entries, texts }
+    }
+
+    /// How `message` differs from the last render's message of its kind.
+    pub fn change(&self, message: &RenderedMessage) -> Change {
+        let Previous::Found { entries, texts } = self else {
+            return Change::FirstRender;
+        };
+        let Some(entry) = entries.get(&message.kind) else {
+            return Change::New;
+        };
+        if entry.content_hash == message.content_hash {
+            return Change::Unchanged;
+        }
+        let diff = texts
+            .get(&message.kind)
+            .filter(|old| **old != message.text)
+            .map(|old| diff_html(old, &message.text));
+        Change::Changed {
+            diff,
+            subject_before: (entry.subject != message.subject).then(|| entry.subject.clone()),
+        }
+    }
+
+    /// Messages of the last render that this one no longer has.
+    pub fn gone<'a>(&'a self, now: &'a [MessageKind]) -> impl Iterator<Item = MessageKind> + 'a {
+        let entries = match self {
+            Previous::Found { entries, .. } => Some(entries),
+            _ => None,
+        };
+        entries
+            .into_iter()
+            .flat_map(|e| e.keys().copied())
+            .filter(move |k| !now.contains(k))
+    }
+}
+
+/// One message compared with the last render.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// There was no last render to compare with.
+    FirstRender,
+    /// The last render had no message of this kind.
+    New,
+    /// Same content hash as last time.
+    Unchanged,
+    /// A different content hash.
+    Changed {
+        /// The text part's line diff as HTML; `None` when the text part is the same
+        /// (the subject or the HTML changed) or the old one could not be read.
+        diff: Option<String>,
+        /// The last render's subject, when it differs.
+        subject_before: Option<String>,
+    },
+}
+
+impl Change {
+    /// The class and the words the page shows.
+    pub fn label(&self) -> (&'static str, &'static str) {
+        match self {
+            Change::FirstRender => ("first", "first render here"),
+            Change::New => ("new", "new since the last render"),
+            Change::Unchanged => ("unchanged", "unchanged since the last render"),
+            Change::Changed { .. } => ("changed", "CHANGED since the last render"),
+        }
+    }
+}
+
+/// A unified line diff of `old` and `new` (three lines of context) as a `<pre>`:
+/// removed lines in `<del>`, added lines in `<ins>`.
+pub fn diff_html(old: &str, new: &str) -> String {
+    // A diff of two very different long texts is cut short (it then shows larger
+    // hunks) rather than hold up the render.
+    let diff = TextDiff::configure()
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_lines(old, new);
+    let mut out = String::from("<pre class=\"diff\">");
+    for group in diff.grouped_ops(3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let (old_from, new_from) = (first.old_range().start, first.new_range().start);
+        out.push_str(&format!(
+            "<span class=\"hunk\">@@ -{},{} +{},{} @@</span>",
+            old_from + 1,
+            last.old_range().end - old_from,
+            new_from + 1,
+            last.new_range().end - new_from,
+        ));
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                let line = escaped(change.value().trim_end_matches(['\n', '\r']));
+                out.push_str(&match change.tag() {
+                    ChangeTag::Delete => format!("<del>-{line}</del>"),
+                    ChangeTag::Insert => format!("<ins>+{line}</ins>"),
+                    ChangeTag::Equal => format!("<span> {line}</span>"),
+                });
+            }
+        }
+    }
+    out.push_str("</pre>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_marks_removed_and_added_lines_and_escapes_them() {
+        let html = diff_html("a\nb <x>\nc\n", "a\nb <y>\nc\n");
+        assert!(
+            html.contains("<del>-b &lt;x&gt;</del><ins>+b &lt;y&gt;</ins>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"hunk\">@@ -1,3 +1,3 @@</span>"),
+            "{html}"
+        );
+    }
+}

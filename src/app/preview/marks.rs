@@ -1,0 +1,516 @@
+//! Leaks marked in place: every span the guard found is wrapped in `<mark>` in the
+//! subject, the text part and the HTML part, and each of the guard's findings is
+//! linked to its mark and traced to the template line or release-file key whose text
+//! it is.
+
+use std::ops::Range;
+
+use regex::Regex;
+
+use super::escaped;
+use crate::guard::{Leak, LocatedLeak, Part};
+use crate::render::{RenderedMessage, TemplateSource};
+
+/// A message's parts as HTML, with every leak marked, and the guard's findings with
+/// their marks and sources.
+pub struct Marked {
+    /// The subject, escaped, with marks.
+    pub subject: String,
+    /// The text part, escaped, with marks: the content of a `<pre>`.
+    pub text: String,
+    /// The HTML part's body, with marks.
+    pub html_body: String,
+    /// One per leak the guard reported, in its order.
+    pub leaks: Vec<MarkedLeak>,
+}
+
+/// One of the guard's findings on the page.
+pub struct MarkedLeak {
+    /// The finding.
+    pub leak: Leak,
+    /// The id of the mark that shows it; `None` when it is not marked (a header).
+    pub anchor: Option<String>,
+    /// Where its text came from, for people.
+    pub source: String,
+}
+
+/// Overlapping leaks share one mark.
+struct Group {
+    span: Range<usize>,
+    id: String,
+    titles: Vec<String>,
+    /// Inside a tag (a link target, an attribute): marked just after the tag.
+    in_tag: bool,
+    found: Vec<String>,
+}
+
+/// How one leak reads in a mark's title: "CVE id CVE-2021-27918 of issue 44913".
+fn describe(leak: &Leak) -> String {
+    let mut text = format!("{} {}", leak.kind.noun(), leak.detail);
+    if let Some(issue) = leak.issue {
+        text.push_str(&format!(" of issue {issue}"));
+    }
+    text
+}
+
+/// Where to trace leaks to: the templates and the release file.
+pub struct Sources<'a> {
+    /// Every template, built-in or overridden.
+    pub templates: &'a [TemplateSource],
+    /// The release file as it was read.
+    pub release: &'a crate::source::SourceFile,
+}
+
+/// Marks the `located` leaks of `message` (from [`crate::guard::locate`]) and links
+/// and traces the guard's `leaks`. Mark ids start with `prefix`.
+pub fn mark(
+    prefix: &str,
+    message: &RenderedMessage,
+    located: &[LocatedLeak],
+    leaks: &[Leak],
+    sources: &Sources<'_>,
+) -> Marked {
+    let mut counter = 0;
+    let mut anchors: Vec<(usize, String)> = Vec::new();
+    let mut part = |part: Part, source: &str, offset: usize, tags: &[Range<usize>]| {
+        let mut spans: Vec<(usize, Range<usize>, bool)> = located
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.leak.part == part)
+            .filter(|(_, l)| l.span.start >= offset && l.span.end <= offset + source.len())
+            .map(|(i, l)| (i, (l.span.start - offset)..(l.span.end - offset)))
+            .filter(|(_, span)| {
+                source.is_char_boundary(span.start) && source.is_char_boundary(span.end)
+            })
+            .map(|(i, span)| match tag_around(tags, span.start) {
+                Some(tag) => (i, tag.clone(), true),
+                None => {
+                    let end = tag_around(tags, span.end).map_or(span.end, |t| t.end);
+                    (i, span.start..end, false)
+                }
+            })
+            .collect();
+        spans.sort_by_key(|(_, s, _)| (s.start, std::cmp::Reverse(s.end)));
+        let mut groups: Vec<Group> = Vec::new();
+        for (i, span, in_tag) in spans {
+            let leak = &located[i].leak;
+            let title = describe(leak);
+            match groups.last_mut() {
+                Some(g) if span.start < g.span.end && in_tag == g.in_tag => {
+                    g.span.end = g.span.end.max(span.end);
+                    if !g.titles.contains(&title) {
+                        g.titles.push(title);
+                    }
+                    if !g.found.contains(&leak.found) {
+                        g.found.push(leak.found.clone());
+                    }
+                }
+                Some(g) if span.start < g.span.end => {}
+                _ => {
+                    counter += 1;
+                    groups.push(Group {
+                        span,
+                        id: format!("{prefix}-leak-{counter}"),
+                        titles: vec![title],
+                        in_tag,
+                        found: vec![leak.found.clone()],
+                    });
+                }
+            }
+            if let Some(g) = groups.last() {
+                anchors.push((i, g.id.clone()));
+            }
+        }
+        if tags.is_empty() && part != Part::Html {
+            mark_text(source, &groups)
+        } else {
+            mark_html(source, &groups, tags)
+        }
+    };
+    let subject = part(Part::Subject, &message.subject, 0, &[]);
+    let text = part(Part::Text, &message.text, 0, &[]);
+    let body_at = body_offset(message);
+    let html_body = part(
+        Part::Html,
+        &message.html_body,
+        body_at.unwrap_or(usize::MAX / 2),
+        &tags(&message.html_body),
+    );
+    let anchor_of = |leak: &Leak| {
+        let candidates = |same_line: bool, same_part: bool| {
+            anchors.iter().find(|(i, _)| {
+                let l = &located[*i].leak;
+                l.kind == leak.kind
+                    && l.detail == leak.detail
+                    && (!same_part || l.part == leak.part)
+                    && (!same_line || l.line == leak.line)
+            })
+        };
+        candidates(true, true)
+            .or_else(|| candidates(false, true))
+            .or_else(|| candidates(false, false))
+            .map(|(_, id)| id.clone())
+    };
+    let leaks = leaks
+        .iter()
+        .map(|leak| MarkedLeak {
+            leak: leak.clone(),
+            anchor: anchor_of(leak),
+            source: trace(leak, &message.template, sources),
+        })
+        .collect();
+    Marked {
+        subject,
+        text,
+        html_body,
+        leaks,
+    }
+}
+
+/// Where `message.html_body` starts in `message.html`.
+fn body_offset(message: &RenderedMessage) -> Option<usize> {
+    let tail = "</body>\n</html>\n";
+    let at = message
+        .html
+        .len()
+        .checked_sub(tail.len() + message.html_body.len())?;
+    message.html[at..]
+        .starts_with(&message.html_body)
+        .then_some(at)
+}
+
+fn open(group: &Group, class: &str) -> String {
+    format!(
+        "<mark class=\"{class}\" id=\"{}\" title=\"{}\">",
+        group.id,
+        escaped(&group.titles.join("; "))
+    )
+}
+
+/// Plain text, escaped, with each group in a `<mark>`.
+fn mark_text(source: &str, groups: &[Group]) -> String {
+    let mut out = String::with_capacity(source.len() + groups.len() * 80);
+    let mut at = 0;
+    for group in groups {
+        let (Some(before), Some(inside)) = (
+            source.get(at..group.span.start),
+            source.get(group.span.clone()),
+        ) else {
+            continue;
+        };
+        out.push_str(&escaped(before));
+        out.push_str(&open(group, "leak"));
+        out.push_str(&escaped(inside));
+        out.push_str("</mark>");
+        at = group.span.end;
+    }
+    out.push_str(&escaped(source.get(at..).unwrap_or_default()));
+    out
+}
+
+/// The tag that holds byte `at` strictly inside it, if any (`tags` is sorted).
+fn tag_around(tags: &[Range<usize>], at: usize) -> Option<&Range<usize>> {
+    let next = tags.partition_point(|t| t.start < at);
+    next.checked_sub(1).map(|i| &tags[i]).filter(|t| at < t.end)
+}
+
+/// Every tag and comment of `html` (quoted attribute values may hold `>`).
+fn tags(html: &str) -> Vec<Range<usize>> {
+    let bytes = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if html[i..].starts_with("<!--") {
+            let end = html[i..].find("-->").map_or(html.len(), |e| i + e + 3);
+            out.push(start..end);
+            i = end;
+            continue;
+        }
+        let mut quote = None;
+        i += 1;
+        while i < bytes.len() {
+            match (bytes[i], quote) {
+                (b'"' | b'\'', None) => quote = Some(bytes[i]),
+                (q, Some(open)) if q == open => quote = None,
+                (b'>', None) => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        i = (i + 1).min(bytes.len());
+        out.push(start..i);
+    }
+    out
+}
+
+/// HTML with each group's text in `<mark>`: a span that crosses tags is marked piece
+/// by piece (the first piece carries the id); a span inside a tag (a link target) is
+/// shown in a mark just after the tag.
+fn mark_html(html: &str, groups: &[Group], tags: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(html.len() + groups.len() * 120);
+    let mut at = 0;
+    for group in groups {
+        if group.span.start < at {
+            continue;
+        }
+        if group.in_tag {
+            out.push_str(&html[at..group.span.end]);
+            out.push_str(&open(group, "leak in-tag"));
+            out.push_str("\u{2691} ");
+            let shown: Vec<String> = group
+                .found
+                .iter()
+                .map(|f| displayed(Part::Html, f))
+                .collect();
+            out.push_str(&escaped(&shown.join(" ")));
+            out.push_str("</mark>");
+            at = group.span.end;
+            continue;
+        }
+        out.push_str(&html[at..group.span.start]);
+        let mut cursor = group.span.start;
+        let mut first = true;
+        while cursor < group.span.end {
+            let next = tags.partition_point(|t| t.start < cursor);
+            if let Some(tag) = tags.get(next).filter(|t| t.start == cursor) {
+                out.push_str(&html[tag.clone()]);
+                cursor = tag.end;
+                continue;
+            }
+            let stop = tags
+                .get(next)
+                .map_or(group.span.end, |t| t.start.min(group.span.end));
+            if first {
+                out.push_str(&open(group, "leak"));
+                first = false;
+            } else {
+                out.push_str(&format!(
+                    "<mark class=\"leak\" title=\"{}\">",
+                    escaped(&group.titles.join("; "))
+                ));
+            }
+            out.push_str(&html[cursor..stop]);
+            out.push_str("</mark>");
+            cursor = stop;
+        }
+        at = cursor;
+    }
+    out.push_str(&html[at..]);
+    out
+}
+
+/// The text of a leak as a reader sees it: tags dropped, common references decoded,
+/// an attribute (`href="…"`) reduced to its value.
+fn displayed(part: Part, found: &str) -> String {
+    if part != Part::Html {
+        return found.to_string();
+    }
+    let found = match found.split_once('=') {
+        Some((name, value))
+            if !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && value.len() >= 2
+                && (value.starts_with('"') || value.starts_with('\''))
+                && value.ends_with(&value[..1]) =>
+        {
+            &value[1..value.len() - 1]
+        }
+        _ => found,
+    };
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in found.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// A pattern for `text` as it may be written in a template or a TOML string: any run
+/// of white space for a space, Markdown emphasis and escapes between characters.
+fn pattern(text: &str, ignore_case: bool) -> Option<Regex> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return None;
+    }
+    let word = |w: &str| {
+        w.chars()
+            .map(|c| regex::escape(&c.to_string()))
+            .collect::<Vec<_>>()
+            .join(r"[*_`\\]*")
+    };
+    let body = words
+        .iter()
+        .map(|w| word(w))
+        .collect::<Vec<_>>()
+        .join(r"[\s*_`\\]+");
+    let edge = |c: Option<char>| {
+        if c.is_some_and(char::is_alphanumeric) {
+            r"\b"
+        } else {
+            ""
+        }
+    };
+    let flags = if ignore_case { "(?i)" } else { "" };
+    Regex::new(&format!(
+        "{flags}{}{body}{}",
+        edge(text.trim().chars().next()),
+        edge(text.trim().chars().last())
+    ))
+    .ok()
+}
+
+/// Where the text of `leak` came from: a line of the message's template (or of a
+/// template it includes), or a key of the release file; an exact-case match first.
+fn trace(leak: &Leak, template: &str, sources: &Sources<'_>) -> String {
+    let text = displayed(leak.part, &leak.found);
+    let main = sources.templates.iter().find(|t| t.name == template);
+    let included = sources
+        .templates
+        .iter()
+        .filter(|t| main.is_some_and(|m| m.text.contains(&format!("\"{}\"", t.name))));
+    let templates: Vec<&TemplateSource> = main.into_iter().chain(included).collect();
+    for ignore_case in [false, true] {
+        let Some(re) = pattern(&text, ignore_case) else {
+            break;
+        };
+        for t in &templates {
+            if let Some(m) = re.find(&t.text) {
+                let line = t.text[..m.start()].matches('\n').count() + 1;
+                let origin = t
+                    .path
+                    .as_ref()
+                    .map_or_else(|| "built-in".to_string(), |p| p.display().to_string());
+                return format!("template {} line {line} ({origin})", t.name);
+            }
+        }
+        let release = sources.release.text();
+        for m in re.find_iter(release) {
+            let location = sources.release.location(m.start());
+            if let Some(key) = toml_key_at(release, location.line) {
+                return format!(
+                    "release-file key {key} at {}:{}",
+                    location.file, location.line
+                );
+            }
+        }
+    }
+    "not traced: the template computes this text (a date, a list, a filter)".to_string()
+}
+
+/// The dotted key whose value holds line `line` (1-based) of a TOML file, as in
+/// `project.release_window` or `security[0].description`; `None` on a comment, a table
+/// header or a blank line outside any value.
+fn toml_key_at(toml: &str, line: usize) -> Option<String> {
+    let key_re = Regex::new(r#"^\s*([A-Za-z0-9_\-."]+)\s*="#).ok()?;
+    let mut table = String::new();
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut key: Option<String> = None;
+    let mut open: Option<&str> = None;
+    for (n, text) in toml.lines().enumerate() {
+        let trimmed = text.trim();
+        let here = n + 1 == line;
+        if let Some(delim) = open {
+            if text.matches(delim).count() % 2 == 1 {
+                open = None;
+            }
+            if here {
+                return key.map(|k| join(&table, &k));
+            }
+            continue;
+        }
+        if let Some(name) = trimmed
+            .strip_prefix("[[")
+            .and_then(|t| t.split("]]").next())
+        {
+            let count = counts.entry(name.trim().to_string()).or_insert(0);
+            table = format!("{}[{}]", name.trim(), count);
+            *count += 1;
+            key = None;
+        } else if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.split(']').next()) {
+            table = name.trim().to_string();
+            key = None;
+        } else if let Some(c) = key_re.captures(text) {
+            key = Some(c[1].trim_matches('"').to_string());
+            let value = &text[c.get(0).map_or(0, |m| m.end())..];
+            open = ["\"\"\"", "'''"]
+                .into_iter()
+                .find(|d| value.matches(d).count() % 2 == 1);
+            if here {
+                return key.map(|k| join(&table, &k));
+            }
+            continue;
+        } else if trimmed.is_empty() || trimmed.starts_with('#') {
+            key = None;
+        }
+        if here {
+            // A continuation line of an array, say.
+            return key
+                .filter(|_| !trimmed.starts_with('#') && !trimmed.starts_with('['))
+                .map(|k| join(&table, &k));
+        }
+    }
+    None
+}
+
+fn join(table: &str, key: &str) -> String {
+    if table.is_empty() {
+        key.to_string()
+    } else {
+        format!("{table}.{key}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_by_line() {
+        let toml = "[project]\nname = \"Go\"\nrelease_window = \"soon\"\n\n[[security]]\ntitle = \"a\"\ndescription = \"\"\"\nline one\nline two\"\"\"\n[[security]]\n# a comment\ncredit = \"x\"\n";
+        assert_eq!(
+            toml_key_at(toml, 3).as_deref(),
+            Some("project.release_window")
+        );
+        assert_eq!(
+            toml_key_at(toml, 9).as_deref(),
+            Some("security[0].description")
+        );
+        assert_eq!(toml_key_at(toml, 11), None);
+        assert_eq!(toml_key_at(toml, 12).as_deref(), Some("security[1].credit"));
+        assert_eq!(toml_key_at(toml, 5), None);
+    }
+
+    #[test]
+    fn tags_skip_quoted_angle_brackets() {
+        let html = "a<a href=\"x>y\">b</a><!-- c > d -->e";
+        let found: Vec<&str> = tags(html).into_iter().map(|r| &html[r]).collect();
+        assert_eq!(found, ["<a href=\"x>y\">", "</a>", "<!-- c > d -->"]);
+    }
+
+    #[test]
+    fn patterns_see_through_markdown_and_wrapping() {
+        let re = pattern("CVE-2021-27918 is\nfixed", false).unwrap();
+        assert!(re.is_match("One of them is CVE-2021-**27918** is fixed"));
+    }
+
+    #[test]
+    fn an_attribute_reads_as_its_value() {
+        let value = displayed(Part::Html, "href=\"https://go.dev/issue/1?a=1&amp;b=2\"");
+        assert_eq!(value, "https://go.dev/issue/1?a=1&b=2");
+        assert_eq!(displayed(Part::Html, "CVE-<b>1</b>"), "CVE-1");
+    }
+}
