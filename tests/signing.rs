@@ -472,3 +472,33 @@ fn every_bad_signing_setup_is_refused_before_connecting() {
     }
     assert!(server.received().is_empty(), "nothing reached the server");
 }
+
+#[test]
+fn render_drafts_stay_unsigned_and_the_preview_says_when_they_will_be_signed() {
+    let keyring = Keyring::new();
+    let ws = Workspace::new();
+    configure(&ws, "key = \"signer@example.org\"", "");
+    let render = herald(
+        &ws,
+        &keyring,
+        &[
+            "render",
+            "release.toml",
+            "--out",
+            "drafts",
+            "--today",
+            RELEASE_DAY,
+        ],
+    );
+    assert_eq!(render.status.code(), Some(0), "{}", show(&render));
+    let eml = std::fs::read_to_string(ws.path("drafts/announcement.eml")).unwrap();
+    assert!(
+        !eml.contains("multipart/signed"),
+        "CI has no key: drafts are unsigned"
+    );
+    let page = std::fs::read_to_string(ws.path("drafts/index.html")).unwrap();
+    assert!(
+        page.contains("signed at send time (PGP/MIME)"),
+        "the preview says the message will be signed"
+    );
+}

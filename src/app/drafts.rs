@@ -92,6 +92,7 @@ pub fn write(
     journal: &Journal,
     out_dir: Option<&Path>,
     today: NaiveDate,
+    signing: Option<crate::config::SigningMode>,
 ) -> Result<DraftsReport, AppError> {
     let mut report = DraftsReport {
         out_dir: out_dir.map(|d| d.display().to_string()),
@@ -139,6 +140,7 @@ pub fn write(
         let context = PageContext {
             today,
             previous: &previous,
+            signing,
         };
         let page = preview_page(checked, drafts, findings, journal, &context);
         outputs.push(("index.html".to_string(), page.into_bytes()));

@@ -610,6 +610,7 @@ pub fn render_command(
         &journal,
         out_dir,
         options.today,
+        load_config(options)?.and_then(|c| c.signing.map(|s| s.mode)),
     )?;
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {

@@ -33,6 +33,8 @@ pub struct PageContext<'a> {
     pub today: NaiveDate,
     /// The render that the output directory held before this one.
     pub previous: &'a Previous,
+    /// How `send` will sign each message (`[signing]`), if it will.
+    pub signing: Option<crate::config::SigningMode>,
 }
 
 /// No scripts, no requests: only the page's own inline style and inline images.
@@ -138,7 +140,7 @@ pub fn preview_page(
         ));
     }
     for ((draft, marked), change) in drafts.iter().zip(&marked).zip(&changes) {
-        message_section(&mut page, draft, marked, change, journal);
+        message_section(&mut page, draft, marked, change, journal, context.signing);
     }
     page.push_str("</body>\n</html>\n");
     page
@@ -344,6 +346,7 @@ fn message_section(
     marked: &Marked,
     change: &Change,
     journal: &Journal,
+    signing: Option<crate::config::SigningMode>,
 ) {
     let message = &draft.guarded.message;
     let kind = message.kind;
@@ -401,6 +404,18 @@ fn message_section(
                 "BLOCKED: the embargo guard found leaks; not sendable".to_string()
             } else {
                 "sendable draft".to_string()
+            },
+        ),
+        (
+            "Signature",
+            match signing {
+                Some(crate::config::SigningMode::PgpMime) => {
+                    "signed at send time (PGP/MIME) with the release manager's key; this draft is unsigned".to_string()
+                }
+                Some(crate::config::SigningMode::Inline) => {
+                    "signed at send time (inline, text only) with the release manager's key; this draft is unsigned".to_string()
+                }
+                None => "not signed ([signing] is not set)".to_string(),
             },
         ),
     ];
