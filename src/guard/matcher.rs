@@ -20,7 +20,7 @@
 //! Everything is linear in the size of the message and of the release.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
@@ -253,13 +253,30 @@ pub struct Embargo {
     title_stems: HashMap<String, u32>,
     /// Pairs of stem ids (smaller first) of one title within the window.
     title_pairs: HashMap<(u32, u32), TitlePair>,
-    cve_re: Regex,
-    label_re: Regex,
     /// PUBLIC, PRIVATE and URGENT, shared.
     labels: [Arc<str>; 3],
-    /// "track" in any ASCII case: every label phrase holds it, so an ASCII announcement
-    /// without it needs no label scan.
-    track_word: Regex,
+}
+
+/// Any CVE id, in the normalised view. Compiled once, when first used.
+static CVE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"cve[^a-z0-9\n]{0,4}([0-9]{4})[^a-z0-9\n]{0,4}([0-9]{4,})")
+        .expect("valid CVE pattern")
+});
+
+/// The track-label phrases, in the normalised view. Compiled once, when first used.
+static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\b(public|private|urgent)[ \-_]?tracks?\b|\btracks?[ ]?[:=][ ]?["']?(public|private|urgent)\b|\b(public|private|urgent)\b"#,
+    )
+    .expect("valid label pattern")
+});
+
+/// Whether `text` holds "track" in any ASCII case: every label phrase does, so an
+/// ASCII announcement without it needs no label scan.
+fn has_track_word(text: &str) -> bool {
+    text.as_bytes()
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"track"))
 }
 
 impl Embargo {
@@ -664,17 +681,32 @@ impl Embargo {
             embargoed_cves,
             title_stems,
             title_pairs,
-            labels: ["PUBLIC", "PRIVATE", "URGENT"].map(Arc::from),
-            cve_re: Regex::new(r"cve[^a-z0-9\n]{0,4}([0-9]{4})[^a-z0-9\n]{0,4}([0-9]{4,})")
-                .expect("valid CVE pattern"),
-            label_re: Regex::new(
-                r#"\b(public|private|urgent)[ \-_]?tracks?\b|\btracks?[ ]?[:=][ ]?["']?(public|private|urgent)\b|\b(public|private|urgent)\b"#,
-            )
-            .expect("valid label pattern"),
-            track_word: regex::RegexBuilder::new("track")
-                .case_insensitive(true)
-                .build()
-                .expect("valid pattern"),
+            labels: Embargo::label_details(),
+        }
+    }
+
+    fn label_details() -> [Arc<str>; 3] {
+        ["PUBLIC", "PRIVATE", "URGENT"].map(Arc::from)
+    }
+
+    /// A matcher with no embargoed detail: what the guard needs for a message where
+    /// only track labels count (an announcement), built in no time.
+    pub fn labels_only() -> Embargo {
+        Embargo {
+            pre_announce_cves: false,
+            words: None,
+            word_names: Vec::new(),
+            single_words: SingleWords::default(),
+            squeezed: None,
+            squeezed_names: Vec::new(),
+            hex: HashMap::new(),
+            numbers: HashMap::new(),
+            cves: HashMap::new(),
+            cve_digits: HashMap::new(),
+            embargoed_cves: HashSet::new(),
+            title_stems: HashMap::new(),
+            title_pairs: HashMap::new(),
+            labels: Embargo::label_details(),
         }
     }
 
@@ -695,7 +727,7 @@ impl Embargo {
     /// The hits in one segment; with `labels_only`, only track-label phrases.
     pub(crate) fn segment_hits(&self, segment: &Segment<'_>, labels_only: bool) -> Vec<Hit> {
         let source = segment.source.as_ref();
-        if labels_only && source.is_ascii() && !self.track_word.is_match(source) {
+        if labels_only && source.is_ascii() && !has_track_word(source) {
             return Vec::new();
         }
         let mut hits = Vec::new();
@@ -719,7 +751,7 @@ impl Embargo {
     }
 
     fn labels(&self, view: &View, source: &str, hits: &mut Vec<Hit>, bare_words: bool) {
-        for caps in self.label_re.captures_iter(&view.norm) {
+        for caps in LABEL_RE.captures_iter(&view.norm) {
             let whole = caps.get(0).expect("group 0");
             let (start, end) = view.span(whole.start(), whole.end());
             let found = source.get(start..end).unwrap_or_default();
@@ -834,7 +866,7 @@ impl Embargo {
     fn cve_ids(&self, view: &View, hits: &mut Vec<Hit>) {
         let norm = view.norm.as_str();
         let bytes = norm.as_bytes();
-        for caps in self.cve_re.captures_iter(norm) {
+        for caps in CVE_RE.captures_iter(norm) {
             let whole = caps.get(0).expect("group 0");
             let year = caps.get(1).expect("year");
             let seq = caps.get(2).expect("sequence");

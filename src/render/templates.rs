@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tera::{Tera, Value};
 
@@ -29,28 +30,33 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("history.md", include_str!("../../templates/history.md")),
 ];
 
-/// A parsed set of templates, built once and reused for every message.
+/// The templates of a run: each is parsed the first time a message needs it (with
+/// the templates it names), once, and reused for every later message.
 #[derive(Debug)]
 pub struct Templates {
-    tera: Tera,
+    /// Every template's name and source.
+    sources: Vec<(String, String)>,
+    /// The templates parsed so far; a syntax error in one is reported when it is used.
+    tera: Mutex<Tera>,
 }
 
 impl Templates {
-    /// The built-in templates only.
+    /// The built-in templates only; none is parsed until a message needs it.
     pub fn builtin() -> Result<Self, RenderError> {
-        Self::build(
+        Ok(Self::unparsed(
             BUILTIN
                 .iter()
                 .map(|(n, t)| (n.to_string(), t.to_string()))
                 .collect(),
-        )
+        ))
     }
 
     /// The built-in templates, with any file of the same name in `dir` taking the place of one.
     ///
     /// Any other Markdown file in `dir` (`*.md`, in any case) is an error, so that a
     /// misspelt override cannot silently leave the built-in in place. Other files
-    /// are ignored.
+    /// are ignored. Every template is parsed here, so that an error in an override
+    /// is reported whatever the command renders.
     pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
         let io = |source| RenderError::Io {
             path: dir.to_path_buf(),
@@ -82,10 +88,16 @@ impl Templates {
                 source,
             })?;
         }
-        Self::build(sources)
+        let templates = Self::unparsed(sources);
+        {
+            let mut tera = templates.lock();
+            let all: Vec<String> = templates.sources.iter().map(|(n, _)| n.clone()).collect();
+            templates.parse(&mut tera, all)?;
+        }
+        Ok(templates)
     }
 
-    fn build(sources: Vec<(String, String)>) -> Result<Self, RenderError> {
+    fn unparsed(sources: Vec<(String, String)>) -> Self {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
         tera.register_filter("indent", indent);
@@ -94,15 +106,48 @@ impl Templates {
         tera.register_function("get_env", |_: &HashMap<String, Value>| -> tera::Result<Value> {
             Err(tera::Error::msg("get_env is disabled in herald templates: a template must not read the environment"))
         });
-        tera.add_raw_templates(sources)
-            .map_err(|e| RenderError::template("(templates)", &e))?;
-        Ok(Self { tera })
+        Self {
+            sources,
+            tera: Mutex::new(tera),
+        }
     }
 
-    /// Renders the template `name` with `context`.
+    fn lock(&self) -> MutexGuard<'_, Tera> {
+        self.tera.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Parses `names` and every template their sources name (an `include`, `extends`
+    /// or `import` can only name a template by its file name), unless parsed already.
+    fn parse(&self, tera: &mut Tera, mut names: Vec<String>) -> Result<(), RenderError> {
+        let mut wanted: Vec<(String, String)> = Vec::new();
+        while let Some(name) = names.pop() {
+            let parsed = tera.get_template_names().any(|n| n == name);
+            if parsed || wanted.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let Some((_, source)) = self.sources.iter().find(|(n, _)| *n == name) else {
+                continue;
+            };
+            names.extend(
+                self.sources
+                    .iter()
+                    .filter(|(other, _)| source.contains(other.as_str()))
+                    .map(|(other, _)| other.clone()),
+            );
+            wanted.push((name, source.clone()));
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        tera.add_raw_templates(wanted)
+            .map_err(|e| RenderError::template("(templates)", &e))
+    }
+
+    /// Renders the template `name` with `context`, parsing it first if needed.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
-        self.tera
-            .render(name, context)
+        let mut tera = self.lock();
+        self.parse(&mut tera, vec![name.to_string()])?;
+        tera.render(name, context)
             .map_err(|e| RenderError::template(name, &e))
     }
 }
