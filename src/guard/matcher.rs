@@ -781,7 +781,7 @@ impl Embargo {
             return Vec::new();
         }
         let mut hits = Vec::new();
-        for chars in &segment.views {
+        for chars in segment.views() {
             let view = View::new(chars);
             // An announcement quotes code and prose ("BEGIN RSA PRIVATE KEY"), so there
             // only the label phrases count; a pre-announcement has no reason for a
