@@ -467,10 +467,19 @@ pub fn shape_toml(shape: &str, n: usize) -> Option<String> {
     Some(out)
 }
 
+/// `n` distinct addresses.
+pub fn recipient_addresses(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("{}@example.invalid", letters(i)))
+        .collect()
+}
+
 /// A `herald.toml` whose pre-announcement and announcement go to `n` recipients.
+#[allow(dead_code)] // used by examples/genfixture.rs, not by the benchmarks
 pub fn recipients_config(n: usize) -> String {
-    let list: Vec<String> = (0..n)
-        .map(|i| format!("\"{}@example.invalid\"", letters(i)))
+    let list: Vec<String> = recipient_addresses(n)
+        .iter()
+        .map(|a| format!("{a:?}"))
         .collect();
     let list = list.join(", ");
     format!(
