@@ -346,7 +346,10 @@ signers = ["Katie", "Filippo"]
 /// The shapes of input that once took super-linear time (issue #14), each generated
 /// at a size `n`. See [`shape_toml`] and [`recipients_config`].
 pub const SHAPES: &[(&str, &str)] = &[
-    ("title", "one issue whose title is n bytes of distinct words"),
+    (
+        "title",
+        "one issue whose title is n bytes of distinct words",
+    ),
     ("word", "one issue whose title is one word of n characters"),
     ("path", "one issue whose package path is n characters long"),
     ("credit", "one issue crediting n people"),
@@ -354,7 +357,10 @@ pub const SHAPES: &[(&str, &str)] = &[
         "issues",
         "n private issues with short titles sharing a word and a last path element",
     ),
-    ("recipients", "the sample release; herald.toml sends to n recipients"),
+    (
+        "recipients",
+        "the sample release; herald.toml sends to n recipients",
+    ),
 ];
 
 /// The `[project]` and `[release]` tables every shape shares.
@@ -442,14 +448,26 @@ pub fn shape_toml(shape: &str, n: usize) -> Option<String> {
                 path.push_str(&letters(i));
                 i += 1;
             }
-            private_issue(&mut out, 44913, &[&path], "panic in the parser", "Sam Whited");
+            private_issue(
+                &mut out,
+                44913,
+                &[&path],
+                "panic in the parser",
+                "Sam Whited",
+            );
         }
         "credit" => {
             let names: Vec<String> = (0..n)
                 .map(|i| format!("{} {}", person_name(i), person_name(i + n)))
                 .collect();
             let credit = names.join(", ");
-            private_issue(&mut out, 44913, &["encoding/xml"], "panic in the parser", &credit);
+            private_issue(
+                &mut out,
+                44913,
+                &["encoding/xml"],
+                "panic in the parser",
+                &credit,
+            );
         }
         "issues" => {
             for i in 0..n {
@@ -459,7 +477,13 @@ pub fn shape_toml(shape: &str, n: usize) -> Option<String> {
             }
         }
         "recipients" => {
-            private_issue(&mut out, 44913, &["encoding/xml"], "panic in the parser", "Sam Whited");
+            private_issue(
+                &mut out,
+                44913,
+                &["encoding/xml"],
+                "panic in the parser",
+                "Sam Whited",
+            );
         }
         _ => return None,
     }
