@@ -168,7 +168,8 @@ impl Patterns {
             None => {
                 let slot = self.names.len();
                 self.index.insert(pattern.clone(), slot);
-                self.names.push((pattern, Vec::new()));
+                // Most patterns stand for one name: room for one, not the default four.
+                self.names.push((pattern, Vec::with_capacity(1)));
                 slot
             }
         };
