@@ -1,7 +1,11 @@
 //! Criterion benchmarks of each stage, on generated releases of N = 10, 1,000 and
 //! 10,000 security issues (and as many bug fixes).
 //!
-//! `cargo bench --bench stages` runs them all in about a minute on two cores; pass a
+//! The `shapes` group runs the whole pipeline (load, validate, build the embargo
+//! matcher, render, compose and guard the pre-announcement) over the shapes of
+//! issue #14 at 1x and 10x size, to show that each grows linearly.
+//!
+//! `cargo bench --bench stages` runs them all in about two minutes on two cores; pass a
 //! filter such as `cargo bench --bench stages -- render/` to run one stage.
 
 #[path = "support/genfixture.rs"]
@@ -15,7 +19,7 @@ use criterion::{
     criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode,
     Throughput,
 };
-use herald::guard::{check_message, Embargo};
+use herald::guard::{check_email, check_message, Embargo};
 use herald::load::{parse_release, LoadedRelease};
 use herald::plan::{plan, MessageKind};
 use herald::render::{compose, render_message, Addressing, RenderedMessage, Templates};
@@ -182,5 +186,56 @@ fn stages(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages);
+/// The shapes of issue #14, each at 1x and 10x: (shape, 1x, 10x). Issues are
+/// benchmarked at 1,000 / 10,000 here (`bench/run` runs 10,000 / 100,000).
+const SHAPE_SIZES: &[(&str, usize, usize)] = &[
+    ("title", 104_858, 1_048_576),
+    ("word", 104_858, 1_048_576),
+    ("path", 104_858, 1_048_576),
+    ("credit", 1_000, 10_000),
+    ("issues", 1_000, 10_000),
+    ("recipients", 1_000, 10_000),
+];
+
+/// Load, validate, build the matcher, render, compose and guard the pre-announcement.
+fn pipeline(text: &str, addressing: &Addressing, date: SystemTime) -> usize {
+    let input = parse_release(SourceFile::new("shape.toml", text.to_string())).expect("loads");
+    let findings = validate(&input);
+    let embargo = Embargo::new(&input);
+    let templates = Templates::builtin().expect("built-in templates");
+    let message =
+        render_message(&input, MessageKind::PreAnnouncement, &templates).expect("renders");
+    let email = compose(&message, addressing, date, 0).expect("composes");
+    let leaks = check_email(&embargo, MessageKind::PreAnnouncement, &email.bytes);
+    findings.len() + leaks.len() + email.bytes.len()
+}
+
+fn shapes(c: &mut Criterion) {
+    let date = SystemTime::UNIX_EPOCH + Duration::from_secs(1_615_377_600);
+    let mut group = c.benchmark_group("shapes");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(200));
+    group.measurement_time(Duration::from_secs(2));
+    for &(shape, small, large) in SHAPE_SIZES {
+        assert!(
+            genfixture::SHAPES.iter().any(|(name, _)| *name == shape),
+            "{shape} is not a shape genfixture knows"
+        );
+        for n in [small, large] {
+            let text = genfixture::shape_toml(shape, n).expect("a known shape");
+            let mut addressing = addressing();
+            if shape == "recipients" {
+                addressing.to = genfixture::recipient_addresses(n);
+            }
+            group.throughput(Throughput::Bytes(text.len() as u64));
+            group.bench_with_input(BenchmarkId::new(shape, n), &text, |b, text| {
+                b.iter(|| black_box(pipeline(text, &addressing, date)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages, shapes);
 criterion_main!(benches);

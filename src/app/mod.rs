@@ -9,6 +9,7 @@ mod send;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 pub use send::{send, Confirm, SendOptions, SendReport};
@@ -20,7 +21,7 @@ use crate::config::{self, Config};
 use crate::deliver::journal::{Journal, JournalError};
 use crate::guard::{self, Embargo, Leak};
 use crate::load::{load_release, LoadError, LoadedRelease};
-use crate::plan::{plan, Necessity, Plan};
+use crate::plan::{plan, MessageKind, Necessity, Plan};
 use crate::render::{self, Addressing, ComposedEmail, RenderedMessage, Templates};
 use crate::validate::{self, Finding, Severity};
 use drafts::Draft;
@@ -94,7 +95,22 @@ pub struct Checked {
     pub findings: Vec<Finding>,
     pub plan: Plan,
     pub templates: Templates,
-    pub embargo: Embargo,
+    /// The matcher over the embargoed details, built the first time a
+    /// pre-announcement is guarded (see [`Checked::embargo`]).
+    embargo: OnceLock<Embargo>,
+}
+
+impl Checked {
+    /// The embargo matcher a message of `kind` is guarded with: the full matcher over
+    /// every embargoed detail for a pre-announcement, built once on first use; for any
+    /// other message, where only track labels count, one with no details at all.
+    pub fn embargo(&self, kind: MessageKind) -> &Embargo {
+        static LABELS_ONLY: OnceLock<Embargo> = OnceLock::new();
+        match kind {
+            MessageKind::PreAnnouncement => self.embargo.get_or_init(|| Embargo::new(&self.input)),
+            _ => LABELS_ONLY.get_or_init(Embargo::labels_only),
+        }
+    }
 }
 
 /// Runs load → validate → plan and loads the templates. Findings that make the input
@@ -134,13 +150,12 @@ pub fn check_release(
         None => Templates::builtin()?,
     };
     let plan = plan(&input, options.today);
-    let embargo = Embargo::new(&input);
     Ok(Ok(Checked {
         input,
         findings,
         plan,
         templates,
-        embargo,
+        embargo: OnceLock::new(),
     }))
 }
 
@@ -172,7 +187,7 @@ pub fn compose_guarded(
     resend: usize,
 ) -> Result<Guarded, AppError> {
     let email = render::compose(&message, addressing, date, resend)?;
-    let leaks = guard::check_email(&checked.embargo, message.kind, &email.bytes);
+    let leaks = guard::check_email(checked.embargo(message.kind), message.kind, &email.bytes);
     Ok(Guarded {
         message,
         email,

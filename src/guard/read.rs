@@ -4,6 +4,7 @@
 //! (`html5gum`: text and attribute values, character references decoded).
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use mail_parser::{Address, HeaderName, HeaderValue, MessageParser, PartType};
@@ -17,10 +18,33 @@ pub(crate) struct Segment<'a> {
     /// The text the characters' spans point into; findings quote it.
     pub source: Cow<'a, str>,
     /// Each list is read separately: HTML gives its text and its attribute values.
-    pub views: Vec<Vec<SourceChar>>,
+    /// Built on first use (see [`Segment::views`]): an announcement's body is read
+    /// only when it may hold a track label.
+    views: Views,
     /// Subtracted from the source line of a finding (a subject folded over lines
     /// counts from its own first line).
     pub line_offset: usize,
+}
+
+/// The views of a segment, or how to read them from its source.
+enum Views {
+    Ready(Vec<Vec<SourceChar>>),
+    Plain(OnceLock<Vec<Vec<SourceChar>>>),
+    Html(OnceLock<Vec<Vec<SourceChar>>>),
+}
+
+impl Segment<'_> {
+    /// The views of the segment's characters, read from its source on first use.
+    pub fn views(&self) -> &[Vec<SourceChar>] {
+        match &self.views {
+            Views::Ready(views) => views,
+            Views::Plain(views) => views.get_or_init(|| vec![plain_chars(&self.source)]),
+            Views::Html(views) => views.get_or_init(|| {
+                let (text, attributes) = html_views(&self.source);
+                vec![text, attributes]
+            }),
+        }
+    }
 }
 
 fn parser() -> MessageParser {
@@ -38,7 +62,7 @@ pub(crate) fn plain(part: Part, text: &str) -> Segment<'_> {
     Segment {
         part,
         source: Cow::Borrowed(text),
-        views: vec![plain_chars(text)],
+        views: Views::Plain(OnceLock::new()),
         line_offset: 0,
     }
 }
@@ -57,7 +81,7 @@ pub(crate) fn subject(text: &str) -> Segment<'_> {
     Segment {
         part: Part::Subject,
         source: Cow::Borrowed(text),
-        views: vec![chars],
+        views: Views::Ready(vec![chars]),
         line_offset: 0,
     }
 }
@@ -118,7 +142,7 @@ fn header_segments<'a>(
             out.push(Segment {
                 part: Part::Subject,
                 source: Cow::Borrowed(block),
-                views: vec![chars],
+                views: Views::Ready(vec![chars]),
                 line_offset,
             });
             continue;
@@ -135,7 +159,7 @@ fn header_segments<'a>(
     out.push(Segment {
         part: Part::Headers,
         source: Cow::Borrowed(block),
-        views: vec![others],
+        views: Views::Ready(vec![others]),
         line_offset: 0,
     });
     out
@@ -213,7 +237,7 @@ pub(crate) fn message(bytes: &[u8]) -> Vec<Segment<'_>> {
 fn owned_plain(part: Part, text: String) -> Segment<'static> {
     Segment {
         part,
-        views: vec![plain_chars(&text)],
+        views: Views::Plain(OnceLock::new()),
         source: Cow::Owned(text),
         line_offset: 0,
     }
@@ -241,21 +265,19 @@ fn body_segments<'a>(message: &mail_parser::Message<'_>, out: &mut Vec<Segment<'
 
 /// HTML as a browser reads it: its text and its attribute values.
 pub(crate) fn html(source: &str) -> Segment<'_> {
-    let (text, attributes) = html_views(source);
     Segment {
         part: Part::Html,
         source: Cow::Borrowed(source),
-        views: vec![text, attributes],
+        views: Views::Html(OnceLock::new()),
         line_offset: 0,
     }
 }
 
 fn html_owned(source: String) -> Segment<'static> {
-    let (text, attributes) = html_views(&source);
     Segment {
         part: Part::Html,
         source: Cow::Owned(source),
-        views: vec![text, attributes],
+        views: Views::Html(OnceLock::new()),
         line_offset: 0,
     }
 }
@@ -394,10 +416,10 @@ mod tests {
     #[test]
     fn encoded_words_in_any_charset_are_decoded() {
         let segment = subject("[security] =?iso-8859-1?b?Q1ZFLTIwMjEtMjc5MTg=?=");
-        assert_eq!(shown(&segment.views[0]), "[security] CVE-2021-27918");
+        assert_eq!(shown(&segment.views()[0]), "[security] CVE-2021-27918");
         let block = "From: =?windows-1252?q?Sam_Whited?= <a@example.org>\r\nX-Note: =?utf-8?q?the=20go_command?=\r\n";
         let segments = headers(block, false);
-        let all: String = segments.iter().map(|s| shown(&s.views[0])).collect();
+        let all: String = segments.iter().map(|s| shown(&s.views()[0])).collect();
         assert!(all.contains("Sam Whited <a@example.org>"), "{all:?}");
         assert!(all.contains("the go command"), "{all:?}");
     }

@@ -2,9 +2,9 @@
 
 use std::time::SystemTime;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{self as header, ContentTransferEncoding, ContentType};
 use lettre::message::MessageBuilder;
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Mailbox, Mailboxes, MultiPart, SinglePart};
 use lettre::Message;
 use serde::Serialize;
 
@@ -38,6 +38,15 @@ pub struct ComposedEmail {
     pub message_id: String,
     /// The exact bytes of the message (without Bcc, which only the envelope carries).
     pub bytes: Vec<u8>,
+}
+
+/// Every address of a list, for one `header`.
+fn mailboxes(header: &str, values: &[String]) -> Result<Mailboxes, RenderError> {
+    let mut list = Mailboxes::new();
+    for value in values {
+        list.push(mailbox(header, value)?);
+    }
+    Ok(list)
 }
 
 fn mailbox(header: &str, value: &str) -> Result<Mailbox, RenderError> {
@@ -129,14 +138,14 @@ pub fn compose_with(
         .subject(rendered.subject.clone())
         .date(date)
         .message_id(Some(message_id.clone()));
-    for to in &addressing.to {
-        builder = builder.to(mailbox("To", to)?);
+    // Each address list is set as one header: lettre's `to` / `cc` / `bcc` parse and
+    // rewrite the whole header for every address they add, quadratic in the list.
+    builder = builder.mailbox(header::To::from(mailboxes("To", &addressing.to)?));
+    if !addressing.cc.is_empty() {
+        builder = builder.mailbox(header::Cc::from(mailboxes("Cc", &addressing.cc)?));
     }
-    for cc in &addressing.cc {
-        builder = builder.cc(mailbox("Cc", cc)?);
-    }
-    for bcc in &addressing.bcc {
-        builder = builder.bcc(mailbox("Bcc", bcc)?);
+    if !addressing.bcc.is_empty() {
+        builder = builder.mailbox(header::Bcc::from(mailboxes("Bcc", &addressing.bcc)?));
     }
     if let Some(reply_to) = &addressing.reply_to {
         builder = builder.reply_to(mailbox("Reply-To", reply_to)?);

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tera::{Tera, Value};
 
@@ -29,12 +30,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("history.md", include_str!("../../templates/history.md")),
 ];
 
-/// A parsed set of templates, built once and reused for every message.
+/// The templates of a run: each is parsed the first time a message needs it (with
+/// the templates it names), once, and reused for every later message.
 #[derive(Debug)]
 pub struct Templates {
-    tera: Tera,
-    /// Each template's source and, for an override, the file it was read from.
+    /// Every template's name, source and, for an override, the file it came from.
     sources: Vec<TemplateSource>,
+    /// The templates parsed so far; a syntax error in one is reported when it is used.
+    tera: Mutex<Tera>,
 }
 
 /// The text of one template and where it came from.
@@ -48,33 +51,40 @@ pub struct TemplateSource {
     pub path: Option<std::path::PathBuf>,
 }
 
+fn builtin_sources() -> Vec<TemplateSource> {
+    BUILTIN
+        .iter()
+        .map(|(n, t)| TemplateSource {
+            name: n.to_string(),
+            text: t.to_string(),
+            path: None,
+        })
+        .collect()
+}
+
 impl Templates {
-    /// The built-in templates only.
+    /// The built-in templates only; none is parsed until a message needs it.
     pub fn builtin() -> Result<Self, RenderError> {
-        Self::build(
-            BUILTIN
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.to_string()))
-                .collect(),
-            vec![None; BUILTIN.len()],
-        )
+        Ok(Self::unparsed(builtin_sources()))
+    }
+
+    /// Every template's source, built-in or overridden, in the order of [`BUILTIN`].
+    pub fn sources(&self) -> &[TemplateSource] {
+        &self.sources
     }
 
     /// The built-in templates, with any file of the same name in `dir` taking the place of one.
     ///
     /// Any other Markdown file in `dir` (`*.md`, in any case) is an error, so that a
     /// misspelt override cannot silently leave the built-in in place. Other files
-    /// are ignored.
+    /// are ignored. Every template is parsed here, so that an error in an override
+    /// is reported whatever the command renders.
     pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
         let io = |source| RenderError::Io {
             path: dir.to_path_buf(),
             source,
         };
-        let mut sources: Vec<(String, String)> = BUILTIN
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
-        let mut paths = vec![None; sources.len()];
+        let mut sources = builtin_sources();
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(io)?
             .collect::<Result<_, _>>()
@@ -85,36 +95,30 @@ impl Templates {
             if !name.to_ascii_lowercase().ends_with(".md") || !entry.path().is_file() {
                 continue;
             }
-            let Some(index) = sources.iter().position(|(n, _)| *n == name) else {
+            let Some(slot) = sources.iter_mut().find(|s| s.name == name) else {
                 let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
                 return Err(RenderError::UnknownTemplate {
                     path: entry.path(),
                     known: known.join(", "),
                 });
             };
-            sources[index].1 =
+            slot.text =
                 std::fs::read_to_string(entry.path()).map_err(|source| RenderError::Io {
                     path: entry.path(),
                     source,
                 })?;
-            paths[index] = Some(entry.path());
+            slot.path = Some(entry.path());
         }
-        Self::build(sources, paths)
+        let templates = Self::unparsed(sources);
+        {
+            let mut tera = templates.lock();
+            let all: Vec<String> = templates.sources.iter().map(|s| s.name.clone()).collect();
+            templates.parse(&mut tera, all)?;
+        }
+        Ok(templates)
     }
 
-    fn build(
-        sources: Vec<(String, String)>,
-        paths: Vec<Option<std::path::PathBuf>>,
-    ) -> Result<Self, RenderError> {
-        let kept = sources
-            .iter()
-            .zip(paths)
-            .map(|((name, text), path)| TemplateSource {
-                name: name.clone(),
-                text: text.clone(),
-                path,
-            })
-            .collect();
+    fn unparsed(sources: Vec<TemplateSource>) -> Self {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
         tera.register_filter("indent", indent);
@@ -123,23 +127,48 @@ impl Templates {
         tera.register_function("get_env", |_: &HashMap<String, Value>| -> tera::Result<Value> {
             Err(tera::Error::msg("get_env is disabled in herald templates: a template must not read the environment"))
         });
-        tera.add_raw_templates(sources)
-            .map_err(|e| RenderError::template("(templates)", &e))?;
-        Ok(Self {
-            tera,
-            sources: kept,
-        })
+        Self {
+            sources,
+            tera: Mutex::new(tera),
+        }
     }
 
-    /// Every template's source, built-in or overridden, in the order of [`BUILTIN`].
-    pub fn sources(&self) -> &[TemplateSource] {
-        &self.sources
+    fn lock(&self) -> MutexGuard<'_, Tera> {
+        self.tera.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Renders the template `name` with `context`.
+    /// Parses `names` and every template their sources name (an `include`, `extends`
+    /// or `import` can only name a template by its file name), unless parsed already.
+    fn parse(&self, tera: &mut Tera, mut names: Vec<String>) -> Result<(), RenderError> {
+        let mut wanted: Vec<(String, String)> = Vec::new();
+        while let Some(name) = names.pop() {
+            let parsed = tera.get_template_names().any(|n| n == name);
+            if parsed || wanted.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let Some(source) = self.sources.iter().find(|s| s.name == name) else {
+                continue;
+            };
+            names.extend(
+                self.sources
+                    .iter()
+                    .filter(|other| source.text.contains(other.name.as_str()))
+                    .map(|other| other.name.clone()),
+            );
+            wanted.push((name, source.text.clone()));
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        tera.add_raw_templates(wanted)
+            .map_err(|e| RenderError::template("(templates)", &e))
+    }
+
+    /// Renders the template `name` with `context`, parsing it first if needed.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
-        self.tera
-            .render(name, context)
+        let mut tera = self.lock();
+        self.parse(&mut tera, vec![name.to_string()])?;
+        tera.render(name, context)
             .map_err(|e| RenderError::template(name, &e))
     }
 }

@@ -100,7 +100,7 @@ pub fn preview_page(
         .iter()
         .map(|d| {
             let message = &d.guarded.message;
-            let located = crate::guard::locate(&checked.embargo, message);
+            let located = crate::guard::locate(checked.embargo(message.kind), message);
             marks::mark(
                 message.kind.as_str(),
                 message,
