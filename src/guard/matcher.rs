@@ -86,6 +86,9 @@ impl Hasher for FastHasher {
     }
 }
 
+/// Patterns of at most this many bytes in all make a small set (see `Patterns::automaton`).
+const SMALL_PATTERN_BYTES: usize = 4096;
+
 /// How many hex digits of a commit hash count as the hash.
 const HEX_RUN: usize = 7;
 
@@ -211,12 +214,20 @@ impl Patterns {
     fn automaton(names: Vec<(String, Vec<Name>)>) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
         let (patterns, names): (Vec<String>, Vec<Vec<Name>>) = names.into_iter().unzip();
         let automaton = (!patterns.is_empty()).then(|| {
-            // A contiguous NFA builds in time linear in the patterns; the DFA the
-            // crate would pick for a few patterns is quadratic in a long one (a
-            // 25,000-character package path).
+            // Never the DFA the crate would pick for a few patterns: it builds in time
+            // quadratic in a long one (a 25,000-character package path). A small set
+            // (a release of a few issues) is scanned over a short pre-announcement:
+            // the noncontiguous NFA, which the contiguous one is built from, is
+            // cheapest to build; a large set is scanned faster as a contiguous NFA.
+            let bytes: usize = patterns.iter().map(String::len).sum();
+            let kind = if bytes <= SMALL_PATTERN_BYTES {
+                AhoCorasickKind::NoncontiguousNFA
+            } else {
+                AhoCorasickKind::ContiguousNFA
+            };
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .kind(Some(kind))
                 .build(&patterns)
                 .expect("the embargo's names form a valid automaton")
         });
@@ -835,6 +846,14 @@ impl Embargo {
     }
 
     fn labels(&self, view: &View, source: &str, hits: &mut Vec<Hit>, bare_words: bool) {
+        // Every label phrase holds one of the three words: without them the regex is
+        // neither compiled nor run.
+        if !["public", "private", "urgent"]
+            .iter()
+            .any(|w| view.norm.contains(w))
+        {
+            return;
+        }
         for caps in LABEL_RE.captures_iter(&view.norm) {
             let whole = caps.get(0).expect("group 0");
             let (start, end) = view.span(whole.start(), whole.end());
@@ -950,6 +969,10 @@ impl Embargo {
     fn cve_ids(&self, view: &View, hits: &mut Vec<Hit>) {
         let norm = view.norm.as_str();
         let bytes = norm.as_bytes();
+        // Every CVE id the regex reads starts with "cve".
+        if !norm.contains("cve") {
+            return;
+        }
         for caps in CVE_RE.captures_iter(norm) {
             let whole = caps.get(0).expect("group 0");
             let year = caps.get(1).expect("year");
