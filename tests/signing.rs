@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use mail_parser::MessageParser;
-use support::{show, ServerOptions, SmtpServer, Workspace};
+use support::{announcement_send_args, show, ServerOptions, SmtpServer, Workspace};
 
 const PRE_ANNOUNCEMENT_DAY: &str = "2021-03-05";
 const RELEASE_DAY: &str = "2021-03-10";
@@ -352,15 +352,7 @@ fn a_signed_message_sent_over_smtp_verifies_as_received_and_a_resend_is_signed_a
         ),
     );
     let send = |extra: &[&str]| {
-        let mut args = vec![
-            "send",
-            "release.toml",
-            "--message",
-            "announcement",
-            "--today",
-            RELEASE_DAY,
-            "--yes",
-        ];
+        let mut args = announcement_send_args(RELEASE_DAY);
         args.extend_from_slice(extra);
         herald(&ws, &keyring, &args)
     };
@@ -444,15 +436,8 @@ fn every_bad_signing_setup_is_refused_before_connecting() {
                 server.port()
             ),
         );
-        for flags in [&["--yes"][..], &["--dry-run"][..]] {
-            let mut args = vec![
-                "send",
-                "release.toml",
-                "--message",
-                "announcement",
-                "--today",
-                RELEASE_DAY,
-            ];
+        for flags in [&[][..], &["--dry-run"][..]] {
+            let mut args = announcement_send_args(RELEASE_DAY);
             args.extend_from_slice(flags);
             let output = herald(&ws, &keyring, &args);
             assert_eq!(
