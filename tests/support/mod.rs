@@ -295,39 +295,19 @@ impl ServerOptions {
 
 /// A running test server; the process is killed when this is dropped.
 pub struct SmtpServer {
-    child: Child,
-    /// Held open: the server also exits when its stdin closes, so it does not
-    /// outlive a test process that dies without running destructors.
-    _stdin: ChildStdin,
-    port: u16,
-    maildir: PathBuf,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
+    server: Spawned,
 }
 
 impl SmtpServer {
     /// Starts a server on 127.0.0.1, port chosen by the OS; returns once it listens.
     pub fn start(options: ServerOptions) -> SmtpServer {
-        let Spawned {
-            child,
-            stdin,
-            port,
-            maildir,
-            log,
-            dir,
-        } = spawn_server(SCRIPT, &options.args());
         SmtpServer {
-            child,
-            _stdin: stdin,
-            port,
-            maildir,
-            log,
-            _dir: dir,
+            server: spawn_server(SCRIPT, &options.args()),
         }
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port
     }
 
     /// Always "127.0.0.1".
@@ -336,19 +316,19 @@ impl SmtpServer {
     }
 
     pub fn maildir(&self) -> &Path {
-        &self.maildir
+        &self.server.maildir
     }
 
     /// The server's log (stderr), for assertion messages.
     pub fn log(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
+        fs::read_to_string(&self.server.log).unwrap_or_default()
     }
 
     /// Every message the server accepted so far, in order of acceptance.
     /// A message is stored before the server replies 250, so after a send
     /// returns Ok it is here.
     pub fn received(&self) -> Vec<Received> {
-        let mut names: Vec<PathBuf> = fs::read_dir(&self.maildir)
+        let mut names: Vec<PathBuf> = fs::read_dir(&self.server.maildir)
             .expect("read maildir")
             .map(|entry| entry.expect("maildir entry").path())
             .filter(|p| {
@@ -361,14 +341,16 @@ impl SmtpServer {
     }
 }
 
-/// A Python test server, running and listening.
+/// A Python test server, running and listening; killed when dropped.
 struct Spawned {
     child: Child,
-    stdin: ChildStdin,
+    /// Held open: the server also exits when its stdin closes, so it does not
+    /// outlive a test process that dies without running destructors.
+    _stdin: ChildStdin,
     port: u16,
     maildir: PathBuf,
     log: PathBuf,
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
 }
 
 /// Runs `script --port 0 --maildir DIR ARGS...` and waits for its `READY <port>` line.
@@ -428,22 +410,25 @@ fn spawn_server(script: &str, args: &[OsString]) -> Spawned {
     };
     Spawned {
         child,
-        stdin,
+        _stdin: stdin,
         port,
         maildir,
         log,
-        dir,
+        _dir: dir,
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
 /// The fault-injecting server `tests/support/fault_smtp.py`: plain SMTP on 127.0.0.1
 /// that misbehaves in one `mode` (see the script) on its first `times` connections.
 pub struct FaultServer {
-    child: Child,
-    _stdin: ChildStdin,
-    port: u16,
-    maildir: PathBuf,
-    _dir: tempfile::TempDir,
+    server: Spawned,
 }
 
 impl FaultServer {
@@ -466,24 +451,19 @@ impl FaultServer {
         if let Some(times) = times {
             args.extend(["--times".into(), times.to_string().into()]);
         }
-        let spawned = spawn_server(FAULT_SCRIPT, &args);
         FaultServer {
-            child: spawned.child,
-            _stdin: spawned.stdin,
-            port: spawned.port,
-            maildir: spawned.maildir,
-            _dir: spawned.dir,
+            server: spawn_server(FAULT_SCRIPT, &args),
         }
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port
     }
 
     /// How many messages the server has: each stored when its end of data arrived,
     /// whatever it answered.
     pub fn copies(&self) -> usize {
-        fs::read_dir(&self.maildir)
+        fs::read_dir(&self.server.maildir)
             .expect("read maildir")
             .filter(|entry| {
                 let name = entry.as_ref().unwrap().file_name();
@@ -491,20 +471,6 @@ impl FaultServer {
                 name.ends_with(".eml") && !name.starts_with('.')
             })
             .count()
-    }
-}
-
-impl Drop for FaultServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
