@@ -98,6 +98,8 @@ pub struct Checked {
     /// The matcher over the embargoed details, built the first time a
     /// pre-announcement is guarded (see [`Checked::embargo`]).
     embargo: OnceLock<Embargo>,
+    /// The configuration, read at most once per command (see [`Checked::config`]).
+    config: OnceLock<Option<Config>>,
 }
 
 impl Checked {
@@ -110,6 +112,16 @@ impl Checked {
             MessageKind::PreAnnouncement => self.embargo.get_or_init(|| Embargo::new(&self.input)),
             _ => LABELS_ONLY.get_or_init(Embargo::labels_only),
         }
+    }
+
+    /// The configuration (`--config`, else `herald.toml` here if it exists), read the
+    /// first time a stage needs it and kept for the rest of the command.
+    pub fn config(&self, options: &Options) -> Result<Option<&Config>, AppError> {
+        if let Some(config) = self.config.get() {
+            return Ok(config.as_ref());
+        }
+        let loaded = load_config(options)?;
+        Ok(self.config.get_or_init(|| loaded).as_ref())
     }
 }
 
@@ -141,9 +153,15 @@ pub fn check_release(
         return Ok(Err(findings));
     }
     // --templates, else the configuration's `templates`, else the built-in ones.
+    let config = OnceLock::new();
     let templates_dir = match &options.templates {
         Some(dir) => Some(dir.clone()),
-        None => load_config(options)?.and_then(|c| c.templates_dir()),
+        None => {
+            let loaded = load_config(options)?;
+            let dir = loaded.as_ref().and_then(Config::templates_dir);
+            let _ = config.set(loaded);
+            dir
+        }
     };
     let templates = match templates_dir {
         Some(dir) => Templates::with_overrides(&dir)?,
@@ -156,6 +174,7 @@ pub fn check_release(
         plan,
         templates,
         embargo: OnceLock::new(),
+        config,
     }))
 }
 
@@ -202,7 +221,7 @@ fn drafts_with_findings(
     checked: &Checked,
     options: &Options,
 ) -> Result<(Vec<Draft>, Vec<Finding>), AppError> {
-    let config = load_config(options)?;
+    let config = checked.config(options)?;
     let date = draft_date(options.today);
     let mut notes = Vec::new();
     let project_name = &checked.input.file.project.name;
@@ -210,13 +229,7 @@ fn drafts_with_findings(
         .plan
         .due()
         .map(|planned| {
-            let addressing = addressing_for(
-                config.as_ref(),
-                planned.kind,
-                project_name,
-                true,
-                &mut notes,
-            );
+            let addressing = addressing_for(config, planned.kind, project_name, true, &mut notes);
             let message = render::render_message(&checked.input, planned.kind, &checked.templates)?;
             let guarded = compose_guarded(checked, message, &addressing, date, 0)?;
             Ok(Draft {
@@ -625,7 +638,9 @@ pub fn render_command(
         &journal,
         out_dir,
         options.today,
-        load_config(options)?.and_then(|c| c.signing.map(|s| s.mode)),
+        checked
+            .config(options)?
+            .and_then(|c| c.signing.as_ref().map(|s| s.mode)),
     )?;
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {

@@ -6,10 +6,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::{
-    addressing_for, checked_or_report, compose_guarded, emit, load_config, AppError, Checked,
-    Options,
-};
+use super::{addressing_for, checked_or_report, compose_guarded, emit, AppError, Checked, Options};
 use chrono::NaiveDate;
 
 use crate::config::{self, Config};
@@ -116,11 +113,11 @@ pub fn send(
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
-    let config = load_config(options)?;
+    let config = checked.config(options)?;
     // Set up (and so checked) first, though it connects only at the end.
     let mailer = match send.dry_run {
         true => None,
-        false => Some(mailer(config.as_ref(), options)?),
+        false => Some(mailer(config, options)?),
     };
     let mut findings: Vec<Finding> = checked
         .findings
@@ -136,10 +133,10 @@ pub fn send(
             to: vec![address.clone()],
             cc: Vec::new(),
             bcc: Vec::new(),
-            ..addressing_for(config.as_ref(), kind, project_name, false, &mut findings)
+            ..addressing_for(config, kind, project_name, false, &mut findings)
         },
         None if mailer.is_none() => {
-            addressing_for(config.as_ref(), kind, project_name, false, &mut findings)
+            addressing_for(config, kind, project_name, false, &mut findings)
         }
         // A real send goes only where the configuration says.
         None => config
@@ -183,7 +180,7 @@ pub fn send(
     let blocked = crate::validate::exit_code(&findings) > 0;
     // The guard read the content; a signed message wraps the same content, signed
     // afresh on every send (and dry run), before anything is asked or connected.
-    let signed = match config.as_ref().and_then(|c| c.signing.as_ref()) {
+    let signed = match config.and_then(|c| c.signing.as_ref()) {
         Some(signing) if !blocked => {
             let signer = Signer::new(signing);
             report.signed = Some(signer.mode());
