@@ -65,6 +65,25 @@ impl Keyring {
             "encr",
             "never",
         ]);
+        // Two keys behind one address.
+        keyring.gpg(&[
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "Twin One <twin@example.org>",
+            "ed25519",
+            "sign",
+            "never",
+        ]);
+        keyring.gpg(&[
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "Twin Two <twin@example.org>",
+            "ed25519",
+            "sign",
+            "never",
+        ]);
         // A key behind a passphrase.
         keyring.gpg(&[
             "--passphrase",
@@ -377,6 +396,77 @@ fn a_signed_message_sent_over_smtp_verifies_as_received_and_a_resend_is_signed_a
         journal[0]["content_hash"], journal[1]["content_hash"],
         "the journal hashes the unsigned content"
     );
+}
+
+#[test]
+fn what_a_wrapper_prints_around_the_signature_stays_out_and_from_lines_are_protected() {
+    let keyring = Keyring::new();
+    let scripts = tempfile::tempdir().unwrap();
+    let noisy = scripts.path().join("noisy-gpg");
+    std::fs::write(
+        &noisy,
+        "#!/bin/sh\necho JUNK BEFORE\ngpg \"$@\"\nstatus=$?\necho JUNK AFTER\nexit $status\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&noisy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for mode in ["pgp-mime", "inline"] {
+        let ws = Workspace::new();
+        let release = std::fs::read_to_string(ws.path("release.toml")).unwrap();
+        std::fs::write(
+            ws.path("release.toml"),
+            release.replace(
+                "untrusted token stream can be made to hang.",
+                "untrusted token stream can be made to hang.\n\n```\nfirst line\nFrom the start\n```",
+            ),
+        )
+        .unwrap();
+        configure(
+            &ws,
+            &format!(
+                "key = \"signer@example.org\"\nmode = \"{mode}\"\nprogram = \"{}\"",
+                noisy.display()
+            ),
+            "",
+        );
+        let (output, eml) = dry_run(&ws, &keyring, "announcement", RELEASE_DAY);
+        assert_eq!(output.status.code(), Some(0), "{mode}: {}", show(&output));
+        let text = String::from_utf8_lossy(&eml);
+        assert!(
+            !text.contains("JUNK"),
+            "{mode}: a wrapper's output reached the message"
+        );
+        let scratch = tempfile::tempdir().unwrap();
+        if mode == "pgp-mime" {
+            assert!(
+                text.contains("\r\n=46rom the start"),
+                "a From line is protected: {text}"
+            );
+            assert_pgp_mime_verifies(&keyring, &eml, scratch.path());
+            // Python's email package keeps the CRLF after the inner closing delimiter
+            // with the part: the bytes it hands a verifier are the signed bytes too.
+            let path = scratch.path().join("mail.eml");
+            std::fs::write(&path, &eml).unwrap();
+            let extract = Command::new("python3")
+                .arg("-c")
+                .arg("import sys,email,email.policy;m=email.message_from_binary_file(open(sys.argv[1],'rb'),policy=email.policy.SMTP);sys.stdout.buffer.write(m.get_payload(0).as_bytes())")
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(extract.status.success(), "{}", show(&extract));
+            let (_, signature) = pgp_mime_parts(&eml);
+            let data = scratch.path().join("python.bin");
+            let sig = scratch.path().join("python.asc");
+            std::fs::write(&data, &extract.stdout).unwrap();
+            std::fs::write(&sig, signature).unwrap();
+            assert!(
+                keyring.gpg_verifies(&[&sig, &data]),
+                "GnuPG rejects what Python extracts"
+            );
+        } else {
+            assert_inline_verifies(&keyring, &eml, scratch.path());
+        }
+    }
 }
 
 #[test]

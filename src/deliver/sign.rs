@@ -18,8 +18,8 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use lettre::message::header::ContentType;
-use lettre::message::{MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, MultiPart, SinglePart};
 
 use crate::config::{SigningConfig, SigningMode};
 use crate::render::email::{alternative, text_part};
@@ -39,10 +39,14 @@ pub enum SignError {
         program: String,
         home: String,
     },
-    #[error(
-        "[signing] key {key:?} is {why}, so it cannot sign; choose another key or renew this one"
-    )]
+    #[error("[signing] key {key:?} is {why}, so it cannot sign; choose another key")]
     UnusableKey { key: String, why: String },
+    #[error("[signing] key {key:?} matches {count} secret keys ({fingerprints}); give the fingerprint of the one to sign with")]
+    Ambiguous {
+        key: String,
+        count: usize,
+        fingerprints: String,
+    },
     #[error("{program} could not ask for the passphrase of {key:?}: no terminal and no graphical pinentry. Unlock the key in gpg-agent first (sign anything once in a terminal), or run herald in a terminal. gpg said: {said}")]
     Passphrase {
         key: String,
@@ -101,15 +105,35 @@ impl Signer {
         date: SystemTime,
         resend: usize,
     ) -> Result<ComposedEmail, crate::deliver::DeliverError> {
-        self.check_key()?;
+        let keys = self.check_key()?;
         let email = match self.mode {
             SigningMode::PgpMime => {
-                let signed_part = alternative(rendered, true);
+                let inner = alternative(rendered, true);
+                // The first part: the multipart/alternative with one more CRLF after
+                // its closing delimiter, so that readers that keep that CRLF with the
+                // part (Python's email package) extract the bytes that were signed.
+                let formatted = inner.formatted();
+                let body_at = formatted
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .map_or(0, |i| i + 4);
+                let signed_part = SinglePart::builder()
+                    .header(
+                        ContentType::parse(&format!(
+                            "multipart/alternative; boundary=\"{}\"",
+                            inner.boundary()
+                        ))
+                        .expect("a valid content type"),
+                    )
+                    .body(Body::dangerous_pre_encoded(
+                        formatted[body_at..].to_vec(),
+                        ContentTransferEncoding::SevenBit,
+                    ));
                 let bytes = signed_part.formatted();
                 // The signed entity ends before the CRLF that belongs to the next
                 // boundary delimiter (RFC 3156 §5, RFC 2046 §5.1.1).
                 let entity = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
-                let (signature, micalg) = self.detach_sign(entity)?;
+                let (signature, micalg) = self.detach_sign(entity, &keys)?;
                 let signature_part = SinglePart::builder()
                     .header(
                         ContentType::parse("application/pgp-signature; name=\"signature.asc\"")
@@ -119,14 +143,13 @@ impl Signer {
                 compose_with(rendered, addressing, date, resend, |builder| {
                     builder.multipart(
                         MultiPart::signed("application/pgp-signature".to_string(), micalg)
-                            .multipart(signed_part)
+                            .singlepart(signed_part)
                             .singlepart(signature_part),
                     )
                 })?
             }
             SigningMode::Inline => {
-                let clear = self.clearsign(&rendered.text)?;
-                let clear = String::from_utf8_lossy(&clear).into_owned();
+                let clear = self.clearsign(&rendered.text, &keys)?;
                 compose_with(rendered, addressing, date, resend, |builder| {
                     builder.singlepart(text_part(ContentType::TEXT_PLAIN, &clear, false))
                 })?
@@ -136,7 +159,8 @@ impl Signer {
     }
 
     /// Refuses a key gpg does not have, or one that cannot sign, by name.
-    fn check_key(&self) -> Result<(), SignError> {
+    /// Returns the fingerprints of the key and its subkeys, any of which may sign.
+    fn check_key(&self) -> Result<Vec<String>, SignError> {
         let run = self.run(
             &["--with-colons", "--list-secret-keys", "--", &self.key],
             b"",
@@ -152,6 +176,26 @@ impl Signer {
                 home: std::env::var("GNUPGHOME").unwrap_or_else(|_| "~/.gnupg".to_string()),
             });
         };
+        let keys = listing.lines().filter(|l| l.starts_with("sec:")).count();
+        let fingerprint = |l: &str| {
+            l.strip_prefix("fpr:")
+                .and_then(|r| r.split(':').nth(8))
+                .map(str::to_string)
+        };
+        let fingerprints: Vec<String> = listing.lines().filter_map(fingerprint).collect();
+        if keys > 1 {
+            let lines: Vec<&str> = listing.lines().collect();
+            let primaries: Vec<String> = lines
+                .windows(2)
+                .filter(|pair| pair[0].starts_with("sec:"))
+                .filter_map(|pair| fingerprint(pair[1]))
+                .collect();
+            return Err(SignError::Ambiguous {
+                key: self.key.clone(),
+                count: keys,
+                fingerprints: primaries.join(", "),
+            });
+        }
         let fields: Vec<&str> = primary.split(':').collect();
         let validity = fields.get(1).copied().unwrap_or_default();
         let capabilities = fields.get(11).copied().unwrap_or_default();
@@ -169,30 +213,56 @@ impl Signer {
                 key: self.key.clone(),
                 why,
             }),
-            None => Ok(()),
+            None => Ok(fingerprints),
         }
     }
 
     /// A detached, armored signature of `bytes`, and the `micalg` of its hash.
-    fn detach_sign(&self, bytes: &[u8]) -> Result<(String, String), SignError> {
+    fn detach_sign(&self, bytes: &[u8], keys: &[String]) -> Result<(String, String), SignError> {
         let run = self.signing_run(&["--armor", "--detach-sign"], bytes)?;
-        let micalg = run
-            .status
-            .iter()
-            .find_map(|line| {
-                let mut fields = line.split_whitespace();
-                (fields.next() == Some("SIG_CREATED"))
-                    .then(|| fields.nth(2))
-                    .flatten()
-                    .and_then(micalg)
-            })
-            .ok_or_else(|| self.failed("no SIG_CREATED status line with a known hash"))?;
-        Ok((String::from_utf8_lossy(&run.stdout).into_owned(), micalg))
+        let micalg = self.one_signature(&run, keys)?;
+        let armored = armored(&run.stdout, "-----BEGIN PGP SIGNATURE-----")
+            .ok_or_else(|| self.failed("its output holds no armored signature"))?;
+        Ok((armored, micalg))
     }
 
     /// `text` with a cleartext signature around it.
-    fn clearsign(&self, text: &str) -> Result<Vec<u8>, SignError> {
-        Ok(self.signing_run(&["--clearsign"], text.as_bytes())?.stdout)
+    fn clearsign(&self, text: &str, keys: &[String]) -> Result<String, SignError> {
+        let run = self.signing_run(&["--clearsign"], text.as_bytes())?;
+        self.one_signature(&run, keys)?;
+        armored(&run.stdout, "-----BEGIN PGP SIGNED MESSAGE-----")
+            .ok_or_else(|| self.failed("its output holds no cleartext-signed message"))
+    }
+
+    /// The `micalg` of the one signature gpg reports having made, by one of `keys`, with
+    /// a collision-resistant hash; anything else is refused.
+    fn one_signature(&self, run: &Run, keys: &[String]) -> Result<String, SignError> {
+        let created: Vec<Vec<&str>> = run
+            .status
+            .iter()
+            .map(|line| line.split_whitespace().collect::<Vec<&str>>())
+            .filter(|fields| fields.first() == Some(&"SIG_CREATED"))
+            .collect();
+        let [signature] = created.as_slice() else {
+            return Err(self.failed(&format!(
+                "it made {} signatures where one was asked for (is a local-user or default-key set in gpg.conf?); RFC 3156 names one hash per message",
+                created.len()
+            )));
+        };
+        let fingerprint = signature.get(6).copied().unwrap_or_default();
+        if !keys.iter().any(|k| k.eq_ignore_ascii_case(fingerprint)) {
+            return Err(self.failed(&format!(
+                "it signed with {fingerprint}, which is not the configured key or one of its subkeys"
+            )));
+        }
+        let hash = signature.get(3).copied().unwrap_or_default();
+        match micalg(hash) {
+            Some(micalg) if !matches!(hash, "1" | "2" | "3") => Ok(micalg),
+            Some(micalg) => Err(self.failed(&format!(
+                "it used {micalg}, a hash OpenPGP implementations such as Sequoia refuse; set personal-digest-preferences SHA256 in gpg.conf"
+            ))),
+            None => Err(self.failed(&format!("it used an unknown hash algorithm ({hash})"))),
+        }
     }
 
     /// Runs gpg to sign, and turns its failures into errors that say what to do.
@@ -220,7 +290,15 @@ impl Signer {
                 said: run.said.trim().to_string(),
             });
         }
-        Err(self.failed(run.said.trim()))
+        let said = run.said.trim();
+        Err(self.failed(if said.is_empty() {
+            match run.success {
+                true => "it exited 0 but reported no signature",
+                false => "it failed and said nothing",
+            }
+        } else {
+            said
+        }))
     }
 
     fn failed(&self, said: &str) -> SignError {
@@ -250,18 +328,19 @@ impl Signer {
         let writer = std::thread::spawn(move || {
             let _ = stdin.write_all(&input);
         });
-        let mut stdout = child.stdout.take().expect("piped stdout");
-        let mut stderr = child.stderr.take().expect("piped stderr");
-        let out_reader = std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = stdout.read_to_end(&mut bytes);
-            bytes
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = stderr.read_to_end(&mut bytes);
-            bytes
-        });
+        // The outputs are read on threads of their own: a process the program left
+        // behind may hold them open past its end, and the deadline still holds then.
+        let read = |mut pipe: Box<dyn Read + Send>| {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                let _ = sender.send(bytes);
+            });
+            receiver
+        };
+        let out_reader = read(Box::new(child.stdout.take().expect("piped stdout")));
+        let err_reader = read(Box::new(child.stderr.take().expect("piped stderr")));
         let deadline = Instant::now() + self.timeout;
         let status = loop {
             match child.try_wait() {
@@ -279,9 +358,20 @@ impl Signer {
                 }
             }
         };
-        let _ = writer.join();
-        let stdout = out_reader.join().unwrap_or_default();
-        let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+        // The writer is not waited for: a process left behind may hold the input open.
+        drop(writer);
+        let timed_out = || SignError::TimedOut {
+            program: self.program.clone(),
+            seconds: self.timeout.as_secs(),
+        };
+        let remaining = || deadline.saturating_duration_since(Instant::now());
+        let stdout = out_reader
+            .recv_timeout(remaining())
+            .map_err(|_| timed_out())?;
+        let stderr = err_reader
+            .recv_timeout(remaining())
+            .map_err(|_| timed_out())?;
+        let stderr = String::from_utf8_lossy(&stderr).into_owned();
         let (status_lines, said): (Vec<&str>, Vec<&str>) =
             stderr.lines().partition(|l| l.starts_with("[GNUPG:] "));
         Ok(Run {
@@ -294,6 +384,16 @@ impl Signer {
             success: status.success(),
         })
     }
+}
+
+/// The armored block of `output` that begins with `begin` and ends with the end of its
+/// signature: whatever else a wrapper printed around it is left out.
+fn armored(output: &[u8], begin: &str) -> Option<String> {
+    const END: &str = "-----END PGP SIGNATURE-----";
+    let text = String::from_utf8_lossy(output);
+    let start = text.find(begin)?;
+    let end = start + text[start..].find(END)? + END.len();
+    Some(format!("{}\n", &text[start..end]))
 }
 
 /// The `micalg` parameter of an OpenPGP hash algorithm id (RFC 4880 §9.4, RFC 3156 §5).

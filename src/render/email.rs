@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use lettre::message::header::{self as header, ContentTransferEncoding, ContentType};
 use lettre::message::MessageBuilder;
-use lettre::message::{Mailbox, Mailboxes, MultiPart, SinglePart};
+use lettre::message::{Body, Mailbox, Mailboxes, MultiPart, SinglePart};
 use lettre::Message;
 use serde::Serialize;
 
@@ -179,20 +179,38 @@ pub fn alternative(rendered: &RenderedMessage, quoted_printable: bool) -> MultiP
         ))
 }
 
-/// One text part with CRLF line endings.
+/// One text part with CRLF line endings. Quoted-printable, when asked for, also
+/// writes a line that starts with "From " as "=46rom ", so that a relay's mbox
+/// escaping (">From ") cannot change signed bytes (RFC 3156 §3).
 pub fn text_part(content_type: ContentType, text: &str, quoted_printable: bool) -> SinglePart {
     let builder = SinglePart::builder().header(content_type);
-    let builder = match quoted_printable {
-        true => builder.header(ContentTransferEncoding::QuotedPrintable),
-        false => builder,
+    let text = crlf_line_endings(text);
+    if !quoted_printable {
+        return builder.body(text);
+    }
+    let encoded = match Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable) {
+        Ok(body) => body.into_vec(),
+        Err(raw) => return builder.body(raw),
     };
-    builder.body(crlf_line_endings(text))
+    let mut protected = Vec::with_capacity(encoded.len());
+    let mut line_start = true;
+    for (i, &byte) in encoded.iter().enumerate() {
+        if line_start && encoded[i..].starts_with(b"From ") {
+            protected.extend_from_slice(b"=46");
+        } else {
+            protected.push(byte);
+        }
+        line_start = byte == b'\n';
+    }
+    builder.body(Body::dangerous_pre_encoded(
+        protected,
+        ContentTransferEncoding::QuotedPrintable,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lettre::message::Body;
 
     #[test]
     fn crlf_line_endings_match_what_lettre_makes_of_a_string_body() {
@@ -214,5 +232,18 @@ mod tests {
             );
             assert!(!ours.replace("\r\n", "").contains('\n'), "{text:?}");
         }
+    }
+
+    #[test]
+    fn quoted_printable_protects_lines_that_start_with_from() {
+        let part = text_part(
+            ContentType::TEXT_PLAIN,
+            "From the start\nnot From here\nFrom again",
+            true,
+        );
+        let bytes = String::from_utf8(part.formatted()).unwrap();
+        assert!(bytes.contains("\r\n=46rom the start\r\n"), "{bytes}");
+        assert!(bytes.contains("not From here"), "{bytes}");
+        assert!(bytes.contains("\r\n=46rom again"), "{bytes}");
     }
 }
