@@ -557,7 +557,10 @@ fn a_template_cannot_read_the_environment() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(!all.contains("top-secret-value"), "{all}");
-    assert!(all.contains("get_env is disabled"), "{all}");
+    // The override's own path, line and column.
+    let at = format!("{}:1:13", dir.path().join("announcement.md").display());
+    assert!(all.contains("Unknown function `get_env`"), "{all}");
+    assert!(all.contains(&at), "{all}");
 }
 
 #[test]
@@ -648,6 +651,43 @@ fn render_out_is_all_or_nothing() {
         "{err}"
     );
     assert_eq!(listing(&out), before, "the output directory is as it was");
+}
+
+#[test]
+fn render_out_leaves_a_draft_that_did_not_change_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("drafts");
+    let render = || {
+        herald(&[
+            "render",
+            "fixtures/go1.16.1.toml",
+            "--today",
+            "2021-03-05",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    assert_eq!(render().status.code(), Some(0));
+    let text = out.join("announcement.txt");
+    let long_ago =
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    let file = std::fs::File::options().write(true).open(&text).unwrap();
+    file.set_modified(long_ago).unwrap();
+    drop(file);
+    let bytes = std::fs::read(&text).unwrap();
+    assert_eq!(render().status.code(), Some(0));
+    assert_eq!(std::fs::read(&text).unwrap(), bytes);
+    let modified = std::fs::metadata(&text).unwrap().modified().unwrap();
+    assert_eq!(modified, long_ago, "an unchanged draft is not rewritten");
+    // A draft whose bytes differ is replaced, and no temporary file stays behind.
+    std::fs::write(&text, "edited by hand\n").unwrap();
+    assert_eq!(render().status.code(), Some(0));
+    assert_eq!(std::fs::read(&text).unwrap(), bytes);
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Render output: drafts on disk (`.eml`, `.txt`, `.html`) and a preview page.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -77,10 +77,11 @@ impl DraftsReport {
 /// blocked gets its `.txt` and `.html` previews, so the leak can be seen, but no `.eml`
 /// (and an `.eml` left from an earlier render is removed).
 ///
-/// All or nothing: every file is first written into a staging directory inside
-/// `out_dir`, and only when all of them are written are they renamed into place. A
-/// target that is not a regular file (a directory named `announcement.eml`, say)
-/// stops the render before anything in `out_dir` changes.
+/// All or nothing: every file is first written beside its target under a temporary
+/// name, and only when all of them are written are they renamed into place. A file
+/// that already holds exactly the new bytes is left alone, with its modification
+/// time. A target that is not a regular file (a directory named `announcement.eml`,
+/// say) stops the render before anything in `out_dir` changes.
 ///
 /// Beside the drafts go the preview page `index.html` and `render.json`, the content
 /// hash of each message; the next render into the same directory reads it (and the
@@ -164,28 +165,54 @@ fn publish(dir: &Path, outputs: &[(String, Vec<u8>)], stale: &[String]) -> Resul
         )
     };
     std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
-    for name in outputs.iter().map(|(n, _)| n).chain(stale) {
-        let target = dir.join(name);
-        if let Ok(meta) = std::fs::symlink_metadata(&target) {
-            if !meta.is_file() {
-                return Err(AppError::Usage(format!(
-                    "{}: exists and is not a regular file, so the draft cannot replace it; move it aside and render again (nothing was written)",
-                    target.display()
-                )));
-            }
+    // A target that is not a regular file stops everything; one that already holds
+    // the new bytes is left as it is.
+    let mut changed: Vec<&(String, Vec<u8>)> = Vec::with_capacity(outputs.len());
+    let not_a_file = |target: &Path| {
+        AppError::Usage(format!(
+            "{}: exists and is not a regular file, so the draft cannot replace it; move it aside and render again (nothing was written)",
+            target.display()
+        ))
+    };
+    for output in outputs {
+        let target = dir.join(&output.0);
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
+            Ok(meta)
+                if meta.len() == output.1.len() as u64
+                    && std::fs::read(&target).is_ok_and(|old| old == output.1) => {}
+            _ => changed.push(output),
         }
     }
-    let staging = dir.join(format!(".herald-render-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir(&staging).map_err(|e| located(&staging, e))?;
+    for name in stale {
+        let target = dir.join(name);
+        if std::fs::symlink_metadata(&target).is_ok_and(|meta| !meta.is_file()) {
+            return Err(not_a_file(&target));
+        }
+    }
+    let outputs = changed;
+    // Each file is written beside its target under a temporary name, and renamed
+    // over it only when every one has been written: no staging directory to make
+    // and remove, and a failure leaves the drafts as they were.
+    let temporary = |name: &str| dir.join(format!(".{name}.herald-{}", std::process::id()));
+    let mut written: Vec<PathBuf> = Vec::with_capacity(outputs.len());
     let staged = outputs.iter().try_for_each(|(name, bytes)| {
-        let path = staging.join(name);
-        std::fs::write(&path, bytes).map_err(|e| located(&path, e))
+        let path = temporary(name);
+        // A leftover of a killed render with the same process id goes first; the
+        // new file is created afresh, never written through a link.
+        let _ = std::fs::remove_file(&path);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| located(&path, e))?;
+        written.push(path.clone());
+        file.write_all(bytes).map_err(|e| located(&path, e))
     });
     let placed = staged.and_then(|()| {
-        for (name, _) in outputs {
+        for (name, _) in &outputs {
             let target = dir.join(name);
-            std::fs::rename(staging.join(name), &target).map_err(|e| located(&target, e))?;
+            std::fs::rename(temporary(name), &target).map_err(|e| located(&target, e))?;
         }
         for name in stale {
             match std::fs::remove_file(dir.join(name)) {
@@ -197,6 +224,10 @@ fn publish(dir: &Path, outputs: &[(String, Vec<u8>)], stale: &[String]) -> Resul
         }
         Ok(())
     });
-    let _ = std::fs::remove_dir_all(&staging);
+    if placed.is_err() {
+        for path in &written {
+            let _ = std::fs::remove_file(path);
+        }
+    }
     Ok(placed?)
 }

@@ -24,6 +24,14 @@ use crate::plan::MessageKind;
 pub enum RenderError {
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
+    #[error("templates: {message}")]
+    Templates { message: String },
+    #[error("{location}: {message}\n{excerpt}")]
+    TemplateAt {
+        location: crate::source::Location,
+        message: String,
+        excerpt: Box<crate::source::Excerpt>,
+    },
     #[error("template {name}: the first line must be \"Subject: ...\" followed by one blank line, then the Markdown body; {found}")]
     Subject { name: String, found: String },
     #[error("{}: {}", path.display(), source)]

@@ -1,12 +1,12 @@
 //! The message templates: built into the binary, each overridable by file name.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use tera::{Tera, Value};
+use tera::{Kwargs, State, Tera, TeraResult};
 
 use super::RenderError;
+use crate::source::SourceFile;
 
 /// The built-in templates, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -120,13 +120,12 @@ impl Templates {
 
     fn unparsed(sources: Vec<TemplateSource>) -> Self {
         let mut tera = Tera::default();
-        tera.autoescape_on(Vec::new());
+        // Mail is Markdown: nothing is HTML-escaped before the Markdown is rendered.
+        tera.autoescape_on(Vec::<&str>::new());
+        // herald's `indent` (every non-empty line, first included; at most 16
+        // columns) takes the place of Tera's. Tera 2 has no `get_env`, so a
+        // template cannot print an environment variable such as HERALD_SMTP_PASSWORD.
         tera.register_filter("indent", indent);
-        // Tera's `get_env` would let a template print any environment variable,
-        // HERALD_SMTP_PASSWORD and CI secrets included.
-        tera.register_function("get_env", |_: &HashMap<String, Value>| -> tera::Result<Value> {
-            Err(tera::Error::msg("get_env is disabled in herald templates: a template must not read the environment"))
-        });
         Self {
             sources,
             tera: Mutex::new(tera),
@@ -161,7 +160,7 @@ impl Templates {
             return Ok(());
         }
         tera.add_raw_templates(wanted)
-            .map_err(|e| RenderError::template("(templates)", &e))
+            .map_err(|e| self.error(None, &e))
     }
 
     /// Renders the template `name` with `context`, parsing it first if needed.
@@ -169,38 +168,79 @@ impl Templates {
         let mut tera = self.lock();
         self.parse(&mut tera, vec![name.to_string()])?;
         tera.render(name, context)
-            .map_err(|e| RenderError::template(name, &e))
+            .map_err(|e| self.error(Some(name), &e))
+    }
+
+    /// A Tera error as herald reports it: one that points into a template names the
+    /// file (the override's path, or the built-in template's name), line and column,
+    /// with the line excerpted; any other names the template being rendered, if any.
+    fn error(&self, rendering: Option<&str>, error: &tera::Error) -> RenderError {
+        let (tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report)) =
+            error.kind()
+        else {
+            // Tera reports unknown filters, tests, functions and templates as text,
+            // each pointing at `--> name:line:column`: point at the override's file.
+            let mut message = crate::error_chain(error);
+            for source in &self.sources {
+                if let Some(path) = &source.path {
+                    message = message.replace(
+                        &format!("--> {}:", source.name),
+                        &format!("--> {}:", path.display()),
+                    );
+                }
+            }
+            return match rendering {
+                Some(name) => RenderError::Template {
+                    name: name.to_string(),
+                    message,
+                },
+                None => RenderError::Templates { message },
+            };
+        };
+        let Some(source) = self.sources.iter().find(|s| s.name == report.filename()) else {
+            return RenderError::template(rendering.unwrap_or(report.filename()), error);
+        };
+        let path = source
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&source.name));
+        let file = SourceFile::new(path, source.text.as_str());
+        let span = &report.span().range;
+        RenderError::TemplateAt {
+            location: file.span_location(span),
+            message: report.message().to_string(),
+            excerpt: Box::new(file.excerpt(span)),
+        }
     }
 }
 
 /// The widest indent the `indent` filter gives.
-const MAX_INDENT: u64 = 16;
+const MAX_INDENT: usize = 16;
 
 /// Tera filter `indent(width=N)`: indents every non-empty line by N spaces (default 2),
 /// so that multi-paragraph Markdown stays inside a list item.
-fn indent(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = value
-        .as_str()
-        .ok_or_else(|| tera::Error::msg("indent expects a string"))?;
-    let width = match args.get("width") {
-        Some(w) => w.as_u64().filter(|w| *w <= MAX_INDENT).ok_or_else(|| {
-            tera::Error::msg(format!(
-                "indent: width must be a whole number from 0 to {MAX_INDENT}"
-            ))
-        })? as usize,
+fn indent(text: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let width = match kwargs.get::<i64>("width")? {
+        Some(w) => usize::try_from(w)
+            .ok()
+            .filter(|w| *w <= MAX_INDENT)
+            .ok_or_else(|| {
+                tera::Error::message(format!(
+                    "indent: width must be a whole number from 0 to {MAX_INDENT}"
+                ))
+            })?,
         None => 2,
     };
     let pad = " ".repeat(width);
-    let lines: Vec<String> = text
-        .trim_end()
-        .lines()
-        .map(|line| {
-            if line.trim().is_empty() {
-                String::new()
-            } else {
-                format!("{pad}{line}")
-            }
-        })
-        .collect();
-    Ok(Value::String(lines.join("\n")))
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (n, line) in text.trim_end().lines().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        if !line.trim().is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    Ok(out)
 }
