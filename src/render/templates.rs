@@ -1,7 +1,7 @@
 //! The message templates: built into the binary, each overridable by file name.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{PoisonError, RwLock};
 
 use tera::{Kwargs, State, Tera, TeraResult};
 
@@ -37,7 +37,8 @@ pub struct Templates {
     /// Every template's name, source and, for an override, the file it came from.
     sources: Vec<TemplateSource>,
     /// The templates parsed so far; a syntax error in one is reported when it is used.
-    tera: Mutex<Tera>,
+    /// Threads may share it: parsing takes the write lock, rendering a read lock.
+    tera: RwLock<Tera>,
 }
 
 /// The text of one template and where it came from.
@@ -110,11 +111,8 @@ impl Templates {
             slot.path = Some(entry.path());
         }
         let templates = Self::unparsed(sources);
-        {
-            let mut tera = templates.lock();
-            let all: Vec<String> = templates.sources.iter().map(|s| s.name.clone()).collect();
-            templates.parse(&mut tera, all)?;
-        }
+        let all: Vec<String> = templates.sources.iter().map(|s| s.name.clone()).collect();
+        templates.parse(all)?;
         Ok(templates)
     }
 
@@ -128,17 +126,14 @@ impl Templates {
         tera.register_filter("indent", indent);
         Self {
             sources,
-            tera: Mutex::new(tera),
+            tera: RwLock::new(tera),
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Tera> {
-        self.tera.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Parses `names` and every template their sources name (an `include`, `extends`
     /// or `import` can only name a template by its file name), unless parsed already.
-    fn parse(&self, tera: &mut Tera, mut names: Vec<String>) -> Result<(), RenderError> {
+    fn parse(&self, mut names: Vec<String>) -> Result<(), RenderError> {
+        let mut tera = self.tera.write().unwrap_or_else(PoisonError::into_inner);
         let mut wanted: Vec<(String, String)> = Vec::new();
         while let Some(name) = names.pop() {
             let parsed = tera.get_template_names().any(|n| n == name);
@@ -165,8 +160,11 @@ impl Templates {
 
     /// Renders the template `name` with `context`, parsing it first if needed.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
-        let mut tera = self.lock();
-        self.parse(&mut tera, vec![name.to_string()])?;
+        let parsed = |tera: &Tera| tera.get_template_names().any(|n| n == name);
+        if !parsed(&self.tera.read().unwrap_or_else(PoisonError::into_inner)) {
+            self.parse(vec![name.to_string()])?;
+        }
+        let tera = self.tera.read().unwrap_or_else(PoisonError::into_inner);
         tera.render(name, context)
             .map_err(|e| self.error(Some(name), &e))
     }
