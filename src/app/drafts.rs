@@ -1,5 +1,6 @@
 //! Render output: drafts on disk (`.eml`, `.txt`, `.html`) and a preview page.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -101,7 +102,8 @@ pub fn write(
     };
     // Read before anything in `out_dir` changes.
     let previous = out_dir.map(Previous::read).unwrap_or_default();
-    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+    // Each file's bytes, borrowed from the drafts where they are already held.
+    let mut outputs: Vec<(String, Cow<'_, [u8]>)> = Vec::new();
     let mut stale: Vec<String> = Vec::new();
     for draft in drafts {
         let message = &draft.guarded.message;
@@ -110,12 +112,21 @@ pub fn write(
         let mut names = Vec::new();
         if sendable {
             names.push(format!("{kind}.eml"));
-            outputs.push((format!("{kind}.eml"), draft.guarded.email.bytes.clone()));
+            outputs.push((
+                format!("{kind}.eml"),
+                Cow::Borrowed(&draft.guarded.email.bytes),
+            ));
         } else {
             stale.push(format!("{kind}.eml"));
         }
-        outputs.push((format!("{kind}.txt"), message.text.clone().into_bytes()));
-        outputs.push((format!("{kind}.html"), message.html.clone().into_bytes()));
+        outputs.push((
+            format!("{kind}.txt"),
+            Cow::Borrowed(message.text.as_bytes()),
+        ));
+        outputs.push((
+            format!("{kind}.html"),
+            Cow::Borrowed(message.html.as_bytes()),
+        ));
         names.extend([format!("{kind}.txt"), format!("{kind}.html")]);
         report.messages.push(DraftReport {
             kind: message.kind,
@@ -144,10 +155,10 @@ pub fn write(
             signing,
         };
         let page = preview_page(checked, drafts, findings, journal, &context);
-        outputs.push(("index.html".to_string(), page.into_bytes()));
+        outputs.push(("index.html".to_string(), Cow::Owned(page.into_bytes())));
         outputs.push((
             MANIFEST.to_string(),
-            Manifest::of(drafts.iter().map(|d| &d.guarded.message)),
+            Cow::Owned(Manifest::of(drafts.iter().map(|d| &d.guarded.message))),
         ));
         publish(dir, &outputs, &stale)?;
         report.index = Some(dir.join("index.html").display().to_string());
@@ -157,7 +168,11 @@ pub fn write(
 
 /// Writes `outputs` into `dir` all at once, as [`write`] describes, and removes the
 /// `stale` files.
-fn publish(dir: &Path, outputs: &[(String, Vec<u8>)], stale: &[String]) -> Result<(), AppError> {
+fn publish(
+    dir: &Path,
+    outputs: &[(String, Cow<'_, [u8]>)],
+    stale: &[String],
+) -> Result<(), AppError> {
     let located = |path: &Path, e: std::io::Error| {
         std::io::Error::new(
             e.kind(),
@@ -167,7 +182,7 @@ fn publish(dir: &Path, outputs: &[(String, Vec<u8>)], stale: &[String]) -> Resul
     std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
     // A target that is not a regular file stops everything; one that already holds
     // the new bytes is left as it is.
-    let mut changed: Vec<&(String, Vec<u8>)> = Vec::with_capacity(outputs.len());
+    let mut changed: Vec<&(String, Cow<'_, [u8]>)> = Vec::with_capacity(outputs.len());
     let not_a_file = |target: &Path| {
         AppError::Usage(format!(
             "{}: exists and is not a regular file, so the draft cannot replace it; move it aside and render again (nothing was written)",
@@ -180,7 +195,7 @@ fn publish(dir: &Path, outputs: &[(String, Vec<u8>)], stale: &[String]) -> Resul
             Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
             Ok(meta)
                 if meta.len() == output.1.len() as u64
-                    && std::fs::read(&target).is_ok_and(|old| old == output.1) => {}
+                    && std::fs::read(&target).is_ok_and(|old| old == *output.1) => {}
             _ => changed.push(output),
         }
     }

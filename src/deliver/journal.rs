@@ -114,7 +114,7 @@ impl JournalEntry {
         addressing: &Addressing,
         server: &str,
     ) -> JournalEntry {
-        let envelope = email.message.envelope();
+        let envelope = &email.envelope;
         JournalEntry {
             kind: message.kind,
             state: AttemptState::InDoubt,

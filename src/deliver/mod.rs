@@ -242,7 +242,7 @@ impl Mailer {
             || "(a test copy: nothing to settle)".to_string(),
             |r| r.settle.to_string(),
         );
-        let envelope = email.message.envelope().clone();
+        let envelope = email.envelope.clone();
         let bytes: Arc<[u8]> = Arc::from(email.bytes.as_slice());
         let mut backoff = self.first_backoff;
         let mut last = String::new();

@@ -2,6 +2,7 @@
 
 use std::time::SystemTime;
 
+use lettre::address::Envelope;
 use lettre::message::header::{self as header, ContentTransferEncoding, ContentType};
 use lettre::message::MessageBuilder;
 use lettre::message::{Body, Mailbox, Mailboxes, MultiPart, SinglePart};
@@ -34,7 +35,8 @@ impl ComposedEmail {
 /// A message ready for the wire, with the facts the journal keeps.
 #[derive(Debug, Clone)]
 pub struct ComposedEmail {
-    pub message: Message,
+    /// The SMTP envelope: sender and every recipient, Bcc included.
+    pub envelope: Envelope,
     pub message_id: String,
     /// The exact bytes of the message (without Bcc, which only the envelope carries).
     pub bytes: Vec<u8>,
@@ -154,9 +156,11 @@ pub fn compose_with(
         header: "(message)".to_string(),
         message: e.to_string(),
     })?;
+    // Only the bytes and the envelope are kept: the message's parts, a second copy
+    // of a large announcement, go now.
     let bytes = message.formatted();
     Ok(ComposedEmail {
-        message,
+        envelope: message.envelope().clone(),
         message_id,
         bytes,
     })

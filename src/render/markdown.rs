@@ -28,16 +28,18 @@ pub fn to_html_fragment(markdown: &str) -> String {
     html
 }
 
-/// Wraps an HTML fragment in a complete document titled `title`.
-pub fn html_document(title: &str, body: &str) -> String {
-    let mut escaped_title = String::new();
-    pulldown_cmark::html::push_html(
-        &mut escaped_title,
-        std::iter::once(Event::Text(title.into())),
-    );
-    format!(
-        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{escaped_title}</title>\n</head>\n<body>\n{body}</body>\n</html>\n"
-    )
+/// Renders Markdown to a complete HTML document titled `title`; with the byte range
+/// of the body (what [`to_html_fragment`] gives) in the document.
+pub fn html_document(title: &str, markdown: &str) -> (String, std::ops::Range<usize>) {
+    let mut html = String::with_capacity(markdown.len() * 3 / 2 + title.len() * 2 + 128);
+    html.push_str("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    pulldown_cmark::html::push_html(&mut html, std::iter::once(Event::Text(title.into())));
+    html.push_str("</title>\n</head>\n<body>\n");
+    let start = html.len();
+    pulldown_cmark::html::push_html(&mut html, parser(markdown));
+    let range = start..html.len();
+    html.push_str("</body>\n</html>\n");
+    (html, range)
 }
 
 /// Renders Markdown to plain text wrapped at `width` columns (`usize::MAX`: no wrapping).
@@ -314,7 +316,8 @@ mod tests {
 
     #[test]
     fn html_document_escapes_its_title() {
-        let doc = html_document("a < b", &to_html_fragment("x\n"));
+        let (doc, range) = html_document("a < b", "x\n");
         assert!(doc.contains("<title>a &lt; b</title>"), "{doc}");
+        assert_eq!(&doc[range], to_html_fragment("x\n"));
     }
 }

@@ -69,14 +69,19 @@ pub struct RenderedMessage {
     pub text: String,
     /// The HTML part, a complete document.
     pub html: String,
-    /// The HTML part's body, without the document around it.
+    /// Where the HTML part's body, without the document around it, is in `html`.
     #[serde(skip)]
-    pub html_body: String,
+    pub html_body: std::ops::Range<usize>,
     /// A SHA-256 over subject, text and HTML: the identity of the message's content.
     pub content_hash: String,
 }
 
 impl RenderedMessage {
+    /// The HTML part's body, without the document around it.
+    pub fn html_body(&self) -> &str {
+        &self.html[self.html_body.clone()]
+    }
+
     /// The same message marked as a test copy: its subject starts with `[TEST] `, so
     /// its content hash, and with it its Message-ID, differ from the real message's.
     pub fn marked_as_test(&self) -> RenderedMessage {
@@ -113,15 +118,17 @@ pub fn render_message(
         return Err(RenderError::NoVersion);
     }
     let name = kind.template(*input.file.release.kind.get_ref());
-    let context = MessageContext::new(input, kind);
-    let context =
-        tera::Context::from_serialize(&context).map_err(|e| RenderError::template(name, &e))?;
+    // Each intermediate goes as soon as the next form is made: for a release of
+    // thousands of fixes, each is tens of megabytes.
+    let context = tera::Context::from_serialize(&MessageContext::new(input, kind))
+        .map_err(|e| RenderError::template(name, &e))?;
     let output = templates.render(name, &context)?;
+    drop(context);
     let (subject, body) = split_subject(name, &output)?;
+    drop(output);
     let markdown = tidy_markdown(body);
     let text = markdown::to_text(&markdown, markdown::TEXT_WIDTH);
-    let html_body = markdown::to_html_fragment(&markdown);
-    let html = markdown::html_document(&subject, &html_body);
+    let (html, html_body) = markdown::html_document(&subject, &markdown);
     Ok(RenderedMessage {
         kind,
         template: name.to_string(),

@@ -129,12 +129,11 @@ pub fn mark(
     };
     let subject = part(Part::Subject, &message.subject, 0, &[]);
     let text = part(Part::Text, &message.text, 0, &[]);
-    let body_at = body_offset(message);
     let html_body = part(
         Part::Html,
-        &message.html_body,
-        body_at.unwrap_or(usize::MAX / 2),
-        &tags(&message.html_body),
+        message.html_body(),
+        message.html_body.start,
+        &tags(message.html_body()),
     );
     let anchor_of = |leak: &Leak| {
         let candidates = |same_line: bool, same_part: bool| {
@@ -165,18 +164,6 @@ pub fn mark(
         html_body,
         leaks,
     }
-}
-
-/// Where `message.html_body` starts in `message.html`.
-fn body_offset(message: &RenderedMessage) -> Option<usize> {
-    let tail = "</body>\n</html>\n";
-    let at = message
-        .html
-        .len()
-        .checked_sub(tail.len() + message.html_body.len())?;
-    message.html[at..]
-        .starts_with(&message.html_body)
-        .then_some(at)
 }
 
 fn open(group: &Group, class: &str) -> String {
