@@ -470,10 +470,13 @@ fn message_section(
         }
         page.push_str("</ul>\n");
     }
-    page.push_str(&format!(
-        "<div class=\"parts\">\n<div><h3>HTML part</h3><div class=\"html-part\">\n{}</div></div>\n<div><h3>Plain-text part</h3><pre class=\"text\">{}</pre></div>\n</div>\n</section>\n",
-        marked.html_body, marked.text,
-    ));
+    // Pushed piece by piece: the parts of a large announcement are megabytes each.
+    page.reserve(marked.html_body.len() + marked.text.len() + 200);
+    page.push_str("<div class=\"parts\">\n<div><h3>HTML part</h3><div class=\"html-part\">\n");
+    page.push_str(&marked.html_body);
+    page.push_str("</div></div>\n<div><h3>Plain-text part</h3><pre class=\"text\">");
+    page.push_str(&marked.text);
+    page.push_str("</pre></div>\n</div>\n</section>\n");
 }
 
 #[cfg(test)]
