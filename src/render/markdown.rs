@@ -137,8 +137,12 @@ impl TextRenderer {
                 .break_words(false)
                 .word_separator(WordSeparator::AsciiSpace)
                 .word_splitter(WordSplitter::NoHyphenation);
-            let filled = textwrap::fill(line.trim(), options).replace(NO_BREAK, " ");
-            self.out.push_str(filled.trim_end());
+            let filled = textwrap::fill(line.trim(), options);
+            if filled.contains(NO_BREAK) {
+                self.out.push_str(filled.replace(NO_BREAK, " ").trim_end());
+            } else {
+                self.out.push_str(filled.trim_end());
+            }
             self.out.push('\n');
         }
     }

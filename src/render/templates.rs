@@ -1,12 +1,13 @@
 //! The message templates: built into the binary, each overridable by file name.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{PoisonError, RwLock};
 
 use tera::{Kwargs, State, Tera, TeraResult};
 
 use super::RenderError;
-use crate::source::SourceFile;
+use crate::source::{Excerpt, Location, SourceFile};
 
 /// The built-in templates, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -176,17 +177,7 @@ impl Templates {
         let (tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report)) =
             error.kind()
         else {
-            // Tera reports unknown filters, tests, functions and templates as text,
-            // each pointing at `--> name:line:column`: point at the override's file.
-            let mut message = crate::error_chain(error);
-            for source in &self.sources {
-                if let Some(path) = &source.path {
-                    message = message.replace(
-                        &format!("--> {}:", source.name),
-                        &format!("--> {}:", path.display()),
-                    );
-                }
-            }
+            let message = self.reports(&crate::error_chain(error));
             return match rendering {
                 Some(name) => RenderError::Template {
                     name: name.to_string(),
@@ -195,22 +186,95 @@ impl Templates {
                 None => RenderError::Templates { message },
             };
         };
-        let Some(source) = self.sources.iter().find(|s| s.name == report.filename()) else {
-            return RenderError::template(rendering.unwrap_or(report.filename()), error);
-        };
+        match self.excerpt(report.filename(), &report.span().range) {
+            Some((location, excerpt)) => RenderError::TemplateAt {
+                location,
+                message: report.message().to_string(),
+                excerpt: Box::new(excerpt),
+            },
+            None => RenderError::template(rendering.unwrap_or(report.filename()), error),
+        }
+    }
+
+    /// The location and excerpt of `span` in the template `name`: the override's
+    /// path, or the built-in template's name.
+    fn excerpt(&self, name: &str, span: &Range<usize>) -> Option<(Location, Excerpt)> {
+        let source = self.sources.iter().find(|s| s.name == name)?;
         let path = source
             .path
             .clone()
             .unwrap_or_else(|| PathBuf::from(&source.name));
         let file = SourceFile::new(path, source.text.as_str());
-        let span = &report.span().range;
-        RenderError::TemplateAt {
-            location: file.span_location(span),
-            message: report.message().to_string(),
-            excerpt: Box::new(file.excerpt(span)),
-        }
+        let span = span.start.min(file.text().len())..span.end.min(file.text().len());
+        Some((file.span_location(&span), file.excerpt(&span)))
+    }
+
+    /// Tera's text reports of unknown filters, tests, functions and templates, each
+    /// `error: MESSAGE`, ` --> NAME:LINE:COLUMN` and the whole source line with the
+    /// span underlined, rewritten as herald's: the override's path, and a window of
+    /// a long line (a report must not repeat a 1 MiB line). Text that is not such a
+    /// report is kept, each line cut to a readable width.
+    fn reports(&self, text: &str) -> String {
+        let rewritten: Vec<String> = text
+            .split("\n\n")
+            .map(|block| {
+                self.report(block).unwrap_or_else(|| {
+                    block
+                        .lines()
+                        .map(|line| match line.char_indices().nth(REPORT_WIDTH) {
+                            Some((cut, _)) => format!("{}...", &line[..cut]),
+                            None => line.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            })
+            .collect();
+        rewritten.join("\n")
+    }
+
+    /// One block of a Tera text report, rewritten (see [`Templates::reports`]).
+    fn report(&self, block: &str) -> Option<String> {
+        let mut lines = block.lines();
+        let first = lines.next()?;
+        let (label, message) = match first.strip_prefix("error: ") {
+            Some(message) => ("", message),
+            None => ("note: ", first.strip_prefix("note: ")?),
+        };
+        let mut place = lines
+            .next()?
+            .trim_start()
+            .strip_prefix("--> ")?
+            .rsplitn(3, ':');
+        let column: usize = place.next()?.parse().ok()?;
+        let line: usize = place.next()?.parse().ok()?;
+        let name = place.next()?;
+        let width = lines
+            .last()?
+            .rsplit(" | ")
+            .next()?
+            .matches('^')
+            .count()
+            .max(1);
+        let source = &self.sources.iter().find(|s| s.name == name)?.text;
+        // Tera counts columns in characters from 1.
+        let line_start = source
+            .split_inclusive('\n')
+            .take(line.checked_sub(1)?)
+            .map(str::len)
+            .sum::<usize>();
+        let mut chars = source[line_start..]
+            .char_indices()
+            .map(|(i, _)| line_start + i);
+        let start = chars.nth(column.checked_sub(1)?)?;
+        let end = chars.nth(width - 1).unwrap_or(source.len());
+        let (location, excerpt) = self.excerpt(name, &(start..end))?;
+        Some(format!("{label}{location}: {message}\n{excerpt}"))
     }
 }
+
+/// Characters of a line of an error report kept when herald cannot excerpt it.
+const REPORT_WIDTH: usize = 240;
 
 /// The widest indent the `indent` filter gives.
 const MAX_INDENT: usize = 16;
