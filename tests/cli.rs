@@ -564,6 +564,39 @@ fn a_template_cannot_read_the_environment() {
 }
 
 #[test]
+fn an_error_in_a_long_template_line_shows_a_window_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "a".repeat(1 << 20);
+    for (call, what) in [
+        ("{{ get_env(name=\"X\") }}", "Unknown function `get_env`"),
+        (
+            "{{ x | no_such_filter }}",
+            "Unknown filter `no_such_filter`",
+        ),
+        ("{% include \"nothere.md\" %}", "nothere.md"),
+        ("{% if %}", "expected"),
+    ] {
+        std::fs::write(
+            dir.path().join("announcement.md"),
+            format!("Subject: x\n\n{long}{call}\n"),
+        )
+        .unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args(["render", "fixtures/no-security.toml", "--templates"])
+            .arg(dir.path())
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{call}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.contains(what), "{call}: {err}");
+        let at = format!("{}:3:", dir.path().join("announcement.md").display());
+        assert!(err.contains(&at), "{call}: {err}");
+        assert!(err.len() < 2_000, "{call}: {} bytes of error", err.len());
+    }
+}
+
+#[test]
 fn with_json_asked_for_an_argument_error_is_still_one_json_document() {
     for args in [
         &["--format", "json", "chek", "fixtures/go1.16.1.toml"][..],
