@@ -21,7 +21,7 @@
 
 use std::hash::{BuildHasherDefault, Hasher};
 use std::num::NonZeroU64;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
@@ -448,10 +448,12 @@ impl Patterns {
             .collect();
         prefix_lengths.sort_unstable();
         prefix_lengths.dedup();
+        let lengths = words.iter().fold(0, |bits, w| bits | 1 << w.len().min(63));
         let single = SingleWords {
             words,
             names,
             prefix_lengths,
+            lengths,
         };
         (automaton, phrase_names, single)
     }
@@ -491,9 +493,16 @@ struct SingleWords {
     names: Groups<Name>,
     /// The distinct lengths of the words that may go on (identifiers).
     prefix_lengths: Vec<usize>,
+    /// Bit `n` set: a word is `n` bytes long (bit 63: 63 bytes or more).
+    lengths: u64,
 }
 
 impl SingleWords {
+    /// Whether a word may be `len` bytes long: most words of a text are not looked up.
+    fn has_length(&self, len: usize) -> bool {
+        self.lengths & 1 << len.min(63) != 0
+    }
+
     fn get(&self, word: &str) -> &[Name] {
         self.words.find(word).map_or(&[], |id| self.names.get(id))
     }
@@ -578,8 +587,43 @@ pub struct Embargo {
     title_stems: StrTable,
     /// Pairs of stem ids (smaller first) of one title within the window.
     title_pairs: HashMap<(u32, u32), TitlePair>,
+    /// What the title scan made of each word it met.
+    scanned: WordMemo,
     /// PUBLIC, PRIVATE and URGENT, shared.
     labels: [Arc<str>; 3],
+}
+
+/// What the title scan made of each word of a message it met: `None` for a stop
+/// word, else the id of the word's stem among the title stems, if it is one.
+/// Messages repeat their words (in the text and the HTML part, in
+/// [`super::check_email`] and [`super::locate`]), and stemming was most of a scan.
+#[derive(Debug, Default)]
+struct ScannedWords {
+    words: StrTable,
+    read: Vec<Option<Option<u32>>>,
+}
+
+impl ScannedWords {
+    fn read(&mut self, word: &str, stems: &StrTable, stemmer: &Stemmer) -> Option<Option<u32>> {
+        let known = self.words.len();
+        let at = self.words.insert(word) as usize;
+        if at == known {
+            let read = (!is_stop_word(word)).then(|| stems.find(&stemmer.stem(word)));
+            self.read.push(read);
+        }
+        self.read[at]
+    }
+}
+
+/// The [`ScannedWords`] of a matcher, shared by its scans. A memo only: a clone
+/// starts empty.
+#[derive(Debug, Default)]
+struct WordMemo(Mutex<ScannedWords>);
+
+impl Clone for WordMemo {
+    fn clone(&self) -> Self {
+        WordMemo::default()
+    }
 }
 
 /// Any CVE id, in the normalised view. Compiled once, when first used.
@@ -1061,6 +1105,7 @@ impl Embargo {
             embargoed_cves,
             title_stems: stems.stems,
             title_pairs,
+            scanned: WordMemo::default(),
             labels: Embargo::label_details(),
         }
     }
@@ -1088,6 +1133,7 @@ impl Embargo {
             embargoed_cves: HashSet::default(),
             title_stems: StrTable::default(),
             title_pairs: HashMap::default(),
+            scanned: WordMemo::default(),
             labels: Embargo::label_details(),
         }
     }
@@ -1209,9 +1255,13 @@ impl Embargo {
                 continue;
             }
             let mut look = |len: usize, right_word: bool, plural: bool, prefix_only: bool| {
-                let Some(names) = word.get(..len).map(|w| single.get(w)) else {
+                if !single.has_length(len) {
                     return;
-                };
+                }
+                let names = word.get(..len).map_or(&[][..], |w| single.get(w));
+                if names.is_empty() {
+                    return;
+                }
                 let (ns, ne) = view.words_range(start, start + len);
                 for name in names {
                     if !prefix_only || name.rule == Rule::Prefix {
@@ -1447,6 +1497,11 @@ impl Embargo {
             return;
         }
         let stemmer = stemmer();
+        let mut memo = self
+            .scanned
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         // The last significant words: (stem id, start in the words view, index).
         let mut window: std::collections::VecDeque<(Option<u32>, usize, usize)> =
             std::collections::VecDeque::with_capacity(TEXT_WINDOW);
@@ -1455,11 +1510,14 @@ impl Embargo {
         for word in view.words.split(' ') {
             let (start, end) = (at, at + word.len());
             at = end + 1;
-            if word.is_empty() || is_stop_word(word) {
+            if word.is_empty() {
                 continue;
             }
+            let Some(id) = memo.read(word, &self.title_stems, &stemmer) else {
+                // A stop word.
+                continue;
+            };
             index += 1;
-            let id = self.title_stems.find(&stemmer.stem(word));
             if let Some(id) = id {
                 for &(prev, prev_start, prev_index) in &window {
                     let Some(prev) = prev else { continue };
@@ -1645,6 +1703,34 @@ fn is_cve_sequence(trimmed: &str, word: &str) -> bool {
 mod tests {
     use super::*;
     use crate::guard::normalize::plain_chars;
+
+    #[test]
+    fn string_tables_find_what_they_hold() {
+        let mut table = StrTable::default();
+        let words: Vec<String> = (0..20_000).map(|i| format!("CVE-2021-{i}")).collect();
+        for (i, word) in words.iter().enumerate() {
+            assert_eq!(table.insert(word) as usize, i);
+        }
+        assert_eq!(table.insert(""), 20_000);
+        for (i, word) in words.iter().enumerate() {
+            assert_eq!(table.find(word), Some(i as u32));
+            assert_eq!(table.get(i as u32), word);
+        }
+        assert_eq!(table.find("CVE-2021-20000"), None);
+        assert_eq!(table.find(""), Some(20_000));
+    }
+
+    #[test]
+    fn groups_keep_the_first_of_each_key_in_order() {
+        let added: Vec<(u32, (u8, u8))> = [(1, (5, 0)), (0, (7, 1)), (1, (6, 2)), (1, (5, 3))]
+            .into_iter()
+            .chain((0..20).map(|i| (2, (i % 3, i))))
+            .collect();
+        let groups = Groups::new(3, &added).first_of_each(|&(key, _)| key);
+        assert_eq!(groups.get(0), [(7, 1)]);
+        assert_eq!(groups.get(1), [(5, 0), (6, 2)]);
+        assert_eq!(groups.get(2), [(0, 0), (1, 1), (2, 2)]);
+    }
 
     #[test]
     fn number_contexts() {
