@@ -19,9 +19,10 @@
 //!
 //! Everything is linear in the size of the message and of the release.
 
+use std::borrow::Cow;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::num::NonZeroU64;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
@@ -167,8 +168,8 @@ impl Name {
     }
 
     /// A hit of this name at the source span `start..end`.
-    fn hit(&self, details: &[Arc<str>], start: usize, end: usize) -> Hit {
-        let detail = details[self.detail as usize].clone();
+    fn hit<'e>(&self, details: &'e Texts, start: usize, end: usize) -> Hit<'e> {
+        let detail = Cow::Borrowed(details.get(self.detail));
         Hit::new(
             self.kind,
             detail,
@@ -182,13 +183,38 @@ impl Name {
 /// Marks the end of a chain in [`StrTable`].
 const NO_ID: u32 = u32::MAX;
 
-/// Strings stored once, end to end, each with an id (`0..len()`, in the order
-/// added), found by content: no allocation per string.
+/// Strings end to end, each with an id (`0..len()`, in the order added): no
+/// allocation per string.
 #[derive(Debug, Clone, Default)]
-struct StrTable {
+struct Texts {
     text: String,
     /// Where each string ends in `text`; each starts where the one before ends.
     ends: Vec<usize>,
+}
+
+impl Texts {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, id: u32) -> &str {
+        let id = id as usize;
+        let start = id.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text[start..self.ends[id]]
+    }
+
+    fn push(&mut self, text: &str) -> u32 {
+        let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 strings");
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+        id
+    }
+}
+
+/// [`Texts`] found by content, each stored once.
+#[derive(Debug, Clone, Default)]
+struct StrTable {
+    texts: Texts,
     /// A 32-bit hash of each string → the last id added with it.
     last: HashMap<u32, u32>,
     /// Each id → the id added before it with the same hash, or [`NO_ID`].
@@ -204,17 +230,15 @@ impl StrTable {
     }
 
     fn len(&self) -> usize {
-        self.ends.len()
+        self.texts.len()
     }
 
     fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.texts.len() == 0
     }
 
     fn get(&self, id: u32) -> &str {
-        let id = id as usize;
-        let start = id.checked_sub(1).map_or(0, |before| self.ends[before]);
-        &self.text[start..self.ends[id]]
+        self.texts.get(id)
     }
 
     fn find(&self, text: &str) -> Option<u32> {
@@ -238,9 +262,7 @@ impl StrTable {
         if let Some(id) = self.find_hashed(text, hash) {
             return id;
         }
-        let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 strings");
-        self.text.push_str(text);
-        self.ends.push(self.text.len());
+        let id = self.texts.push(text);
         self.earlier
             .push(self.last.insert(hash, id).unwrap_or(NO_ID));
         id
@@ -508,26 +530,6 @@ impl SingleWords {
     }
 }
 
-/// One shared copy of each detail string, by index.
-#[derive(Default)]
-struct Details {
-    index: HashMap<Arc<str>, u32>,
-    list: Vec<Arc<str>>,
-}
-
-impl Details {
-    fn get(&mut self, text: &str) -> u32 {
-        if let Some(&id) = self.index.get(text) {
-            return id;
-        }
-        let id = u32::try_from(self.list.len()).expect("fewer than 2^32 details");
-        let shared: Arc<str> = Arc::from(text);
-        self.index.insert(shared.clone(), id);
-        self.list.push(shared);
-        id
-    }
-}
-
 /// A detail (index in [`Embargo::details`]) and the issue it is reported under.
 type IssueDetail = (u32, IssueId);
 
@@ -562,8 +564,9 @@ struct KnownCve {
 #[derive(Debug, Clone)]
 pub struct Embargo {
     pre_announce_cves: bool,
-    /// Every detail (and exact spelling) a name, number or pair stands for, once.
-    details: Vec<Arc<str>>,
+    /// Every detail (and exact spelling) a name, number or pair stands for, once:
+    /// hits borrow them.
+    details: Texts,
     words: Option<AhoCorasick>,
     word_names: Groups<Name>,
     single_words: SingleWords,
@@ -582,16 +585,17 @@ pub struct Embargo {
     cve_digits: StrTable,
     cve_details: Vec<IssueDetail>,
     /// The embargoed issues' CVE ids, which `pre_announce_cves` allows.
-    embargoed_cves: HashSet<Arc<str>>,
+    embargoed_cves: StrTable,
     /// Stems of significant title words; a stem's id is its index.
     title_stems: StrTable,
     /// Pairs of stem ids (smaller first) of one title within the window.
     title_pairs: HashMap<(u32, u32), TitlePair>,
     /// What the title scan made of each word it met.
     scanned: WordMemo,
-    /// PUBLIC, PRIVATE and URGENT, shared.
-    labels: [Arc<str>; 3],
 }
+
+/// The track labels, as reported.
+const LABELS: [&str; 3] = ["PUBLIC", "PRIVATE", "URGENT"];
 
 /// What the title scan made of each word of a message it met: `None` for a stop
 /// word, else the id of the word's stem among the title stems, if it is one.
@@ -710,8 +714,8 @@ impl Embargo {
         let mut hex = ListsBuilder::new();
         let mut numbers = ListsBuilder::new();
         let mut cves = HashMap::default();
-        let mut details = Details::default();
-        let mut embargoed_cves = HashSet::default();
+        let mut details = StrTable::default();
+        let mut embargoed_cves = StrTable::default();
         let mut cve_digits = StrTable::default();
         let mut cve_details: Vec<IssueDetail> = Vec::new();
         let mut stems = TitleStems::new(&safe);
@@ -725,7 +729,7 @@ impl Embargo {
                 .and_then(|n| NonZeroU64::new(n.get()));
             let embargoed = issue.track.get_ref().is_embargoed();
             for cve in issue.cve_list() {
-                let id = details.get(&cve.to_string());
+                let id = details.insert(&cve.to_string());
                 let key = (
                     cve.year().parse().unwrap_or(0),
                     cve.sequence().parse().unwrap_or(0),
@@ -742,7 +746,7 @@ impl Embargo {
                     );
                 }
                 if embargoed {
-                    embargoed_cves.insert(details.list[id as usize].clone());
+                    embargoed_cves.insert(details.get(id));
                     let name = |rule| Name {
                         kind: DetailKind::Cve,
                         detail: id,
@@ -793,7 +797,7 @@ impl Embargo {
 
             // Issue numbers, in every form the digit scan recognizes, and the issue URLs.
             for cited in issue_numbers(issue) {
-                let cited_detail = details.get(&cited.get().to_string());
+                let cited_detail = details.insert(&cited.get().to_string());
                 let cited_issue = NonZeroU64::new(cited.get());
                 numbers.push(
                     cited.get(),
@@ -824,7 +828,7 @@ impl Embargo {
             // Packages and components, with any separator; a sub-path of a longer path.
             for package in issue.packages.get_ref().iter() {
                 let package = package.trim();
-                let package_detail = details.get(package);
+                let package_detail = details.insert(package);
                 let package_name = |rule| name(DetailKind::Package, package_detail, rule);
                 let tokens = word_tokens(package);
                 let form = tokens.join(" ");
@@ -881,7 +885,7 @@ impl Embargo {
             // Title: stemmed significant words paired within a window, identifiers
             // with a suffix or split at their case boundaries, a one-word title.
             let title = issue.title.trim();
-            let title_detail = details.get(title);
+            let title_detail = details.insert(title);
             let title_name = |rule| name(DetailKind::Title, title_detail, rule);
             let mut pair = |(a, a_safe, a_weak): (u32, bool, bool),
                             (b, b_safe, b_weak): (u32, bool, bool),
@@ -978,7 +982,7 @@ impl Embargo {
                     Some((thanks, names))
                 });
             if let Some((credit, people)) = credited {
-                let credit_detail = details.get(&credit);
+                let credit_detail = details.insert(&credit);
                 let credit_name = |rule| name(DetailKind::Credit, credit_detail, rule);
                 for person in people {
                     if all_safe(&person, &safe) {
@@ -998,7 +1002,7 @@ impl Embargo {
                             3 => words.add(
                                 token,
                                 Name {
-                                    exact: details.get(written),
+                                    exact: details.insert(written),
                                     ..credit_name(Rule::Word)
                                 },
                             ),
@@ -1047,7 +1051,7 @@ impl Embargo {
             // digits of a commit hash.
             for link in &issue.links {
                 let link = link.trim();
-                let link_detail = details.get(link);
+                let link_detail = details.insert(link);
                 let path = strip_scheme(link);
                 words.add(
                     &word_form(&path),
@@ -1091,7 +1095,7 @@ impl Embargo {
 
         Embargo {
             pre_announce_cves: project.pre_announce_cves,
-            details: details.list,
+            details: details.texts,
             words,
             word_names,
             single_words,
@@ -1106,12 +1110,7 @@ impl Embargo {
             title_stems: stems.stems,
             title_pairs,
             scanned: WordMemo::default(),
-            labels: Embargo::label_details(),
         }
-    }
-
-    fn label_details() -> [Arc<str>; 3] {
-        ["PUBLIC", "PRIVATE", "URGENT"].map(Arc::from)
     }
 
     /// A matcher with no embargoed detail: what the guard needs for a message where
@@ -1119,7 +1118,7 @@ impl Embargo {
     pub fn labels_only() -> Embargo {
         Embargo {
             pre_announce_cves: false,
-            details: Vec::new(),
+            details: Texts::default(),
             words: None,
             word_names: Groups::default(),
             single_words: SingleWords::default(),
@@ -1130,35 +1129,33 @@ impl Embargo {
             cves: HashMap::default(),
             cve_digits: StrTable::default(),
             cve_details: Vec::new(),
-            embargoed_cves: HashSet::default(),
+            embargoed_cves: StrTable::default(),
             title_stems: StrTable::default(),
             title_pairs: HashMap::default(),
             scanned: WordMemo::default(),
-            labels: Embargo::label_details(),
         }
     }
 
     /// The shared detail of a track label.
-    fn label_detail(&self, label: &str) -> Arc<str> {
-        self.labels
+    fn label_detail(label: String) -> Cow<'static, str> {
+        LABELS
             .iter()
-            .find(|l| l.as_ref() == label)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(label))
+            .find(|&&l| l == label)
+            .map_or(Cow::Owned(label), |&l| Cow::Borrowed(l))
     }
 
     /// Whether `pre_announce_cves` lets a pre-announcement name this CVE id.
     pub(crate) fn allows_cve(&self, detail: &str) -> bool {
-        self.pre_announce_cves && self.embargoed_cves.contains(detail)
+        self.pre_announce_cves && self.embargoed_cves.find(detail).is_some()
     }
 
-    /// The shared copy of a detail.
-    fn detail(&self, id: u32) -> Arc<str> {
-        self.details[id as usize].clone()
+    /// A detail, borrowed.
+    fn detail(&self, id: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.details.get(id))
     }
 
     /// The hits in one segment; with `labels_only`, only track-label phrases.
-    pub(crate) fn segment_hits(&self, segment: &Segment<'_>, labels_only: bool) -> Vec<Hit> {
+    pub(crate) fn segment_hits(&self, segment: &Segment<'_>, labels_only: bool) -> Vec<Hit<'_>> {
         let source = segment.source.as_ref();
         if labels_only && source.is_ascii() && !has_track_word(source) {
             return Vec::new();
@@ -1183,7 +1180,7 @@ impl Embargo {
         hits
     }
 
-    fn labels(&self, view: &View, source: &str, hits: &mut Vec<Hit>, bare_words: bool) {
+    fn labels<'e>(&'e self, view: &View, source: &str, hits: &mut Vec<Hit<'e>>, bare_words: bool) {
         // Every label phrase holds one of the three words: without them the regex is
         // neither compiled nor run.
         if !["public", "private", "urgent"]
@@ -1213,7 +1210,7 @@ impl Embargo {
             };
             hits.push(Hit::new(
                 DetailKind::TrackLabel,
-                self.label_detail(&label),
+                Embargo::label_detail(label),
                 None,
                 start,
                 end,
@@ -1221,7 +1218,7 @@ impl Embargo {
         }
     }
 
-    fn words(&self, view: &View, source: &str, hits: &mut Vec<Hit>) {
+    fn words<'e>(&'e self, view: &View, source: &str, hits: &mut Vec<Hit<'e>>) {
         let words = view.words.as_bytes();
         if let Some(automaton) = &self.words {
             for m in automaton.find_overlapping_iter(&view.words) {
@@ -1288,7 +1285,7 @@ impl Embargo {
         }
     }
 
-    fn squeezed(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn squeezed<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         let Some(automaton) = &self.squeezed else {
             return;
         };
@@ -1310,7 +1307,7 @@ impl Embargo {
         }
     }
 
-    fn cve_ids(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn cve_ids<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         let norm = view.norm.as_str();
         let bytes = norm.as_bytes();
         // Every CVE id the regex reads starts with "cve".
@@ -1339,7 +1336,7 @@ impl Embargo {
                 // A public issue's id is no embargoed detail, but a pre-announcement names no CVE.
                 Some(known) => (self.detail(known.id), None),
                 None => (
-                    Arc::from(format!("CVE-{}-{}", year.as_str(), seq.as_str())),
+                    Cow::Owned(format!("CVE-{}-{}", year.as_str(), seq.as_str())),
                     None,
                 ),
             };
@@ -1351,7 +1348,7 @@ impl Embargo {
     /// An embargoed CVE id after "CVE" with markup or filler between its digits:
     /// `CVE-2021-<b>279</b>18`, `CVE 2021 (id) 27918`. Each "cve" looks at most
     /// [`CVE_DIGITS`] digits ahead, across fillers of at most [`CVE_FILLER`] characters.
-    fn cve_with_filler(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn cve_with_filler<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         if self.cve_digits.is_empty() {
             return;
         }
@@ -1399,7 +1396,7 @@ impl Embargo {
         }
     }
 
-    fn numbers(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn numbers<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         if self.numbers.is_empty() {
             return;
         }
@@ -1451,7 +1448,7 @@ impl Embargo {
         }
     }
 
-    fn hashes(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn hashes<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         if self.hex.is_empty() {
             return;
         }
@@ -1492,7 +1489,7 @@ impl Embargo {
         }
     }
 
-    fn titles(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn titles<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         if self.title_pairs.is_empty() {
             return;
         }
@@ -1549,13 +1546,13 @@ impl Embargo {
 /// Checks a hit of `name` at the normalised range `ns..ne` against the boundary its
 /// rule needs (`right_word`: the hit ends a word; `plural`: it does, or an `s` / `es`
 /// does), and records it.
-fn accept(
+fn accept<'e>(
     view: &View,
     source: &str,
-    details: &[Arc<str>],
+    details: &'e Texts,
     name: &Name,
     (ns, ne, right_word, plural): (usize, usize, bool, bool),
-    hits: &mut Vec<Hit>,
+    hits: &mut Vec<Hit<'e>>,
 ) {
     let mut end = ne;
     let ok = match name.rule {
@@ -1587,9 +1584,7 @@ fn accept(
         return;
     }
     let (start, source_end) = view.span(ns, end);
-    if name.exact != NO_EXACT
-        && source.get(start..source_end) != Some(&*details[name.exact as usize])
-    {
+    if name.exact != NO_EXACT && source.get(start..source_end) != Some(details.get(name.exact)) {
         return;
     }
     hits.push(name.hit(details, start, source_end));
