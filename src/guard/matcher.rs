@@ -21,7 +21,6 @@
 
 use std::borrow::Cow;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::num::NonZeroU64;
 use std::sync::{LazyLock, Mutex, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -139,14 +138,36 @@ enum Rule {
     Digits,
 }
 
-/// An issue number as a name carries it: issue numbers are positive, so `None`
-/// takes no room of its own.
-type IssueId = Option<NonZeroU64>;
+/// An issue number as names, numbers and pairs carry it: its index in
+/// [`Embargo::issues`], or [`NO_ISSUE`].
+type IssueId = u32;
+
+/// Marks the absence of an issue.
+const NO_ISSUE: IssueId = u32::MAX;
+
+/// The issue numbers of [`IssueId`]s, while the matcher is built.
+#[derive(Default)]
+struct IssueTable {
+    index: HashMap<u64, IssueId>,
+    numbers: Vec<u64>,
+}
+
+impl IssueTable {
+    fn id(&mut self, number: u64) -> IssueId {
+        let next = u32::try_from(self.numbers.len()).expect("fewer than 2^32 issues");
+        let id = *self.index.entry(number).or_insert(next);
+        if id == next {
+            self.numbers.push(number);
+        }
+        id
+    }
+}
 
 /// Marks a [`Name`] with no exact spelling.
 const NO_EXACT: u32 = u32::MAX;
 
-/// One name an automaton looks for.
+/// One name an automaton looks for: sixteen bytes, a million of them for a large
+/// release.
 #[derive(Debug, Clone, Copy)]
 struct Name {
     issue: IssueId,
@@ -160,6 +181,8 @@ struct Name {
     rule: Rule,
 }
 
+const _: () = assert!(std::mem::size_of::<Name>() == 16);
+
 impl Name {
     /// What makes two names of one pattern the same: all but the issue, so that
     /// the first issue to name a detail keeps it.
@@ -168,15 +191,9 @@ impl Name {
     }
 
     /// A hit of this name at the source span `start..end`.
-    fn hit<'e>(&self, details: &'e Texts, start: usize, end: usize) -> Hit<'e> {
-        let detail = Cow::Borrowed(details.get(self.detail));
-        Hit::new(
-            self.kind,
-            detail,
-            self.issue.map(NonZeroU64::get),
-            start,
-            end,
-        )
+    fn hit<'e>(&self, embargo: &'e Embargo, start: usize, end: usize) -> Hit<'e> {
+        let (detail, issue) = (embargo.detail(self.detail), embargo.issue(self.issue));
+        Hit::new(self.kind, detail, issue, start, end)
     }
 }
 
@@ -208,6 +225,13 @@ impl Texts {
         self.text.push_str(text);
         self.ends.push(self.text.len());
         id
+    }
+
+    /// Gives back the room that growing left over.
+    fn shrink(mut self) -> Texts {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self
     }
 }
 
@@ -266,6 +290,15 @@ impl StrTable {
         self.earlier
             .push(self.last.insert(hash, id).unwrap_or(NO_ID));
         id
+    }
+
+    /// Gives back the room that growing left over in the strings.
+    fn shrink(self) -> StrTable {
+        StrTable {
+            texts: self.texts.shrink(),
+            earlier: self.earlier.into_boxed_slice().into_vec(),
+            ..self
+        }
     }
 
     fn iter(&self) -> impl Iterator<Item = &str> + Clone {
@@ -425,9 +458,10 @@ impl Patterns {
     }
 
     fn build(self) -> (Option<AhoCorasick>, Groups<Name>) {
-        let automaton = automaton(self.patterns.iter());
+        // The names first: their list is gone before the automaton is built.
         let names = Groups::new(self.patterns.len(), &self.names).first_of_each(Name::key);
-        (automaton, names)
+        drop(self.names);
+        (automaton(self.patterns.iter()), names)
     }
 
     /// The phrases (several words) as an automaton with their names by pattern
@@ -448,9 +482,7 @@ impl Patterns {
                 }
             })
             .collect();
-        let automaton = automaton(self.patterns.iter().filter(|p| p.contains(' ')));
         let is_phrase: Vec<bool> = self.patterns.iter().map(|p| p.contains(' ')).collect();
-        drop(self.patterns);
         let mut phrase_names = Vec::new();
         let mut word_names = Vec::new();
         for (id, name) in self.names {
@@ -461,9 +493,12 @@ impl Patterns {
                 word_names.push((new, name));
             }
         }
-        let phrase_names =
+        let phrase_groups =
             Groups::new(phrase_count as usize, &phrase_names).first_of_each(Name::key);
         let names = Groups::new(words.len(), &word_names).first_of_each(Name::key);
+        drop((new_ids, is_phrase, phrase_names, word_names));
+        let automaton = automaton(self.patterns.iter().filter(|p| p.contains(' ')));
+        drop(self.patterns);
         let mut prefix_lengths: Vec<usize> = (0..words.len() as u32)
             .filter(|&id| names.get(id).iter().any(|n| n.rule == Rule::Prefix))
             .map(|id| words.get(id).len())
@@ -472,12 +507,12 @@ impl Patterns {
         prefix_lengths.dedup();
         let lengths = words.iter().fold(0, |bits, w| bits | 1 << w.len().min(63));
         let single = SingleWords {
-            words,
+            words: words.shrink(),
             names,
             prefix_lengths,
             lengths,
         };
-        (automaton, phrase_names, single)
+        (automaton, phrase_groups, single)
     }
 }
 
@@ -567,6 +602,8 @@ pub struct Embargo {
     /// Every detail (and exact spelling) a name, number or pair stands for, once:
     /// hits borrow them.
     details: Texts,
+    /// The issue number of each [`IssueId`].
+    issues: Vec<u64>,
     words: Option<AhoCorasick>,
     word_names: Groups<Name>,
     single_words: SingleWords,
@@ -715,6 +752,7 @@ impl Embargo {
         let mut numbers = ListsBuilder::new();
         let mut cves = HashMap::default();
         let mut details = StrTable::default();
+        let mut issues = IssueTable::default();
         let mut embargoed_cves = StrTable::default();
         let mut cve_digits = StrTable::default();
         let mut cve_details: Vec<IssueDetail> = Vec::new();
@@ -726,7 +764,7 @@ impl Embargo {
             // The issue its other details are reported under: the first it cites.
             let number = issue_numbers(issue)
                 .next()
-                .and_then(|n| NonZeroU64::new(n.get()));
+                .map_or(NO_ISSUE, |n| issues.id(n.get()));
             let embargoed = issue.track.get_ref().is_embargoed();
             for cve in issue.cve_list() {
                 let id = details.insert(&cve.to_string());
@@ -798,7 +836,7 @@ impl Embargo {
             // Issue numbers, in every form the digit scan recognizes, and the issue URLs.
             for cited in issue_numbers(issue) {
                 let cited_detail = details.insert(&cited.get().to_string());
-                let cited_issue = NonZeroU64::new(cited.get());
+                let cited_issue = issues.id(cited.get());
                 numbers.push(
                     cited.get(),
                     NumberDetail {
@@ -1095,7 +1133,8 @@ impl Embargo {
 
         Embargo {
             pre_announce_cves: project.pre_announce_cves,
-            details: details.texts,
+            details: details.texts.shrink(),
+            issues: issues.numbers.into_boxed_slice().into_vec(),
             words,
             word_names,
             single_words,
@@ -1104,10 +1143,10 @@ impl Embargo {
             hex,
             numbers: numbers.build(),
             cves,
-            cve_digits,
-            cve_details,
-            embargoed_cves,
-            title_stems: stems.stems,
+            cve_digits: cve_digits.shrink(),
+            cve_details: cve_details.into_boxed_slice().into_vec(),
+            embargoed_cves: embargoed_cves.shrink(),
+            title_stems: stems.stems.shrink(),
             title_pairs,
             scanned: WordMemo::default(),
         }
@@ -1119,6 +1158,7 @@ impl Embargo {
         Embargo {
             pre_announce_cves: false,
             details: Texts::default(),
+            issues: Vec::new(),
             words: None,
             word_names: Groups::default(),
             single_words: SingleWords::default(),
@@ -1152,6 +1192,11 @@ impl Embargo {
     /// A detail, borrowed.
     fn detail(&self, id: u32) -> Cow<'_, str> {
         Cow::Borrowed(self.details.get(id))
+    }
+
+    /// The number of an issue.
+    fn issue(&self, id: IssueId) -> Option<u64> {
+        self.issues.get(id as usize).copied()
     }
 
     /// The hits in one segment; with `labels_only`, only track-label phrases.
@@ -1236,7 +1281,7 @@ impl Embargo {
                 let (ns, ne) = view.words_range(m.start(), m.end());
                 for name in self.word_names.get(m.pattern().as_u32()) {
                     let found = (ns, ne, right_word, plural);
-                    accept(view, source, &self.details, name, found, hits);
+                    accept(view, source, self, name, found, hits);
                 }
             }
         }
@@ -1263,7 +1308,7 @@ impl Embargo {
                 for name in names {
                     if !prefix_only || name.rule == Rule::Prefix {
                         let found = (ns, ne, right_word, plural);
-                        accept(view, source, &self.details, name, found, hits);
+                        accept(view, source, self, name, found, hits);
                     }
                 }
             };
@@ -1302,7 +1347,7 @@ impl Embargo {
                 if name.rule == Rule::Digits && digit_touches {
                     continue;
                 }
-                hits.push(name.hit(&self.details, start, end));
+                hits.push(name.hit(self, start, end));
             }
         }
     }
@@ -1330,9 +1375,7 @@ impl Embargo {
                 seq.as_str().parse().unwrap_or(0),
             );
             let (detail, issue) = match self.cves.get(&key) {
-                Some(known) if known.embargoed => {
-                    (self.detail(known.id), known.issue.map(NonZeroU64::get))
-                }
+                Some(known) if known.embargoed => (self.detail(known.id), self.issue(known.issue)),
                 // A public issue's id is no embargoed detail, but a pre-announcement names no CVE.
                 Some(known) => (self.detail(known.id), None),
                 None => (
@@ -1378,7 +1421,7 @@ impl Embargo {
                         if let Some(at_id) = self.cve_digits.find(&digits) {
                             let (id, issue) = self.cve_details[at_id as usize];
                             let (s, e) = view.span(at, i + 1);
-                            let issue = issue.map(NonZeroU64::get);
+                            let issue = self.issue(issue);
                             hits.push(Hit::new(DetailKind::Cve, self.detail(id), issue, s, e));
                             break;
                         }
@@ -1410,7 +1453,7 @@ impl Embargo {
                     hits.push(Hit::new(
                         detail.kind,
                         self.detail(detail.detail),
-                        detail.issue.map(NonZeroU64::get),
+                        self.issue(detail.issue),
                         s,
                         e,
                     ));
@@ -1483,7 +1526,7 @@ impl Embargo {
             for (link, issue, from, to) in found {
                 let (from, to) = view.squeezed_range(from, to);
                 let (s, e) = view.span(from, to);
-                let (link, issue) = (self.detail(link), issue.map(NonZeroU64::get));
+                let (link, issue) = (self.detail(link), self.issue(issue));
                 hits.push(Hit::new(DetailKind::FixLink, link, issue, s, e));
             }
         }
@@ -1528,7 +1571,7 @@ impl Embargo {
                         hits.push(Hit::new(
                             DetailKind::Title,
                             self.detail(pair.title),
-                            pair.issue.map(NonZeroU64::get),
+                            self.issue(pair.issue),
                             s,
                             e,
                         ));
@@ -1549,7 +1592,7 @@ impl Embargo {
 fn accept<'e>(
     view: &View,
     source: &str,
-    details: &'e Texts,
+    embargo: &'e Embargo,
     name: &Name,
     (ns, ne, right_word, plural): (usize, usize, bool, bool),
     hits: &mut Vec<Hit<'e>>,
@@ -1584,10 +1627,11 @@ fn accept<'e>(
         return;
     }
     let (start, source_end) = view.span(ns, end);
-    if name.exact != NO_EXACT && source.get(start..source_end) != Some(details.get(name.exact)) {
+    let exact = || embargo.details.get(name.exact);
+    if name.exact != NO_EXACT && source.get(start..source_end) != Some(exact()) {
         return;
     }
-    hits.push(name.hit(details, start, source_end));
+    hits.push(name.hit(embargo, start, source_end));
 }
 
 /// The maximal runs of ASCII digits.
