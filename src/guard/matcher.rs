@@ -32,8 +32,8 @@ use super::read::Segment;
 use super::report::{DetailKind, Hit};
 use super::words::{
     all_safe, case_parts, credit_names, identifiers, is_stop_word, is_weak_stem, safe_words,
-    stemmer, strip_scheme, thanks_names, word_form, word_tokens, SafeWords, ORGANISATION_WORDS,
-    SYNONYMS,
+    stemmer, strip_scheme, template_stem, thanks_names, word_form, word_tokens, SafeWords,
+    ORGANISATION_WORDS, SYNONYMS,
 };
 use crate::load::LoadedRelease;
 use crate::model::{IssueNumber, SecurityIssue};
@@ -649,7 +649,8 @@ impl ScannedWords {
         let known = self.words.len();
         let at = self.words.insert(word) as usize;
         if at == known {
-            let read = (!is_stop_word(word)).then(|| stems.find(&stemmer.stem(word)));
+            let stem = |word| template_stem(word).map_or_else(|| stemmer.stem(word), Cow::Borrowed);
+            let read = (!is_stop_word(word)).then(|| stems.find(&stem(word)));
             self.read.push(read);
         }
         self.read[at]
@@ -719,7 +720,7 @@ impl<'a> TitleStems<'a> {
         let known = self.words.len();
         let at = self.words.insert(word) as usize;
         if at == known {
-            let stem = self.stemmer.stem(word);
+            let stem = template_stem(word).map_or_else(|| self.stemmer.stem(word), Cow::Borrowed);
             let before = self.stems.len();
             let id = self.stems.insert(&stem);
             if id as usize == before {
