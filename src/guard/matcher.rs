@@ -19,18 +19,21 @@
 //!
 //! Everything is linear in the size of the message and of the release.
 
+use std::borrow::Cow;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Arc, LazyLock};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
+use rust_stemmers::Stemmer;
 
 use super::normalize::View;
 use super::read::Segment;
 use super::report::{DetailKind, Hit};
 use super::words::{
-    all_safe, case_parts, credit_names, identifiers, is_stop_word, safe_words, stemmer,
-    strip_scheme, thanks_names, word_form, word_tokens, ORGANISATION_WORDS, SYNONYMS, WEAK_WORDS,
+    all_safe, case_parts, credit_names, identifiers, is_stop_word, is_weak_stem, safe_words,
+    stemmer, strip_scheme, template_stem, thanks_names, word_form, word_tokens, SafeWords,
+    ORGANISATION_WORDS, SYNONYMS,
 };
 use crate::load::LoadedRelease;
 use crate::model::{IssueNumber, SecurityIssue};
@@ -81,8 +84,11 @@ impl Hasher for FastHasher {
         self.add(n as u64);
     }
 
+    /// The high bits moved down: the multiply mixes every input bit into the high
+    /// bits only, and the maps index their buckets by the low ones (the last eight
+    /// bytes of `CVE-2021-27918` differ in neither their low bits nor the hash's).
     fn finish(&self) -> u64 {
-        self.0
+        self.0.rotate_left(26)
     }
 }
 
@@ -132,107 +138,406 @@ enum Rule {
     Digits,
 }
 
-/// One name an automaton looks for.
-#[derive(Debug, Clone)]
-struct Name {
-    kind: DetailKind,
-    /// Shared by every pattern of the detail: a 1 MiB title is stored once.
-    detail: Arc<str>,
-    issue: Option<u64>,
-    rule: Rule,
-    /// When set, the source text must read exactly this (a short name as written).
-    exact: Option<String>,
+/// An issue number as names, numbers and pairs carry it: its index in
+/// [`Embargo::issues`], or [`NO_ISSUE`].
+type IssueId = u32;
+
+/// Marks the absence of an issue.
+const NO_ISSUE: IssueId = u32::MAX;
+
+/// The issue numbers of [`IssueId`]s, while the matcher is built.
+#[derive(Default)]
+struct IssueTable {
+    index: HashMap<u64, IssueId>,
+    numbers: Vec<u64>,
 }
 
+impl IssueTable {
+    fn id(&mut self, number: u64) -> IssueId {
+        let next = u32::try_from(self.numbers.len()).expect("fewer than 2^32 issues");
+        let id = *self.index.entry(number).or_insert(next);
+        if id == next {
+            self.numbers.push(number);
+        }
+        id
+    }
+}
+
+/// Marks a [`Name`] with no exact spelling.
+const NO_EXACT: u32 = u32::MAX;
+
+/// One name an automaton looks for: sixteen bytes, a million of them for a large
+/// release.
+#[derive(Debug, Clone, Copy)]
+struct Name {
+    issue: IssueId,
+    /// Index in [`Embargo::details`], shared by every pattern of the detail: a 1 MiB
+    /// title is stored once.
+    detail: u32,
+    /// Unless [`NO_EXACT`], the index in [`Embargo::details`] of what the source text
+    /// must read exactly (a short name as written).
+    exact: u32,
+    kind: DetailKind,
+    rule: Rule,
+}
+
+const _: () = assert!(std::mem::size_of::<Name>() == 16);
+
 impl Name {
+    /// What makes two names of one pattern the same: all but the issue, so that
+    /// the first issue to name a detail keeps it.
+    fn key(&self) -> (DetailKind, u32, Rule, u32) {
+        (self.kind, self.detail, self.rule, self.exact)
+    }
+
     /// A hit of this name at the source span `start..end`.
-    fn hit(&self, start: usize, end: usize) -> Hit {
-        Hit::new(self.kind, self.detail.clone(), self.issue, start, end)
+    fn hit<'e>(&self, embargo: &'e Embargo, start: usize, end: usize) -> Hit<'e> {
+        let (detail, issue) = (embargo.detail(self.detail), embargo.issue(self.issue));
+        Hit::new(self.kind, detail, issue, start, end)
+    }
+}
+
+/// Marks the end of a chain in [`StrTable`].
+const NO_ID: u32 = u32::MAX;
+
+/// Strings end to end, each with an id (`0..len()`, in the order added): no
+/// allocation per string.
+#[derive(Debug, Clone, Default)]
+struct Texts {
+    text: String,
+    /// Where each string ends in `text`; each starts where the one before ends.
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, id: u32) -> &str {
+        let id = id as usize;
+        let start = id.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text[start..self.ends[id]]
+    }
+
+    fn push(&mut self, text: &str) -> u32 {
+        let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 strings");
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+        id
+    }
+
+    /// Gives back the room that growing left over.
+    fn shrink(mut self) -> Texts {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self
+    }
+}
+
+/// [`Texts`] found by content, each stored once.
+#[derive(Debug, Clone, Default)]
+struct StrTable {
+    texts: Texts,
+    /// A 32-bit hash of each string → the last id added with it.
+    last: HashMap<u32, u32>,
+    /// Each id → the id added before it with the same hash, or [`NO_ID`].
+    earlier: Vec<u32>,
+}
+
+impl StrTable {
+    fn hash(text: &str) -> u32 {
+        let mut hasher = FastHasher::default();
+        hasher.write(text.as_bytes());
+        // The well-mixed high half of the hash before `finish` rotates it.
+        (hasher.0 >> 32) as u32
+    }
+
+    fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.texts.len() == 0
+    }
+
+    fn get(&self, id: u32) -> &str {
+        self.texts.get(id)
+    }
+
+    fn find(&self, text: &str) -> Option<u32> {
+        self.find_hashed(text, StrTable::hash(text))
+    }
+
+    fn find_hashed(&self, text: &str, hash: u32) -> Option<u32> {
+        let mut id = *self.last.get(&hash)?;
+        while id != NO_ID {
+            if self.get(id) == text {
+                return Some(id);
+            }
+            id = self.earlier[id as usize];
+        }
+        None
+    }
+
+    /// The id of `text`, which is added if it is new.
+    fn insert(&mut self, text: &str) -> u32 {
+        let hash = StrTable::hash(text);
+        if let Some(id) = self.find_hashed(text, hash) {
+            return id;
+        }
+        let id = self.texts.push(text);
+        self.earlier
+            .push(self.last.insert(hash, id).unwrap_or(NO_ID));
+        id
+    }
+
+    /// Gives back the room that growing left over in the strings.
+    fn shrink(self) -> StrTable {
+        StrTable {
+            texts: self.texts.shrink(),
+            earlier: self.earlier.into_boxed_slice().into_vec(),
+            ..self
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + Clone {
+        (0..self.len() as u32).map(|id| self.get(id))
+    }
+}
+
+/// Items in groups `0..n`, each group in the order its items were added, all in one
+/// vector.
+#[derive(Debug, Clone)]
+struct Groups<T> {
+    /// Group `g` is `items[starts[g]..starts[g + 1]]`.
+    starts: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Groups<T> {
+    /// `added` (group, item) pairs in `groups` groups.
+    fn new(groups: usize, added: &[(u32, T)]) -> Groups<T> {
+        let mut starts = vec![0u32; groups + 1];
+        for &(group, _) in added {
+            starts[group as usize + 1] += 1;
+        }
+        for g in 1..starts.len() {
+            starts[g] += starts[g - 1];
+        }
+        let mut next = starts.clone();
+        // Every slot is written once below; these are placeholders.
+        let mut items: Vec<T> = added.iter().map(|&(_, item)| item).collect();
+        for &(group, item) in added {
+            let slot = &mut next[group as usize];
+            items[*slot as usize] = item;
+            *slot += 1;
+        }
+        Groups { starts, items }
+    }
+
+    /// Drops each item whose group holds an earlier one with the same key.
+    fn first_of_each<K: Eq + std::hash::Hash>(mut self, key: impl Fn(&T) -> K) -> Groups<T> {
+        /// Groups up to this size are checked item by item, larger ones with a set.
+        const SMALL: usize = 8;
+        let mut starts = Vec::with_capacity(self.starts.len());
+        starts.push(0);
+        let mut write = 0;
+        for g in 0..self.starts.len() - 1 {
+            let (start, end) = (self.starts[g] as usize, self.starts[g + 1] as usize);
+            let first = write;
+            let mut seen: HashSet<K> = HashSet::default();
+            for i in start..end {
+                let item = self.items[i];
+                let repeated = if end - start <= SMALL {
+                    self.items[first..write]
+                        .iter()
+                        .any(|kept| key(kept) == key(&item))
+                } else {
+                    !seen.insert(key(&item))
+                };
+                if !repeated {
+                    self.items[write] = item;
+                    write += 1;
+                }
+            }
+            starts.push(write as u32);
+        }
+        self.items.truncate(write);
+        self.items.shrink_to_fit();
+        Groups {
+            starts,
+            items: self.items,
+        }
+    }
+
+    fn get(&self, group: u32) -> &[T] {
+        let g = group as usize;
+        &self.items[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+}
+
+impl<T> Default for Groups<T> {
+    fn default() -> Self {
+        Groups {
+            starts: vec![0],
+            items: Vec::new(),
+        }
+    }
+}
+
+/// Lists of items by key, each in the order added.
+#[derive(Debug, Clone)]
+struct Lists<K, T> {
+    index: HashMap<K, u32>,
+    lists: Groups<T>,
+}
+
+impl<K, T> Default for Lists<K, T> {
+    fn default() -> Self {
+        Lists {
+            index: HashMap::default(),
+            lists: Groups::default(),
+        }
+    }
+}
+
+impl<K: Eq + std::hash::Hash, T: Copy> Lists<K, T> {
+    fn get(&self, key: &K) -> Option<&[T]> {
+        self.index.get(key).map(|&group| self.lists.get(group))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+}
+
+/// Builds [`Lists`]: (list, item) pairs, grouped at the end.
+struct ListsBuilder<K, T> {
+    index: HashMap<K, u32>,
+    added: Vec<(u32, T)>,
+}
+
+impl<K: Eq + std::hash::Hash, T: Copy> ListsBuilder<K, T> {
+    fn new() -> Self {
+        ListsBuilder {
+            index: HashMap::default(),
+            added: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, key: K, item: T) {
+        let next = self.index.len() as u32;
+        let group = *self.index.entry(key).or_insert(next);
+        self.added.push((group, item));
+    }
+
+    fn build(self) -> Lists<K, T> {
+        Lists {
+            lists: Groups::new(self.index.len(), &self.added),
+            index: self.index,
+        }
     }
 }
 
 /// Patterns of one automaton, each with the details it stands for.
 #[derive(Default)]
 struct Patterns {
-    /// Each pattern with its index in `names`.
-    index: HashMap<String, usize>,
-    names: Vec<(String, Vec<Name>)>,
-    /// (pattern's index, kind, detail, rule, exact) already added: one hash lookup each.
-    seen: HashSet<(usize, DetailKind, usize, Rule, Option<String>)>,
+    patterns: StrTable,
+    /// Each name with its pattern's id, in the order added.
+    names: Vec<(u32, Name)>,
 }
 
 impl Patterns {
-    fn add(&mut self, pattern: String, name: Name) {
+    fn add(&mut self, pattern: &str, name: Name) {
         if pattern.trim().is_empty() {
             return;
         }
-        let slot = match self.index.get(&pattern) {
-            Some(&slot) => slot,
-            None => {
-                let slot = self.names.len();
-                self.index.insert(pattern.clone(), slot);
-                // Most patterns stand for one name: room for one, not the default four.
-                self.names.push((pattern, Vec::with_capacity(1)));
-                slot
-            }
-        };
-        let key = (
-            slot,
-            name.kind,
-            Arc::as_ptr(&name.detail) as *const u8 as usize,
-            name.rule,
-            name.exact.clone(),
-        );
-        if self.seen.insert(key) {
-            self.names[slot].1.push(name);
-        }
+        let id = self.patterns.insert(pattern);
+        self.names.push((id, name));
     }
 
-    fn build(self) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
-        Patterns::automaton(self.names)
+    fn build(self) -> (Option<AhoCorasick>, Groups<Name>) {
+        // The names first: their list is gone before the automaton is built.
+        let names = Groups::new(self.patterns.len(), &self.names).first_of_each(Name::key);
+        drop(self.names);
+        (automaton(self.patterns.iter()), names)
     }
 
-    /// The phrases (several words) as an automaton, the single words as a map.
-    fn build_words(self) -> (Option<AhoCorasick>, Vec<Vec<Name>>, SingleWords) {
-        let (phrases, single): (Vec<_>, Vec<_>) =
-            self.names.into_iter().partition(|(p, _)| p.contains(' '));
-        let (automaton, names) = Patterns::automaton(phrases);
-        let mut prefix_lengths: Vec<usize> = single
+    /// The phrases (several words) as an automaton with their names by pattern
+    /// index, the single words as a table.
+    fn build_words(self) -> (Option<AhoCorasick>, Groups<Name>, SingleWords) {
+        let mut words = StrTable::default();
+        let mut phrase_count = 0u32;
+        // Each pattern's new id: among the phrases, or among the single words.
+        let new_ids: Vec<u32> = self
+            .patterns
             .iter()
-            .filter(|(_, names)| names.iter().any(|n| n.rule == Rule::Prefix))
-            .map(|(p, _)| p.len())
+            .map(|pattern| {
+                if pattern.contains(' ') {
+                    phrase_count += 1;
+                    phrase_count - 1
+                } else {
+                    words.insert(pattern)
+                }
+            })
+            .collect();
+        let is_phrase: Vec<bool> = self.patterns.iter().map(|p| p.contains(' ')).collect();
+        let mut phrase_names = Vec::new();
+        let mut word_names = Vec::new();
+        for (id, name) in self.names {
+            let new = new_ids[id as usize];
+            if is_phrase[id as usize] {
+                phrase_names.push((new, name));
+            } else {
+                word_names.push((new, name));
+            }
+        }
+        let phrase_groups =
+            Groups::new(phrase_count as usize, &phrase_names).first_of_each(Name::key);
+        let names = Groups::new(words.len(), &word_names).first_of_each(Name::key);
+        drop((new_ids, is_phrase, phrase_names, word_names));
+        let automaton = automaton(self.patterns.iter().filter(|p| p.contains(' ')));
+        drop(self.patterns);
+        let mut prefix_lengths: Vec<usize> = (0..words.len() as u32)
+            .filter(|&id| names.get(id).iter().any(|n| n.rule == Rule::Prefix))
+            .map(|id| words.get(id).len())
             .collect();
         prefix_lengths.sort_unstable();
         prefix_lengths.dedup();
+        let lengths = words.iter().fold(0, |bits, w| bits | 1 << w.len().min(63));
         let single = SingleWords {
-            names: single.into_iter().collect(),
+            words: words.shrink(),
+            names,
             prefix_lengths,
+            lengths,
         };
-        (automaton, names, single)
+        (automaton, phrase_groups, single)
     }
+}
 
-    fn automaton(names: Vec<(String, Vec<Name>)>) -> (Option<AhoCorasick>, Vec<Vec<Name>>) {
-        let (patterns, names): (Vec<String>, Vec<Vec<Name>>) = names.into_iter().unzip();
-        let automaton = (!patterns.is_empty()).then(|| {
-            // Never the DFA the crate would pick for a few patterns: it builds in time
-            // quadratic in a long one (a 25,000-character package path). A small set
-            // (a release of a few issues) is scanned over a short pre-announcement:
-            // the noncontiguous NFA, which the contiguous one is built from, is
-            // cheapest to build; a large set is scanned faster as a contiguous NFA.
-            let bytes: usize = patterns.iter().map(String::len).sum();
-            let kind = if bytes <= SMALL_PATTERN_BYTES {
-                AhoCorasickKind::NoncontiguousNFA
-            } else {
-                AhoCorasickKind::ContiguousNFA
-            };
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(kind))
-                .build(&patterns)
-                .expect("the embargo's names form a valid automaton")
-        });
-        (automaton, names)
-    }
+/// The automaton over `patterns`, if there are any.
+fn automaton<'a>(patterns: impl Iterator<Item = &'a str> + Clone) -> Option<AhoCorasick> {
+    let bytes: usize = patterns.clone().map(str::len).sum();
+    let mut patterns = patterns.peekable();
+    patterns.peek()?;
+    // Never the DFA the crate would pick for a few patterns: it builds in time
+    // quadratic in a long one (a 25,000-character package path). A small set
+    // (a release of a few issues) is scanned over a short pre-announcement:
+    // the noncontiguous NFA, which the contiguous one is built from, is
+    // cheapest to build; a large set is scanned faster as a contiguous NFA.
+    let kind = if bytes <= SMALL_PATTERN_BYTES {
+        AhoCorasickKind::NoncontiguousNFA
+    } else {
+        AhoCorasickKind::ContiguousNFA
+    };
+    Some(
+        AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(kind))
+            .build(patterns)
+            .expect("the embargo's names form a valid automaton"),
+    )
 }
 
 /// Single-word names, looked up per word of the text: an automaton over many
@@ -240,53 +545,53 @@ impl Patterns {
 /// quadratic time with overlapping matches.
 #[derive(Debug, Clone, Default)]
 struct SingleWords {
-    names: HashMap<String, Vec<Name>>,
+    words: StrTable,
+    /// The names of each word, by its id in `words`.
+    names: Groups<Name>,
     /// The distinct lengths of the words that may go on (identifiers).
     prefix_lengths: Vec<usize>,
+    /// Bit `n` set: a word is `n` bytes long (bit 63: 63 bytes or more).
+    lengths: u64,
 }
 
-/// One shared copy of each detail string.
-#[derive(Default)]
-struct Interner(HashMap<String, Arc<str>>);
+impl SingleWords {
+    /// Whether a word may be `len` bytes long: most words of a text are not looked up.
+    fn has_length(&self, len: usize) -> bool {
+        self.lengths & 1 << len.min(63) != 0
+    }
 
-impl Interner {
-    fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.0.get(text) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.0.insert(text.to_string(), shared.clone());
-        shared
+    fn get(&self, word: &str) -> &[Name] {
+        self.words.find(word).map_or(&[], |id| self.names.get(id))
     }
 }
 
-/// A detail and the issue it is reported under.
-type IssueDetail = (Arc<str>, Option<u64>);
+/// A detail (index in [`Embargo::details`]) and the issue it is reported under.
+type IssueDetail = (u32, IssueId);
 
 /// What a number may stand for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct NumberDetail {
+    issue: IssueId,
+    detail: u32,
     kind: DetailKind,
-    detail: Arc<str>,
-    issue: Option<u64>,
 }
 
 /// Two words of one title, near each other in it.
 #[derive(Debug, Clone)]
 struct TitlePair {
-    title: Arc<str>,
-    issue: Option<u64>,
-    /// Whether either word is uncommon: then the pair counts in either order, apart.
-    strong: bool,
+    issue: IssueId,
     /// When the words stand side by side in the title, the first one's stem id.
     adjacent_first: Option<u32>,
+    title: u32,
+    /// Whether either word is uncommon: then the pair counts in either order, apart.
+    strong: bool,
 }
 
 /// A known CVE id.
 #[derive(Debug, Clone)]
 struct KnownCve {
-    id: Arc<str>,
-    issue: Option<u64>,
+    issue: IssueId,
+    id: u32,
     embargoed: bool,
 }
 
@@ -294,29 +599,73 @@ struct KnownCve {
 #[derive(Debug, Clone)]
 pub struct Embargo {
     pre_announce_cves: bool,
+    /// Every detail (and exact spelling) a name, number or pair stands for, once:
+    /// hits borrow them.
+    details: Texts,
+    /// The issue number of each [`IssueId`].
+    issues: Vec<u64>,
     words: Option<AhoCorasick>,
-    word_names: Vec<Vec<Name>>,
+    word_names: Groups<Name>,
     single_words: SingleWords,
     squeezed: Option<AhoCorasick>,
-    squeezed_names: Vec<Vec<Name>>,
+    squeezed_names: Groups<Name>,
     /// Every run of seven hex digits of a fix commit hash, as a number → (link, issue);
     /// looked up for every seven-digit window of the hex runs of the text.
-    hex: HashMap<u32, Vec<IssueDetail>>,
+    hex: Lists<u32, IssueDetail>,
     /// Issue numbers and change numbers of fix links.
-    numbers: HashMap<u64, Vec<NumberDetail>>,
+    numbers: Lists<u64, NumberDetail>,
     /// By (year, sequence number).
     cves: HashMap<(u32, u64), KnownCve>,
     /// The digits of each embargoed CVE id, year (four or two digits) then sequence
-    /// number, → (id, issue): found after "CVE" whatever filler splits them.
-    cve_digits: HashMap<String, IssueDetail>,
+    /// number, → (id, issue) in `cve_details`: found after "CVE" whatever filler
+    /// splits them.
+    cve_digits: StrTable,
+    cve_details: Vec<IssueDetail>,
     /// The embargoed issues' CVE ids, which `pre_announce_cves` allows.
-    embargoed_cves: HashSet<Arc<str>>,
-    /// Stems of significant title words, each with its id.
-    title_stems: HashMap<String, u32>,
+    embargoed_cves: StrTable,
+    /// Stems of significant title words; a stem's id is its index.
+    title_stems: StrTable,
     /// Pairs of stem ids (smaller first) of one title within the window.
     title_pairs: HashMap<(u32, u32), TitlePair>,
-    /// PUBLIC, PRIVATE and URGENT, shared.
-    labels: [Arc<str>; 3],
+    /// What the title scan made of each word it met.
+    scanned: WordMemo,
+}
+
+/// The track labels, as reported.
+const LABELS: [&str; 3] = ["PUBLIC", "PRIVATE", "URGENT"];
+
+/// What the title scan made of each word of a message it met: `None` for a stop
+/// word, else the id of the word's stem among the title stems, if it is one.
+/// Messages repeat their words (in the text and the HTML part, in
+/// [`super::check_email`] and [`super::locate`]), and stemming was most of a scan.
+#[derive(Debug, Default)]
+struct ScannedWords {
+    words: StrTable,
+    read: Vec<Option<Option<u32>>>,
+}
+
+impl ScannedWords {
+    fn read(&mut self, word: &str, stems: &StrTable, stemmer: &Stemmer) -> Option<Option<u32>> {
+        let known = self.words.len();
+        let at = self.words.insert(word) as usize;
+        if at == known {
+            let stem = |word| template_stem(word).map_or_else(|| stemmer.stem(word), Cow::Borrowed);
+            let read = (!is_stop_word(word)).then(|| stems.find(&stem(word)));
+            self.read.push(read);
+        }
+        self.read[at]
+    }
+}
+
+/// The [`ScannedWords`] of a matcher, shared by its scans. A memo only: a clone
+/// starts empty.
+#[derive(Debug, Default)]
+struct WordMemo(Mutex<ScannedWords>);
+
+impl Clone for WordMemo {
+    fn clone(&self) -> Self {
+        WordMemo::default()
+    }
 }
 
 /// Any CVE id, in the normalised view. Compiled once, when first used.
@@ -341,45 +690,85 @@ fn has_track_word(text: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(b"track"))
 }
 
+/// Title stems while the matcher is built: each word stemmed once, each stem with
+/// an id and whether it is safe or weak.
+struct TitleStems<'a> {
+    stemmer: Stemmer,
+    safe: &'a SafeWords,
+    stems: StrTable,
+    /// By stem id: whether the stem is a safe word, whether it is a weak one.
+    flags: Vec<(bool, bool)>,
+    /// Words already stemmed, each → its stem id in `ids`.
+    words: StrTable,
+    ids: Vec<u32>,
+}
+
+impl<'a> TitleStems<'a> {
+    fn new(safe: &'a SafeWords) -> Self {
+        TitleStems {
+            stemmer: stemmer(),
+            safe,
+            stems: StrTable::default(),
+            flags: Vec::new(),
+            words: StrTable::default(),
+            ids: Vec::new(),
+        }
+    }
+
+    /// The stem id of a lower-case word, and whether the stem is safe and weak.
+    fn of(&mut self, word: &str) -> (u32, bool, bool) {
+        let known = self.words.len();
+        let at = self.words.insert(word) as usize;
+        if at == known {
+            let stem = template_stem(word).map_or_else(|| self.stemmer.stem(word), Cow::Borrowed);
+            let before = self.stems.len();
+            let id = self.stems.insert(&stem);
+            if id as usize == before {
+                self.flags
+                    .push((self.safe.contains(&stem), is_weak_stem(&stem)));
+            }
+            self.ids.push(id);
+        }
+        let id = self.ids[at];
+        let (safe, weak) = self.flags[id as usize];
+        (id, safe, weak)
+    }
+}
+
 impl Embargo {
     /// The matcher over the details of every private- or urgent-track issue of `input`.
     pub fn new(input: &LoadedRelease) -> Embargo {
         let file = &input.file;
         let project = &file.project;
-        let mut safe = safe_words(input);
-        let signers: HashSet<String> = file
+        let safe = safe_words(input);
+        let signers: std::collections::HashSet<String> = file
             .release
             .signers
             .iter()
             .flat_map(|s| word_tokens(s))
             .collect();
-        let stemmer = stemmer();
         let mut words = Patterns::default();
         let mut squeezed = Patterns::default();
-        let mut hex: HashMap<u32, Vec<IssueDetail>> = HashMap::default();
-        let mut hex_seen: HashSet<(u32, usize)> = HashSet::default();
-        let mut numbers: HashMap<u64, Vec<NumberDetail>> = HashMap::default();
+        let mut hex = ListsBuilder::new();
+        let mut numbers = ListsBuilder::new();
         let mut cves = HashMap::default();
-        let mut details = Interner::default();
-        let mut embargoed_cves = HashSet::default();
-        let mut cve_digits = HashMap::default();
-        let mut title_stems: HashMap<String, u32> = HashMap::default();
+        let mut details = StrTable::default();
+        let mut issues = IssueTable::default();
+        let mut embargoed_cves = StrTable::default();
+        let mut cve_digits = StrTable::default();
+        let mut cve_details: Vec<IssueDetail> = Vec::new();
+        let mut stems = TitleStems::new(&safe);
         let mut title_pairs = HashMap::default();
-        let safe_stems: HashSet<String> =
-            safe.iter().map(|w| stemmer.stem(w).into_owned()).collect();
-        safe.extend(safe_stems);
-        let weak: HashSet<String> = WEAK_WORDS
-            .iter()
-            .map(|w| stemmer.stem(w).into_owned())
-            .collect();
 
         for entry in &file.security {
             let issue = entry.get_ref();
             // The issue its other details are reported under: the first it cites.
-            let number = issue_numbers(issue).next().map(|n| n.get());
+            let number = issue_numbers(issue)
+                .next()
+                .map_or(NO_ISSUE, |n| issues.id(n.get()));
             let embargoed = issue.track.get_ref().is_embargoed();
             for cve in issue.cve_list() {
-                let id = details.get(&cve.to_string());
+                let id = details.insert(&cve.to_string());
                 let key = (
                     cve.year().parse().unwrap_or(0),
                     cve.sequence().parse().unwrap_or(0),
@@ -389,38 +778,47 @@ impl Embargo {
                     cves.insert(
                         key,
                         KnownCve {
-                            id: id.clone(),
+                            id,
                             issue: number,
                             embargoed,
                         },
                     );
                 }
                 if embargoed {
-                    embargoed_cves.insert(id.clone());
+                    embargoed_cves.insert(details.get(id));
                     let name = |rule| Name {
                         kind: DetailKind::Cve,
-                        detail: id.clone(),
+                        detail: id,
                         issue: number,
                         rule,
-                        exact: None,
+                        exact: NO_EXACT,
                     };
                     let (year, seq) = (cve.year(), cve.sequence());
                     let short = &year[year.len().saturating_sub(2)..];
-                    squeezed.add(format!("cve{year}{seq}"), name(Rule::Word));
-                    squeezed.add(format!("cve{short}{seq}"), name(Rule::Word));
-                    squeezed.add(format!("{year}{seq}"), name(Rule::Word));
+                    squeezed.add(&format!("cve{year}{seq}"), name(Rule::Word));
+                    squeezed.add(&format!("cve{short}{seq}"), name(Rule::Word));
+                    squeezed.add(&format!("{year}{seq}"), name(Rule::Word));
                     for digits in [format!("{year}{seq}"), format!("{short}{seq}")] {
-                        cve_digits.insert(digits, (id.clone(), number));
+                        // The last claim on the digits wins.
+                        let at = cve_digits.insert(&digits) as usize;
+                        if at == cve_details.len() {
+                            cve_details.push((id, number));
+                        } else {
+                            cve_details[at] = (id, number);
+                        }
                     }
                     // The sequence number on its own ("CVE number 27918 from 2021"),
                     // unless the project lists its embargoed CVE ids openly.
                     if !project.pre_announce_cves {
                         if let Ok(n) = seq.parse::<u64>() {
-                            numbers.entry(n).or_default().push(NumberDetail {
-                                kind: DetailKind::Cve,
-                                detail: id.clone(),
-                                issue: number,
-                            });
+                            numbers.push(
+                                n,
+                                NumberDetail {
+                                    kind: DetailKind::Cve,
+                                    detail: id,
+                                    issue: number,
+                                },
+                            );
                         }
                     }
                 }
@@ -428,36 +826,40 @@ impl Embargo {
             if !embargoed {
                 continue;
             }
-            let name = |kind, detail: &Arc<str>, rule| Name {
+            let name = |kind, detail: u32, rule| Name {
                 kind,
-                detail: detail.clone(),
+                detail,
                 issue: number,
                 rule,
-                exact: None,
+                exact: NO_EXACT,
             };
 
             // Issue numbers, in every form the digit scan recognizes, and the issue URLs.
             for cited in issue_numbers(issue) {
-                let cited_detail = details.get(&cited.get().to_string());
-                numbers.entry(cited.get()).or_default().push(NumberDetail {
-                    kind: DetailKind::IssueNumber,
-                    detail: cited_detail.clone(),
-                    issue: Some(cited.get()),
-                });
+                let cited_detail = details.insert(&cited.get().to_string());
+                let cited_issue = issues.id(cited.get());
+                numbers.push(
+                    cited.get(),
+                    NumberDetail {
+                        kind: DetailKind::IssueNumber,
+                        detail: cited_detail,
+                        issue: cited_issue,
+                    },
+                );
                 if cited.get() >= 10_000 {
                     squeezed.add(
-                        cited.get().to_string(),
+                        &cited.get().to_string(),
                         Name {
-                            issue: Some(cited.get()),
-                            ..name(DetailKind::IssueNumber, &cited_detail, Rule::Digits)
+                            issue: cited_issue,
+                            ..name(DetailKind::IssueNumber, cited_detail, Rule::Digits)
                         },
                     );
                 }
                 words.add(
-                    word_form(&strip_scheme(&project.issue_link(cited))),
+                    &word_form(&strip_scheme(&project.issue_link(cited))),
                     Name {
-                        issue: Some(cited.get()),
-                        ..name(DetailKind::IssueNumber, &cited_detail, Rule::Word)
+                        issue: cited_issue,
+                        ..name(DetailKind::IssueNumber, cited_detail, Rule::Word)
                     },
                 );
             }
@@ -465,21 +867,19 @@ impl Embargo {
             // Packages and components, with any separator; a sub-path of a longer path.
             for package in issue.packages.get_ref().iter() {
                 let package = package.trim();
-                let package_detail = details.get(package);
+                let package_detail = details.insert(package);
+                let package_name = |rule| name(DetailKind::Package, package_detail, rule);
                 let tokens = word_tokens(package);
                 let form = tokens.join(" ");
                 if tokens.len() == 1 {
                     if package.contains('/') || !safe.contains(&tokens[0]) {
-                        words.add(form, name(DetailKind::Package, &package_detail, Rule::Path));
+                        words.add(&form, package_name(Rule::Path));
                     }
                 } else if tokens.len() > 1 {
-                    words.add(form, name(DetailKind::Package, &package_detail, Rule::Word));
+                    words.add(&form, package_name(Rule::Word));
                     let glued = tokens.concat();
                     if glued.chars().count() >= 6 {
-                        squeezed.add(
-                            glued,
-                            name(DetailKind::Package, &package_detail, Rule::Word),
-                        );
+                        squeezed.add(&glued, package_name(Rule::Word));
                     }
                 }
                 let mut spoken: Vec<String> = Vec::new();
@@ -500,30 +900,21 @@ impl Embargo {
                 for form in spoken {
                     if !all_safe(&form, &safe) {
                         let bare = form.strip_prefix("the ").unwrap_or(&form);
-                        words.add(
-                            word_form(bare),
-                            name(DetailKind::Package, &package_detail, Rule::Plural),
-                        );
+                        words.add(&word_form(bare), package_name(Rule::Plural));
                     }
                 }
                 if !project.is_toolchain(package) {
                     let last = package.rsplit('/').next().unwrap_or(package);
                     let last_form = word_form(last);
                     if !last_form.is_empty() && !safe.contains(&last_form) {
-                        words.add(
-                            last_form.clone(),
-                            name(DetailKind::Package, &package_detail, Rule::Qualifier),
-                        );
+                        words.add(&last_form, package_name(Rule::Qualifier));
                         if package.contains('/') {
                             for phrase in [
                                 format!("the {last_form} package"),
                                 format!("package {last_form}"),
                                 format!("{last_form} package"),
                             ] {
-                                words.add(
-                                    phrase,
-                                    name(DetailKind::Package, &package_detail, Rule::Plural),
-                                );
+                                words.add(&phrase, package_name(Rule::Plural));
                             }
                         }
                     }
@@ -533,12 +924,8 @@ impl Embargo {
             // Title: stemmed significant words paired within a window, identifiers
             // with a suffix or split at their case boundaries, a one-word title.
             let title = issue.title.trim();
-            let title_detail = details.get(title);
-            let mut sequence: Vec<u32> = Vec::new();
-            let intern = |stem: String, stems: &mut HashMap<String, u32>| -> u32 {
-                let next = stems.len() as u32;
-                *stems.entry(stem).or_insert(next)
-            };
+            let title_detail = details.insert(title);
+            let title_name = |rule| name(DetailKind::Title, title_detail, rule);
             let mut pair = |(a, a_safe, a_weak): (u32, bool, bool),
                             (b, b_safe, b_weak): (u32, bool, bool),
                             adjacent: bool| {
@@ -548,7 +935,7 @@ impl Embargo {
                 let slot = title_pairs
                     .entry((a.min(b), a.max(b)))
                     .or_insert_with(|| TitlePair {
-                        title: title_detail.clone(),
+                        title: title_detail,
                         issue: number,
                         strong: false,
                         adjacent_first: None,
@@ -558,7 +945,8 @@ impl Embargo {
                     slot.adjacent_first = Some(a);
                 }
             };
-            let mut sequence_safe: Vec<(bool, bool)> = Vec::new();
+            // Each significant word's (stem id, safe, weak).
+            let mut sequence: Vec<(u32, bool, bool)> = Vec::new();
             for token in title
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|t| !t.is_empty())
@@ -567,11 +955,8 @@ impl Embargo {
                 if lower.is_empty() || is_stop_word(&lower) {
                     continue;
                 }
-                let stem = stemmer.stem(&lower).into_owned();
-                let is_safe = safe.contains(&lower) || safe.contains(&stem);
-                let is_weak = weak.contains(&stem);
-                sequence.push(intern(stem, &mut title_stems));
-                sequence_safe.push((is_safe, is_weak));
+                let (id, stem_safe, is_weak) = stems.of(&lower);
+                sequence.push((id, safe.contains(&lower) || stem_safe, is_weak));
                 // A two-part identifier's parts are the identifier ("TokenReader");
                 // a longer one counts whole (below), not by any two of its parts.
                 let parts = case_parts(token);
@@ -581,9 +966,8 @@ impl Embargo {
                         .map(|p| {
                             let lower = word_form(p);
                             let is_safe = safe.contains(&lower) || is_stop_word(&lower);
-                            let stem = stemmer.stem(&lower).into_owned();
-                            let is_weak = weak.contains(&stem);
-                            (intern(stem, &mut title_stems), is_safe, is_weak)
+                            let (id, _, is_weak) = stems.of(&lower);
+                            (id, is_safe, is_weak)
                         })
                         .collect();
                     for w in ids.windows(2) {
@@ -593,13 +977,7 @@ impl Embargo {
             }
             for i in 0..sequence.len() {
                 for j in i + 1..sequence.len().min(i + 1 + TITLE_WINDOW) {
-                    let (a_safe, a_weak) = sequence_safe[i];
-                    let (b_safe, b_weak) = sequence_safe[j];
-                    pair(
-                        (sequence[i], a_safe, a_weak),
-                        (sequence[j], b_safe, b_weak),
-                        j == i + 1,
-                    );
+                    pair(sequence[i], sequence[j], j == i + 1);
                 }
             }
             let significant: Vec<String> = word_tokens(title)
@@ -607,10 +985,7 @@ impl Embargo {
                 .filter(|w| !is_stop_word(w))
                 .collect();
             if significant.len() == 1 && !safe.contains(&significant[0]) {
-                words.add(
-                    significant[0].clone(),
-                    name(DetailKind::Title, &title_detail, Rule::Plural),
-                );
+                words.add(&significant[0], title_name(Rule::Plural));
             }
             for ident in identifiers(title) {
                 if all_safe(&ident, &safe) {
@@ -625,19 +1000,13 @@ impl Embargo {
                         .flat_map(char::to_lowercase)
                         .collect();
                     if glued.chars().count() >= 8 {
-                        squeezed.add(glued, name(DetailKind::Title, &title_detail, Rule::Word));
+                        squeezed.add(&glued, title_name(Rule::Word));
                     }
                 }
-                words.add(
-                    word_form(&ident),
-                    name(DetailKind::Title, &title_detail, Rule::Prefix),
-                );
+                words.add(&word_form(&ident), title_name(Rule::Prefix));
                 let parts = case_parts(&ident);
                 if parts.len() > 1 && !ident.contains('.') {
-                    words.add(
-                        word_form(&parts.join(" ")),
-                        name(DetailKind::Title, &title_detail, Rule::Prefix),
-                    );
+                    words.add(&word_form(&parts.join(" ")), title_name(Rule::Prefix));
                 }
             }
 
@@ -652,39 +1021,37 @@ impl Embargo {
                     Some((thanks, names))
                 });
             if let Some((credit, people)) = credited {
-                let credit_detail = details.get(&credit);
-                let credit_name = |rule| name(DetailKind::Credit, &credit_detail, rule);
+                let credit_detail = details.insert(&credit);
+                let credit_name = |rule| name(DetailKind::Credit, credit_detail, rule);
                 for person in people {
                     if all_safe(&person, &safe) {
                         continue;
                     }
                     let tokens = word_tokens(&person);
-                    words.add(tokens.join(" "), credit_name(Rule::Word));
-                    let as_written: Vec<String> = person
+                    words.add(&tokens.join(" "), credit_name(Rule::Word));
+                    let as_written = person
                         .split(|c: char| !c.is_alphanumeric())
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string)
-                        .collect();
-                    for (token, written) in tokens.iter().zip(&as_written) {
+                        .filter(|t| !t.is_empty());
+                    for (token, written) in tokens.iter().zip(as_written) {
                         if safe.contains(token) || is_stop_word(token) || signers.contains(token) {
                             continue;
                         }
                         match token.chars().count() {
                             0..=2 => {}
                             3 => words.add(
-                                token.clone(),
+                                token,
                                 Name {
-                                    exact: Some(written.clone()),
+                                    exact: details.insert(written),
                                     ..credit_name(Rule::Word)
                                 },
                             ),
                             _ if tokens.len() > 1
                                 && ORGANISATION_WORDS.contains(&token.as_str()) => {}
                             _ => {
-                                words.add(token.clone(), credit_name(Rule::Word));
+                                words.add(token, credit_name(Rule::Word));
                                 if token.chars().count() >= 5 {
                                     // Broken up: "Whit-ed", "W-h-i-t-e-d".
-                                    squeezed.add(token.clone(), credit_name(Rule::Word));
+                                    squeezed.add(token, credit_name(Rule::Word));
                                 }
                             }
                         }
@@ -695,12 +1062,12 @@ impl Embargo {
                         let initial =
                             |w: &String| w.chars().next().map(String::from).unwrap_or_default();
                         words.add(
-                            format!("{} {last}", initial(first)),
+                            &format!("{} {last}", initial(first)),
                             credit_name(Rule::Word),
                         );
                         if first.chars().count() >= 3 {
                             words.add(
-                                format!("{first} {}", initial(last)),
+                                &format!("{first} {}", initial(last)),
                                 credit_name(Rule::Word),
                             );
                         }
@@ -712,7 +1079,7 @@ impl Embargo {
                             format!("{first}{}", initial(last)),
                         ] {
                             if handle.chars().count() >= 5 {
-                                squeezed.add(handle, credit_name(Rule::Word));
+                                squeezed.add(&handle, credit_name(Rule::Word));
                             }
                         }
                     }
@@ -723,21 +1090,24 @@ impl Embargo {
             // digits of a commit hash.
             for link in &issue.links {
                 let link = link.trim();
-                let link_detail = details.get(link);
-                words.add(
-                    word_form(&strip_scheme(link)),
-                    name(DetailKind::FixLink, &link_detail, Rule::Word),
-                );
+                let link_detail = details.insert(link);
                 let path = strip_scheme(link);
+                words.add(
+                    &word_form(&path),
+                    name(DetailKind::FixLink, link_detail, Rule::Word),
+                );
                 let last = path.rsplit('/').next().unwrap_or("");
                 let last = last.trim_start_matches('+');
                 if last.len() >= 3 && last.bytes().all(|b| b.is_ascii_digit()) {
                     if let Ok(n) = last.parse::<u64>() {
-                        numbers.entry(n).or_default().push(NumberDetail {
-                            kind: DetailKind::FixLink,
-                            detail: link_detail.clone(),
-                            issue: number,
-                        });
+                        numbers.push(
+                            n,
+                            NumberDetail {
+                                kind: DetailKind::FixLink,
+                                detail: link_detail,
+                                issue: number,
+                            },
+                        );
                     }
                 }
                 for element in path.split(['/', '?', '#', '=', '&']) {
@@ -746,13 +1116,7 @@ impl Embargo {
                         && element.bytes().any(|b| b.is_ascii_alphabetic());
                     if is_hash {
                         for window in element.as_bytes().windows(HEX_RUN) {
-                            let value = hex_value(window);
-                            let link_id = Arc::as_ptr(&link_detail) as *const u8 as usize;
-                            if hex_seen.insert((value, link_id)) {
-                                hex.entry(value)
-                                    .or_default()
-                                    .push((link_detail.clone(), number));
-                            }
+                            hex.push(hex_value(window), (link_detail, number));
                         }
                     }
                 }
@@ -761,27 +1125,32 @@ impl Embargo {
 
         let (words, word_names, single_words) = words.build_words();
         let (squeezed, squeezed_names) = squeezed.build();
+        let hex = hex.build();
+        // A link is listed once under each run of its hash, by its first issue.
+        let hex = Lists {
+            lists: hex.lists.first_of_each(|&(link, _)| link),
+            index: hex.index,
+        };
 
         Embargo {
             pre_announce_cves: project.pre_announce_cves,
+            details: details.texts.shrink(),
+            issues: issues.numbers.into_boxed_slice().into_vec(),
             words,
             word_names,
             single_words,
             squeezed,
             squeezed_names,
             hex,
-            numbers,
+            numbers: numbers.build(),
             cves,
-            cve_digits,
-            embargoed_cves,
-            title_stems,
+            cve_digits: cve_digits.shrink(),
+            cve_details: cve_details.into_boxed_slice().into_vec(),
+            embargoed_cves: embargoed_cves.shrink(),
+            title_stems: stems.stems.shrink(),
             title_pairs,
-            labels: Embargo::label_details(),
+            scanned: WordMemo::default(),
         }
-    }
-
-    fn label_details() -> [Arc<str>; 3] {
-        ["PUBLIC", "PRIVATE", "URGENT"].map(Arc::from)
     }
 
     /// A matcher with no embargoed detail: what the guard needs for a message where
@@ -789,38 +1158,50 @@ impl Embargo {
     pub fn labels_only() -> Embargo {
         Embargo {
             pre_announce_cves: false,
+            details: Texts::default(),
+            issues: Vec::new(),
             words: None,
-            word_names: Vec::new(),
+            word_names: Groups::default(),
             single_words: SingleWords::default(),
             squeezed: None,
-            squeezed_names: Vec::new(),
-            hex: HashMap::default(),
-            numbers: HashMap::default(),
+            squeezed_names: Groups::default(),
+            hex: Lists::default(),
+            numbers: Lists::default(),
             cves: HashMap::default(),
-            cve_digits: HashMap::default(),
-            embargoed_cves: HashSet::default(),
-            title_stems: HashMap::default(),
+            cve_digits: StrTable::default(),
+            cve_details: Vec::new(),
+            embargoed_cves: StrTable::default(),
+            title_stems: StrTable::default(),
             title_pairs: HashMap::default(),
-            labels: Embargo::label_details(),
+            scanned: WordMemo::default(),
         }
     }
 
     /// The shared detail of a track label.
-    fn label_detail(&self, label: &str) -> Arc<str> {
-        self.labels
+    fn label_detail(label: String) -> Cow<'static, str> {
+        LABELS
             .iter()
-            .find(|l| l.as_ref() == label)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(label))
+            .find(|&&l| l == label)
+            .map_or(Cow::Owned(label), |&l| Cow::Borrowed(l))
     }
 
     /// Whether `pre_announce_cves` lets a pre-announcement name this CVE id.
     pub(crate) fn allows_cve(&self, detail: &str) -> bool {
-        self.pre_announce_cves && self.embargoed_cves.contains(detail)
+        self.pre_announce_cves && self.embargoed_cves.find(detail).is_some()
+    }
+
+    /// A detail, borrowed.
+    fn detail(&self, id: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.details.get(id))
+    }
+
+    /// The number of an issue.
+    fn issue(&self, id: IssueId) -> Option<u64> {
+        self.issues.get(id as usize).copied()
     }
 
     /// The hits in one segment; with `labels_only`, only track-label phrases.
-    pub(crate) fn segment_hits(&self, segment: &Segment<'_>, labels_only: bool) -> Vec<Hit> {
+    pub(crate) fn segment_hits(&self, segment: &Segment<'_>, labels_only: bool) -> Vec<Hit<'_>> {
         let source = segment.source.as_ref();
         if labels_only && source.is_ascii() && !has_track_word(source) {
             return Vec::new();
@@ -845,7 +1226,7 @@ impl Embargo {
         hits
     }
 
-    fn labels(&self, view: &View, source: &str, hits: &mut Vec<Hit>, bare_words: bool) {
+    fn labels<'e>(&'e self, view: &View, source: &str, hits: &mut Vec<Hit<'e>>, bare_words: bool) {
         // Every label phrase holds one of the three words: without them the regex is
         // neither compiled nor run.
         if !["public", "private", "urgent"]
@@ -875,7 +1256,7 @@ impl Embargo {
             };
             hits.push(Hit::new(
                 DetailKind::TrackLabel,
-                self.label_detail(&label),
+                Embargo::label_detail(label),
                 None,
                 start,
                 end,
@@ -883,7 +1264,7 @@ impl Embargo {
         }
     }
 
-    fn words(&self, view: &View, source: &str, hits: &mut Vec<Hit>) {
+    fn words<'e>(&'e self, view: &View, source: &str, hits: &mut Vec<Hit<'e>>) {
         let words = view.words.as_bytes();
         if let Some(automaton) = &self.words {
             for m in automaton.find_overlapping_iter(&view.words) {
@@ -899,13 +1280,14 @@ impl Embargo {
                         || (rest.starts_with(b"es") && word_end(2))
                 };
                 let (ns, ne) = view.words_range(m.start(), m.end());
-                for name in &self.word_names[m.pattern().as_usize()] {
-                    accept(view, source, name, (ns, ne), right_word, plural, hits);
+                for name in self.word_names.get(m.pattern().as_u32()) {
+                    let found = (ns, ne, right_word, plural);
+                    accept(view, source, self, name, found, hits);
                 }
             }
         }
         let single = &self.single_words;
-        if single.names.is_empty() {
+        if single.words.is_empty() {
             return;
         }
         let mut at = 0;
@@ -916,13 +1298,18 @@ impl Embargo {
                 continue;
             }
             let mut look = |len: usize, right_word: bool, plural: bool, prefix_only: bool| {
-                let Some(names) = word.get(..len).and_then(|w| single.names.get(w)) else {
+                if !single.has_length(len) {
                     return;
-                };
+                }
+                let names = word.get(..len).map_or(&[][..], |w| single.get(w));
+                if names.is_empty() {
+                    return;
+                }
                 let (ns, ne) = view.words_range(start, start + len);
                 for name in names {
                     if !prefix_only || name.rule == Rule::Prefix {
-                        accept(view, source, name, (ns, ne), right_word, plural, hits);
+                        let found = (ns, ne, right_word, plural);
+                        accept(view, source, self, name, found, hits);
                     }
                 }
             };
@@ -944,7 +1331,7 @@ impl Embargo {
         }
     }
 
-    fn squeezed(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn squeezed<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         let Some(automaton) = &self.squeezed else {
             return;
         };
@@ -957,16 +1344,16 @@ impl Embargo {
             let digit_touches = (m.start() > 0 && squeezed[m.start() - 1].is_ascii_digit())
                 || squeezed.get(m.end()).is_some_and(u8::is_ascii_digit);
             let (start, end) = view.span(ns, ne);
-            for name in &self.squeezed_names[m.pattern().as_usize()] {
+            for name in self.squeezed_names.get(m.pattern().as_u32()) {
                 if name.rule == Rule::Digits && digit_touches {
                     continue;
                 }
-                hits.push(name.hit(start, end));
+                hits.push(name.hit(self, start, end));
             }
         }
     }
 
-    fn cve_ids(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn cve_ids<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         let norm = view.norm.as_str();
         let bytes = norm.as_bytes();
         // Every CVE id the regex reads starts with "cve".
@@ -989,11 +1376,11 @@ impl Embargo {
                 seq.as_str().parse().unwrap_or(0),
             );
             let (detail, issue) = match self.cves.get(&key) {
-                Some(known) if known.embargoed => (known.id.clone(), known.issue),
+                Some(known) if known.embargoed => (self.detail(known.id), self.issue(known.issue)),
                 // A public issue's id is no embargoed detail, but a pre-announcement names no CVE.
-                Some(known) => (known.id.clone(), None),
+                Some(known) => (self.detail(known.id), None),
                 None => (
-                    Arc::from(format!("CVE-{}-{}", year.as_str(), seq.as_str())),
+                    Cow::Owned(format!("CVE-{}-{}", year.as_str(), seq.as_str())),
                     None,
                 ),
             };
@@ -1005,7 +1392,7 @@ impl Embargo {
     /// An embargoed CVE id after "CVE" with markup or filler between its digits:
     /// `CVE-2021-<b>279</b>18`, `CVE 2021 (id) 27918`. Each "cve" looks at most
     /// [`CVE_DIGITS`] digits ahead, across fillers of at most [`CVE_FILLER`] characters.
-    fn cve_with_filler(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn cve_with_filler<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         if self.cve_digits.is_empty() {
             return;
         }
@@ -1032,9 +1419,11 @@ impl Embargo {
                     digits.push(c);
                     let group_ends = !digit_at(i + 1);
                     if group_ends {
-                        if let Some((id, issue)) = self.cve_digits.get(&digits) {
+                        if let Some(at_id) = self.cve_digits.find(&digits) {
+                            let (id, issue) = self.cve_details[at_id as usize];
                             let (s, e) = view.span(at, i + 1);
-                            hits.push(Hit::new(DetailKind::Cve, id.clone(), *issue, s, e));
+                            let issue = self.issue(issue);
+                            hits.push(Hit::new(DetailKind::Cve, self.detail(id), issue, s, e));
                             break;
                         }
                     }
@@ -1051,7 +1440,7 @@ impl Embargo {
         }
     }
 
-    fn numbers(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn numbers<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         if self.numbers.is_empty() {
             return;
         }
@@ -1059,13 +1448,13 @@ impl Embargo {
         let bytes = norm.as_bytes();
         let runs = digit_runs(bytes);
         for (k, &(start, end)) in runs.iter().enumerate() {
-            let mut push = |details: &Vec<NumberDetail>, from: usize, to: usize| {
+            let mut push = |details: &[NumberDetail], from: usize, to: usize| {
                 let (s, e) = view.span(from, to);
                 for detail in details {
                     hits.push(Hit::new(
                         detail.kind,
-                        detail.detail.clone(),
-                        detail.issue,
+                        self.detail(detail.detail),
+                        self.issue(detail.issue),
                         s,
                         e,
                     ));
@@ -1103,7 +1492,7 @@ impl Embargo {
         }
     }
 
-    fn hashes(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn hashes<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         if self.hex.is_empty() {
             return;
         }
@@ -1123,31 +1512,37 @@ impl Embargo {
                 continue;
             }
             // Each link found in this run, from its first window to its last.
-            let mut found: Vec<(&Arc<str>, Option<u64>, usize, usize)> = Vec::new();
+            let mut found: Vec<(u32, IssueId, usize, usize)> = Vec::new();
             for at in start..=i - HEX_RUN {
                 let Some(links) = self.hex.get(&hex_value(&bytes[at..at + HEX_RUN])) else {
                     continue;
                 };
-                for (link, issue) in links {
-                    match found.iter_mut().find(|f| Arc::ptr_eq(f.0, link)) {
+                for &(link, issue) in links {
+                    match found.iter_mut().find(|f| f.0 == link) {
                         Some(f) => f.3 = at + HEX_RUN,
-                        None => found.push((link, *issue, at, at + HEX_RUN)),
+                        None => found.push((link, issue, at, at + HEX_RUN)),
                     }
                 }
             }
             for (link, issue, from, to) in found {
                 let (from, to) = view.squeezed_range(from, to);
                 let (s, e) = view.span(from, to);
-                hits.push(Hit::new(DetailKind::FixLink, link.clone(), issue, s, e));
+                let (link, issue) = (self.detail(link), self.issue(issue));
+                hits.push(Hit::new(DetailKind::FixLink, link, issue, s, e));
             }
         }
     }
 
-    fn titles(&self, view: &View, hits: &mut Vec<Hit>) {
+    fn titles<'e>(&'e self, view: &View, hits: &mut Vec<Hit<'e>>) {
         if self.title_pairs.is_empty() {
             return;
         }
         let stemmer = stemmer();
+        let mut memo = self
+            .scanned
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         // The last significant words: (stem id, start in the words view, index).
         let mut window: std::collections::VecDeque<(Option<u32>, usize, usize)> =
             std::collections::VecDeque::with_capacity(TEXT_WINDOW);
@@ -1156,11 +1551,14 @@ impl Embargo {
         for word in view.words.split(' ') {
             let (start, end) = (at, at + word.len());
             at = end + 1;
-            if word.is_empty() || is_stop_word(word) {
+            if word.is_empty() {
                 continue;
             }
+            let Some(id) = memo.read(word, &self.title_stems, &stemmer) else {
+                // A stop word.
+                continue;
+            };
             index += 1;
-            let id = self.title_stems.get(stemmer.stem(word).as_ref()).copied();
             if let Some(id) = id {
                 for &(prev, prev_start, prev_index) in &window {
                     let Some(prev) = prev else { continue };
@@ -1173,8 +1571,8 @@ impl Embargo {
                         let (s, e) = view.span(ns, ne);
                         hits.push(Hit::new(
                             DetailKind::Title,
-                            pair.title.clone(),
-                            pair.issue,
+                            self.detail(pair.title),
+                            self.issue(pair.issue),
                             s,
                             e,
                         ));
@@ -1192,14 +1590,13 @@ impl Embargo {
 /// Checks a hit of `name` at the normalised range `ns..ne` against the boundary its
 /// rule needs (`right_word`: the hit ends a word; `plural`: it does, or an `s` / `es`
 /// does), and records it.
-fn accept(
+fn accept<'e>(
     view: &View,
     source: &str,
+    embargo: &'e Embargo,
     name: &Name,
-    (ns, ne): (usize, usize),
-    right_word: bool,
-    plural: bool,
-    hits: &mut Vec<Hit>,
+    (ns, ne, right_word, plural): (usize, usize, bool, bool),
+    hits: &mut Vec<Hit<'e>>,
 ) {
     let mut end = ne;
     let ok = match name.rule {
@@ -1231,12 +1628,11 @@ fn accept(
         return;
     }
     let (start, source_end) = view.span(ns, end);
-    if let Some(exact) = &name.exact {
-        if source.get(start..source_end) != Some(exact.as_str()) {
-            return;
-        }
+    let exact = || embargo.details.get(name.exact);
+    if name.exact != NO_EXACT && source.get(start..source_end) != Some(exact()) {
+        return;
     }
-    hits.push(name.hit(start, source_end));
+    hits.push(name.hit(embargo, start, source_end));
 }
 
 /// The maximal runs of ASCII digits.
@@ -1347,6 +1743,34 @@ fn is_cve_sequence(trimmed: &str, word: &str) -> bool {
 mod tests {
     use super::*;
     use crate::guard::normalize::plain_chars;
+
+    #[test]
+    fn string_tables_find_what_they_hold() {
+        let mut table = StrTable::default();
+        let words: Vec<String> = (0..20_000).map(|i| format!("CVE-2021-{i}")).collect();
+        for (i, word) in words.iter().enumerate() {
+            assert_eq!(table.insert(word) as usize, i);
+        }
+        assert_eq!(table.insert(""), 20_000);
+        for (i, word) in words.iter().enumerate() {
+            assert_eq!(table.find(word), Some(i as u32));
+            assert_eq!(table.get(i as u32), word);
+        }
+        assert_eq!(table.find("CVE-2021-20000"), None);
+        assert_eq!(table.find(""), Some(20_000));
+    }
+
+    #[test]
+    fn groups_keep_the_first_of_each_key_in_order() {
+        let added: Vec<(u32, (u8, u8))> = [(1, (5, 0)), (0, (7, 1)), (1, (6, 2)), (1, (5, 3))]
+            .into_iter()
+            .chain((0..20).map(|i| (2, (i % 3, i))))
+            .collect();
+        let groups = Groups::new(3, &added).first_of_each(|&(key, _)| key);
+        assert_eq!(groups.get(0), [(7, 1)]);
+        assert_eq!(groups.get(1), [(5, 0), (6, 2)]);
+        assert_eq!(groups.get(2), [(0, 0), (1, 1), (2, 2)]);
+    }
 
     #[test]
     fn number_contexts() {

@@ -51,6 +51,33 @@ pub(crate) struct View {
 impl View {
     /// Builds the view of displayed characters.
     pub fn new(chars: &[SourceChar]) -> View {
+        if chars.iter().all(|c| c.0.is_ascii() && c.0 != '%') {
+            View::plain_ascii(chars)
+        } else {
+            View::any(chars)
+        }
+    }
+
+    /// The view of ASCII without percent-escapes: nothing to decode, reorder, drop or
+    /// fold but case, so no copy of `chars`. As [`View::any`] builds it.
+    fn plain_ascii(chars: &[SourceChar]) -> View {
+        let mut view = View::with_capacity(chars.len());
+        for &(c, start, end) in chars {
+            // `push_folded` for ASCII.
+            let c = match c {
+                c if c.is_whitespace() && view.norm.ends_with(' ') => continue,
+                c if c.is_whitespace() => ' ',
+                c => c.to_ascii_lowercase(),
+            };
+            view.norm.push(c);
+            view.starts.push(start);
+            view.ends.push(end);
+        }
+        view.derive();
+        view
+    }
+
+    fn any(chars: &[SourceChar]) -> View {
         let chars = percent_decoded(chars);
         let chars = overrides_reversed(chars);
         // Under a right-to-left embedding or isolate, the guard reads the text both as
@@ -66,15 +93,7 @@ impl View {
             }
             false => chars,
         };
-        let mut view = View {
-            norm: String::with_capacity(chars.len()),
-            starts: Vec::with_capacity(chars.len()),
-            ends: Vec::with_capacity(chars.len()),
-            words: String::new(),
-            words_at: Vec::new(),
-            squeezed: String::new(),
-            squeezed_at: Vec::new(),
-        };
+        let mut view = View::with_capacity(chars.len());
         let mut buf = [0u8; 4];
         for (c, start, end) in chars {
             if c.is_ascii() {
@@ -127,6 +146,18 @@ impl View {
         view
     }
 
+    fn with_capacity(chars: usize) -> View {
+        View {
+            norm: String::with_capacity(chars),
+            starts: Vec::with_capacity(chars),
+            ends: Vec::with_capacity(chars),
+            words: String::new(),
+            words_at: Vec::new(),
+            squeezed: String::new(),
+            squeezed_at: Vec::new(),
+        }
+    }
+
     fn push_folded(&mut self, c: char, start: usize, end: usize) {
         if c.is_whitespace() {
             if !self.norm.ends_with(' ') {
@@ -151,7 +182,31 @@ impl View {
 
     /// Builds the word and squeezed forms from `norm`.
     fn derive(&mut self) {
+        let len = self.norm.len();
+        self.words.reserve(len);
+        self.words_at.reserve(len);
+        self.squeezed.reserve(len);
+        self.squeezed_at.reserve(len);
         let mut in_word = false;
+        if self.norm.is_ascii() {
+            // As below, a byte at a time.
+            for (i, &b) in self.norm.as_bytes().iter().enumerate() {
+                if b.is_ascii_alphanumeric() {
+                    if !in_word && !self.words.is_empty() {
+                        self.words.push(' ');
+                        self.words_at.push(i as u32);
+                    }
+                    in_word = true;
+                    self.words.push(char::from(b));
+                    self.squeezed.push(char::from(b));
+                    self.words_at.push(i as u32);
+                    self.squeezed_at.push(i as u32);
+                } else {
+                    in_word = false;
+                }
+            }
+            return;
+        }
         for (i, c) in self.norm.char_indices() {
             if c.is_alphanumeric() {
                 if !in_word && !self.words.is_empty() {
@@ -544,6 +599,26 @@ mod tests {
         let at = view.squeezed.find("cve2021").unwrap();
         let (s, e) = view.squeezed_range(at, at + 7);
         assert_eq!(&view.norm[s..e], "cve-2021");
+    }
+
+    #[test]
+    fn the_plain_ascii_view_is_the_general_one() {
+        for text in [
+            "Sam.Whited, CVE-2021-27918\n\n  issue #44913\tx\r\n",
+            "\u{b}\u{c} A_b::C  ",
+            "",
+            " ",
+        ] {
+            let chars = plain_chars(text);
+            let (fast, any) = (View::plain_ascii(&chars), View::any(&chars));
+            assert_eq!(fast.norm, any.norm, "{text:?}");
+            assert_eq!((&fast.starts, &fast.ends), (&any.starts, &any.ends));
+            assert_eq!((&fast.words, &fast.words_at), (&any.words, &any.words_at));
+            assert_eq!(
+                (&fast.squeezed, &fast.squeezed_at),
+                (&any.squeezed, &any.squeezed_at)
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Findings: where a leak was found, what it is, and how it reads.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -131,19 +131,19 @@ pub fn leak_findings(kind: MessageKind, leaks: &[Leak]) -> Vec<crate::validate::
 }
 
 /// A match before it is placed on a line: a span of the source text.
-pub(crate) struct Hit {
+pub(crate) struct Hit<'e> {
     pub kind: DetailKind,
-    /// Shared with the matcher: equal details are one allocation.
-    pub detail: Arc<str>,
+    /// Borrowed from the matcher, which holds each detail once.
+    pub detail: Cow<'e, str>,
     pub issue: Option<u64>,
     pub start: usize,
     pub end: usize,
 }
 
-impl Hit {
+impl<'e> Hit<'e> {
     pub fn new(
         kind: DetailKind,
-        detail: Arc<str>,
+        detail: Cow<'e, str>,
         issue: Option<u64>,
         start: usize,
         end: usize,
@@ -179,7 +179,7 @@ pub(crate) fn leaks(
     part: Part,
     source: &str,
     line_offset: usize,
-    mut hits: Vec<Hit>,
+    mut hits: Vec<Hit<'_>>,
     out: &mut Vec<Leak>,
 ) {
     if hits.is_empty() {
@@ -189,7 +189,7 @@ pub(crate) fn leaks(
     hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
     let mut seen = HashSet::new();
     let mut reach: HashMap<(DetailKind, DetailKey), usize> = HashMap::new();
-    for hit in hits {
+    for hit in &hits {
         let line = lines.line(hit.start).saturating_sub(line_offset).max(1);
         let key = (hit.kind, DetailKey::of(&hit.detail));
         let covered = reach.get(&key).is_some_and(|&end| hit.end <= end);
@@ -217,14 +217,19 @@ pub struct LocatedLeak {
 
 /// Every hit in `source` as a [`LocatedLeak`]; a hit inside an earlier one of the same
 /// detail (a surname inside the full name) adds nothing.
-pub(crate) fn located(part: Part, source: &str, mut hits: Vec<Hit>, out: &mut Vec<LocatedLeak>) {
+pub(crate) fn located(
+    part: Part,
+    source: &str,
+    mut hits: Vec<Hit<'_>>,
+    out: &mut Vec<LocatedLeak>,
+) {
     if hits.is_empty() {
         return;
     }
     let lines = LineIndex::new(source);
     hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
     let mut reach: HashMap<(DetailKind, DetailKey), usize> = HashMap::new();
-    for hit in hits {
+    for hit in &hits {
         let end = reach
             .entry((hit.kind, DetailKey::of(&hit.detail)))
             .or_insert(0);
@@ -241,19 +246,19 @@ pub(crate) fn located(part: Part, source: &str, mut hits: Vec<Hit>, out: &mut Ve
 
 /// A detail as a key: a short one by content, a long one (a title, a credit) by
 /// identity, since hashing a 1 MiB title per hit would make the report quadratic.
-/// The matcher shares one copy of each long detail.
+/// The matcher holds one copy of each detail, which its hits borrow.
 #[derive(PartialEq, Eq, Hash)]
-enum DetailKey {
-    Short(Arc<str>),
+enum DetailKey<'h> {
+    Short(&'h str),
     Long(*const u8),
 }
 
-impl DetailKey {
-    fn of(detail: &Arc<str>) -> DetailKey {
+impl<'h> DetailKey<'h> {
+    fn of(detail: &'h str) -> DetailKey<'h> {
         if detail.len() <= 64 {
-            DetailKey::Short(detail.clone())
+            DetailKey::Short(detail)
         } else {
-            DetailKey::Long(Arc::as_ptr(detail) as *const u8)
+            DetailKey::Long(detail.as_ptr())
         }
     }
 }

@@ -9,6 +9,7 @@ use super::normalize::{plain_chars, View};
 use crate::load::LoadedRelease;
 
 /// Words removed before title words are paired: "loop when using" pairs "loop" with "using".
+/// Sorted.
 pub(crate) const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
     "before", "being", "between", "both", "but", "by", "can", "could", "did", "do", "does",
@@ -22,63 +23,100 @@ pub(crate) const STOP_WORDS: &[&str] = &[
     "within", "without", "would", "you", "your",
 ];
 
-/// Words of the built-in pre-announcement template itself, always safe.
-const TEMPLATE_WORDS: &[&str] = &[
-    "subject",
-    "security",
-    "pre",
-    "announcement",
-    "preannouncement",
-    "plan",
-    "issue",
-    "release",
-    "releases",
-    "minor",
-    "include",
-    "includes",
-    "fix",
-    "fixes",
-    "standard",
-    "library",
-    "toolchain",
-    "covering",
-    "following",
-    "cve",
-    "cves",
-    "policy",
-    "thanks",
-    "team",
-    "hello",
-    "gophers",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "https",
-    "http",
-    "www",
-    "com",
-    "org",
-    "dev",
+/// Words of the built-in pre-announcement template itself, always safe, each with
+/// its stem: a pre-announcement is mostly these words, and the title scan need not
+/// stem them (a test checks the stems against the stemmer). Sorted.
+const TEMPLATE_WORDS: &[(&str, &str)] = &[
+    ("announcement", "announc"),
+    ("april", "april"),
+    ("august", "august"),
+    ("com", "com"),
+    ("covering", "cover"),
+    ("cve", "cve"),
+    ("cves", "cves"),
+    ("december", "decemb"),
+    ("dev", "dev"),
+    ("february", "februari"),
+    ("fix", "fix"),
+    ("fixes", "fix"),
+    ("following", "follow"),
+    ("friday", "friday"),
+    ("gophers", "gopher"),
+    ("hello", "hello"),
+    ("http", "http"),
+    ("https", "https"),
+    ("include", "includ"),
+    ("includes", "includ"),
+    ("issue", "issu"),
+    ("january", "januari"),
+    ("july", "juli"),
+    ("june", "june"),
+    ("library", "librari"),
+    ("march", "march"),
+    ("minor", "minor"),
+    ("monday", "monday"),
+    ("november", "novemb"),
+    ("october", "octob"),
+    ("org", "org"),
+    ("plan", "plan"),
+    ("policy", "polici"),
+    ("pre", "pre"),
+    ("preannouncement", "preannounc"),
+    ("release", "releas"),
+    ("releases", "releas"),
+    ("saturday", "saturday"),
+    ("security", "secur"),
+    ("september", "septemb"),
+    ("standard", "standard"),
+    ("subject", "subject"),
+    ("sunday", "sunday"),
+    ("team", "team"),
+    ("thanks", "thank"),
+    ("thursday", "thursday"),
+    ("toolchain", "toolchain"),
+    ("tuesday", "tuesday"),
+    ("wednesday", "wednesday"),
+    ("www", "www"),
+];
+
+/// The stems of [`STOP_WORDS`] and [`TEMPLATE_WORDS`] that are neither, which are
+/// safe too: precomputed, so that no run stems the fixed lists (a test checks them
+/// against the stemmer). Sorted.
+const FIXED_SAFE_STEMS: &[&str] = &[
+    "ani",
+    "announc",
+    "befor",
+    "cover",
+    "decemb",
+    "doe",
+    "dure",
+    "februari",
+    "follow",
+    "gopher",
+    "includ",
+    "issu",
+    "januari",
+    "juli",
+    "librari",
+    "novemb",
+    "octob",
+    "onc",
+    "onli",
+    "polici",
+    "preannounc",
+    "releas",
+    "secur",
+    "septemb",
+    "thank",
+    "veri",
+    "whi",
 ];
 
 /// Common words of titles: a pair of them counts only as written in the title, in
 /// order and side by side ("build time"), not reordered or apart ("build your code").
-pub(crate) const WEAK_WORDS: &[&str] = &[
+/// The matcher uses their stems, [`WEAK_STEMS`].
+#[cfg(test)]
+const WEAK_WORDS: &[&str] = &[
     "add", "build", "call", "case", "cause", "change", "check", "close", "code", "data", "does",
     "error", "file", "find", "get", "give", "go", "group", "line", "list", "loop", "make", "name",
     "need", "new", "number", "open", "package", "page", "part", "point", "program", "read",
@@ -88,6 +126,19 @@ pub(crate) const WEAK_WORDS: &[&str] = &[
     "reader", "writer", "token", "decoder", "encoder", "request", "respons", "server", "client",
     "header", "string", "messag", "path", "input", "output", "buffer", "stream", "handler",
     "method", "function", "field", "option", "key", "byte", "size", "length",
+];
+
+/// The stems of [`WEAK_WORDS`], precomputed (a test checks them against the stemmer).
+/// Sorted.
+const WEAK_STEMS: &[&str] = &[
+    "add", "buffer", "build", "byte", "call", "case", "caus", "chang", "check", "client", "close",
+    "code", "data", "decod", "doe", "encod", "error", "field", "file", "find", "function", "get",
+    "give", "go", "group", "handler", "header", "input", "key", "length", "line", "list", "loop",
+    "make", "messag", "method", "name", "need", "new", "number", "open", "option", "output",
+    "packag", "page", "part", "path", "point", "program", "read", "reader", "request", "respon",
+    "return", "run", "see", "server", "set", "show", "size", "stream", "string", "system", "take",
+    "test", "thing", "time", "token", "type", "updat", "use", "user", "valu", "version", "way",
+    "work", "write", "writer",
 ];
 
 /// Words of organisation names ("Acme Offensive Research Team"): the whole name
@@ -143,7 +194,20 @@ pub(crate) const SYNONYMS: &[(&str, &[&str])] = &[
 ];
 
 pub(crate) fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// The stem of a word of the built-in template, if it is one.
+pub(crate) fn template_stem(word: &str) -> Option<&'static str> {
+    TEMPLATE_WORDS
+        .binary_search_by_key(&word, |&(w, _)| w)
+        .ok()
+        .map(|at| TEMPLATE_WORDS[at].1)
+}
+
+/// Whether a stem is one of a common title word ([`WEAK_STEMS`]).
+pub(crate) fn is_weak_stem(stem: &str) -> bool {
+    WEAK_STEMS.binary_search(&stem).is_ok()
 }
 
 /// The words (alphanumeric runs, normalised) of a text.
@@ -173,7 +237,7 @@ pub(crate) fn word_form(text: &str) -> String {
     View::new(&plain_chars(text)).words
 }
 
-pub(crate) fn all_safe(phrase: &str, safe: &HashSet<String>) -> bool {
+pub(crate) fn all_safe(phrase: &str, safe: &SafeWords) -> bool {
     word_tokens(phrase)
         .iter()
         .all(|w| safe.contains(w) || is_stop_word(w))
@@ -187,19 +251,34 @@ pub(crate) fn strip_scheme(link: &str) -> String {
     link.trim_end_matches('/').to_string()
 }
 
-/// The words the built-in pre-announcement must say for this release: never reported on
-/// their own. Only fixed template words and identifiers (project name, tag prefix,
-/// versions, policy URL) are exempt; free text from the release file (greeting,
-/// release window, signers) is scanned like any other text, so it cannot carry a
-/// detail past the guard.
-pub(crate) fn safe_words(input: &LoadedRelease) -> HashSet<String> {
+/// The words the built-in pre-announcement must say for this release, and their
+/// stems: never reported on their own (see [`safe_words`]).
+pub(crate) struct SafeWords {
+    /// The release's own words and their stems; the fixed lists are checked apart.
+    release: HashSet<String>,
+}
+
+impl SafeWords {
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        is_fixed_safe(word) || self.release.contains(word)
+    }
+}
+
+/// Whether a word is safe in every release: a stop word, a template word or a stem of one.
+fn is_fixed_safe(word: &str) -> bool {
+    is_stop_word(word)
+        || template_stem(word).is_some()
+        || FIXED_SAFE_STEMS.binary_search(&word).is_ok()
+}
+
+/// The words the built-in pre-announcement must say for this release, and their
+/// stems: never reported on their own. Only fixed template words and identifiers
+/// (project name, tag prefix, versions, policy URL) are exempt; free text from the
+/// release file (greeting, release window, signers) is scanned like any other text,
+/// so it cannot carry a detail past the guard.
+pub(crate) fn safe_words(input: &LoadedRelease) -> SafeWords {
     let project = &input.file.project;
     let release = &input.file.release;
-    let mut safe: HashSet<String> = STOP_WORDS
-        .iter()
-        .chain(TEMPLATE_WORDS)
-        .map(|w| w.to_string())
-        .collect();
     let mut texts: Vec<String> = vec![
         project.name.to_string(),
         project.tag_prefix.clone(),
@@ -212,10 +291,19 @@ pub(crate) fn safe_words(input: &LoadedRelease) -> HashSet<String> {
     // A module release's pre-announcement names its module.
     texts.extend(project.module_path().map(str::to_string));
     texts.extend(release.version_list().iter().map(|v| v.to_string()));
-    for text in texts {
-        safe.extend(word_tokens(&text));
-    }
-    safe
+    let words: HashSet<String> = texts
+        .iter()
+        .flat_map(|text| word_tokens(text))
+        .filter(|word| !is_fixed_safe(word))
+        .collect();
+    let stemmer = stemmer();
+    let stems: Vec<String> = words
+        .iter()
+        .map(|word| stemmer.stem(word).into_owned())
+        .collect();
+    let mut release = words;
+    release.extend(stems);
+    SafeWords { release }
 }
 
 /// Distinctive identifiers of a title: `xml.NewTokenDecoder`, `TokenReader`, `LDFLAGS`, `x509`.
@@ -418,6 +506,37 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn fixed_lists_are_sorted() {
+        let template: Vec<&str> = TEMPLATE_WORDS.iter().map(|&(w, _)| w).collect();
+        for list in [STOP_WORDS, &template, FIXED_SAFE_STEMS, WEAK_STEMS] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+    }
+
+    #[test]
+    fn precomputed_stems_are_the_stemmers() {
+        let stemmer = stemmer();
+        for &(word, stem) in TEMPLATE_WORDS {
+            assert_eq!(stemmer.stem(word), stem, "{word}");
+        }
+        let template = TEMPLATE_WORDS.iter().map(|&(w, _)| w);
+        let fixed: HashSet<&str> = STOP_WORDS.iter().copied().chain(template).collect();
+        let stems: HashSet<String> = fixed
+            .iter()
+            .map(|w| stemmer.stem(w).into_owned())
+            .filter(|stem| !fixed.contains(stem.as_str()))
+            .collect();
+        let table: HashSet<String> = FIXED_SAFE_STEMS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(table, stems);
+        let weak: HashSet<String> = WEAK_WORDS
+            .iter()
+            .map(|w| stemmer.stem(w).into_owned())
+            .collect();
+        let table: HashSet<String> = WEAK_STEMS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(table, weak);
     }
 
     #[test]
