@@ -179,7 +179,15 @@ fn publish(
             format!("{}: {e}; nothing was written", path.display()),
         )
     };
-    std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
+    // A directory made here holds nothing to check or replace.
+    let made = match std::fs::create_dir(dir) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+        Err(_) => {
+            std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
+            true
+        }
+    };
     // A target that is not a regular file stops everything; one that already holds
     // the new bytes is left as it is.
     let mut changed: Vec<&(String, Cow<'_, [u8]>)> = Vec::with_capacity(outputs.len());
@@ -190,6 +198,10 @@ fn publish(
         ))
     };
     for output in outputs {
+        if made {
+            changed.push(output);
+            continue;
+        }
         let target = dir.join(&output.0);
         match std::fs::symlink_metadata(&target) {
             Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
@@ -209,18 +221,27 @@ fn publish(
     // Each file is written beside its target under a temporary name, and renamed
     // over it only when every one has been written: no staging directory to make
     // and remove, and a failure leaves the drafts as they were.
-    let temporary = |name: &str| dir.join(format!(".{name}.herald-{}", std::process::id()));
+    let pid = std::process::id();
+    let temporary = |name: &str| dir.join(format!(".{name}.herald-{pid}"));
     let mut written: Vec<PathBuf> = Vec::with_capacity(outputs.len());
     let staged = outputs.iter().try_for_each(|(name, bytes)| {
         let path = temporary(name);
-        // A leftover of a killed render with the same process id goes first; the
-        // new file is created afresh, never written through a link.
-        let _ = std::fs::remove_file(&path);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| located(&path, e))?;
+        // Created afresh, never written through a link; a leftover of a killed
+        // render that had the same process id is removed first.
+        let create = || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+        };
+        let mut file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let _ = std::fs::remove_file(&path);
+                create()
+            }
+            created => created,
+        }
+        .map_err(|e| located(&path, e))?;
         written.push(path.clone());
         file.write_all(bytes).map_err(|e| located(&path, e))
     });
