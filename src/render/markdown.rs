@@ -137,13 +137,17 @@ impl TextRenderer {
                 .break_words(false)
                 .word_separator(WordSeparator::AsciiSpace)
                 .word_splitter(WordSplitter::NoHyphenation);
-            let filled = textwrap::fill(line.trim(), options);
-            if filled.contains(NO_BREAK) {
-                self.out.push_str(filled.replace(NO_BREAK, " ").trim_end());
-            } else {
-                self.out.push_str(filled.trim_end());
+            // The wrapped lines go straight into the output; a paragraph with no
+            // code span needs no replacing.
+            let code = line.contains(NO_BREAK);
+            for wrapped in textwrap::wrap(line.trim(), options) {
+                if code {
+                    self.out.push_str(wrapped.replace(NO_BREAK, " ").trim_end());
+                } else {
+                    self.out.push_str(wrapped.trim_end());
+                }
+                self.out.push('\n');
             }
-            self.out.push('\n');
         }
     }
 

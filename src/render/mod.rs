@@ -125,8 +125,8 @@ pub fn render_message(
     let output = templates.render(name, &context)?;
     drop(context);
     let (subject, body) = split_subject(name, &output)?;
-    drop(output);
     let markdown = tidy_markdown(body);
+    drop(output);
     let text = markdown::to_text(&markdown, markdown::TEXT_WIDTH);
     let (html, html_body) = markdown::html_document(&subject, &markdown);
     Ok(RenderedMessage {
@@ -142,7 +142,7 @@ pub fn render_message(
 }
 
 /// Splits a rendered mail template into its subject and Markdown body.
-fn split_subject(name: &str, output: &str) -> Result<(String, String), RenderError> {
+fn split_subject<'a>(name: &str, output: &'a str) -> Result<(String, &'a str), RenderError> {
     let err = |found: String| RenderError::Subject {
         name: name.to_string(),
         found,
@@ -159,11 +159,11 @@ fn split_subject(name: &str, output: &str) -> Result<(String, String), RenderErr
         .strip_prefix('\n')
         .or_else(|| rest.strip_prefix("\r\n"))
         .ok_or_else(|| err("there is no blank line after it".to_string()))?;
-    Ok((subject.to_string(), body.to_string()))
+    Ok((subject.to_string(), body))
 }
 
 /// Collapses runs of blank lines that template conditionals leave behind.
-fn tidy_markdown(body: String) -> String {
+fn tidy_markdown(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut blank_run = 0;
     for line in body.trim().lines() {
