@@ -291,11 +291,10 @@ pub(crate) fn safe_words(input: &LoadedRelease) -> SafeWords {
     // A module release's pre-announcement names its module.
     texts.extend(project.module_path().map(str::to_string));
     texts.extend(release.version_list().iter().map(|v| v.to_string()));
-    let words: HashSet<String> = texts
-        .iter()
-        .flat_map(|text| word_tokens(text))
-        .filter(|word| !is_fixed_safe(word))
-        .collect();
+    let words: HashSet<String> = texts.iter().flat_map(|text| word_tokens(text)).collect();
+    // Every word is stemmed, those of the fixed lists too: a fixed word's stem need
+    // not be one ("releas" stems to "relea"). What the fixed lists hold already is
+    // left out afterwards.
     let stemmer = stemmer();
     let stems: Vec<String> = words
         .iter()
@@ -303,6 +302,7 @@ pub(crate) fn safe_words(input: &LoadedRelease) -> SafeWords {
         .collect();
     let mut release = words;
     release.extend(stems);
+    release.retain(|word| !is_fixed_safe(word));
     SafeWords { release }
 }
 
