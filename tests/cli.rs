@@ -687,6 +687,24 @@ fn render_out_is_all_or_nothing() {
 }
 
 #[test]
+fn render_out_to_a_file_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("drafts");
+    std::fs::write(&file, "not a directory\n").unwrap();
+    let output = herald(&[
+        "render",
+        "fixtures/go1.16.1.toml",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("exists and is not a directory"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"not a directory\n");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
 fn render_out_leaves_a_draft_that_did_not_change_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("drafts");

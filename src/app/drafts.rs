@@ -182,7 +182,13 @@ fn publish(
     // A directory made here holds nothing to check or replace.
     let made = match std::fs::create_dir(dir) {
         Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => false,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(AppError::Usage(format!(
+                "{}: exists and is not a directory; give --out a directory (nothing was written)",
+                dir.display()
+            )))
+        }
         Err(_) => {
             std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
             true
