@@ -24,6 +24,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use hashbrown::hash_table::{Entry, HashTable};
 use regex::Regex;
 use rust_stemmers::Stemmer;
 
@@ -197,9 +198,6 @@ impl Name {
     }
 }
 
-/// Marks the end of a chain in [`StrTable`].
-const NO_ID: u32 = u32::MAX;
-
 /// Strings end to end, each with an id (`0..len()`, in the order added): no
 /// allocation per string.
 #[derive(Debug, Clone, Default)]
@@ -235,22 +233,19 @@ impl Texts {
     }
 }
 
-/// [`Texts`] found by content, each stored once.
+/// [`Texts`] found by content, each stored once: the index holds ids only, hashed
+/// and compared by the text they stand for.
 #[derive(Debug, Clone, Default)]
 struct StrTable {
     texts: Texts,
-    /// A 32-bit hash of each string → the last id added with it.
-    last: HashMap<u32, u32>,
-    /// Each id → the id added before it with the same hash, or [`NO_ID`].
-    earlier: Vec<u32>,
+    index: HashTable<u32>,
 }
 
 impl StrTable {
-    fn hash(text: &str) -> u32 {
+    fn hash(text: &str) -> u64 {
         let mut hasher = FastHasher::default();
         hasher.write(text.as_bytes());
-        // The well-mixed high half of the hash before `finish` rotates it.
-        (hasher.0 >> 32) as u32
+        hasher.finish()
     }
 
     fn len(&self) -> usize {
@@ -266,39 +261,31 @@ impl StrTable {
     }
 
     fn find(&self, text: &str) -> Option<u32> {
-        self.find_hashed(text, StrTable::hash(text))
-    }
-
-    fn find_hashed(&self, text: &str, hash: u32) -> Option<u32> {
-        let mut id = *self.last.get(&hash)?;
-        while id != NO_ID {
-            if self.get(id) == text {
-                return Some(id);
-            }
-            id = self.earlier[id as usize];
-        }
-        None
+        self.index
+            .find(StrTable::hash(text), |&id| self.get(id) == text)
+            .copied()
     }
 
     /// The id of `text`, which is added if it is new.
     fn insert(&mut self, text: &str) -> u32 {
         let hash = StrTable::hash(text);
-        if let Some(id) = self.find_hashed(text, hash) {
-            return id;
+        let texts = &mut self.texts;
+        match self.index.entry(
+            hash,
+            |&id| texts.get(id) == text,
+            |&id| StrTable::hash(texts.get(id)),
+        ) {
+            Entry::Occupied(entry) => *entry.get(),
+            Entry::Vacant(entry) => *entry.insert(texts.push(text)).get(),
         }
-        let id = self.texts.push(text);
-        self.earlier
-            .push(self.last.insert(hash, id).unwrap_or(NO_ID));
-        id
     }
 
     /// Gives back the room that growing left over in the strings.
     fn shrink(self) -> StrTable {
-        StrTable {
-            texts: self.texts.shrink(),
-            earlier: self.earlier.into_boxed_slice().into_vec(),
-            ..self
-        }
+        let mut index = self.index;
+        let texts = self.texts.shrink();
+        index.shrink_to_fit(|&id| StrTable::hash(texts.get(id)));
+        StrTable { texts, index }
     }
 
     fn iter(&self) -> impl Iterator<Item = &str> + Clone {
