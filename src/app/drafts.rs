@@ -189,9 +189,10 @@ fn publish(
                 dir.display()
             )))
         }
+        // Perhaps its parent is missing, perhaps it exists after all: check.
         Err(_) => {
             std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
-            true
+            false
         }
     };
     // A target that is not a regular file stops everything; one that already holds
