@@ -33,6 +33,18 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
+/// A temporary name for `name` in `dir`, unique to this call: the process id alone
+/// repeats across containers, and a killed run may have left its file behind.
+pub(crate) fn temporary_beside(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    dir.join(format!(
+        ".{name}.herald-{}-{nanos:09}.tmp",
+        std::process::id()
+    ))
+}
+
 /// Replaces (or creates) the file at `path` with `bytes`: a temporary file in the
 /// same directory, flushed to disk, then renamed over the target, and the directory
 /// flushed too, so a crash leaves the old file or the new one, never half of one,
@@ -49,15 +61,7 @@ pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io:
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // A unique temporary name: the process id alone repeats across containers, and a
-    // killed run may have left its file behind.
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let temp = dir.join(format!(
-        ".{name}.herald-{}-{nanos:09}.tmp",
-        std::process::id()
-    ));
+    let temp = temporary_beside(dir, &name);
     let result = (|| {
         let mut file = std::fs::OpenOptions::new()
             .write(true)

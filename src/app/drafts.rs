@@ -228,34 +228,33 @@ fn publish(
     // Each file is written beside its target under a temporary name, and renamed
     // over it only when every one has been written: no staging directory to make
     // and remove, and a failure leaves the drafts as they were.
-    let pid = std::process::id();
-    let temporary = |name: &str| dir.join(format!(".{name}.herald-{pid}"));
-    let mut written: Vec<PathBuf> = Vec::with_capacity(outputs.len());
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(outputs.len());
     let staged = outputs.iter().try_for_each(|(name, bytes)| {
-        let path = temporary(name);
-        // Created afresh, never written through a link; a leftover of a killed
-        // render that had the same process id is removed first.
-        let create = || {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-        };
-        let mut file = match create() {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let _ = std::fs::remove_file(&path);
-                create()
-            }
-            created => created,
-        }
-        .map_err(|e| located(&path, e))?;
-        written.push(path.clone());
+        // Created afresh under a name no other render uses, never through a link.
+        let path = crate::temporary_beside(dir, name);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| located(&path, e))?;
+        written.push((path.clone(), dir.join(name)));
         file.write_all(bytes).map_err(|e| located(&path, e))
     });
     let placed = staged.and_then(|()| {
-        for (name, _) in &outputs {
-            let target = dir.join(name);
-            std::fs::rename(temporary(name), &target).map_err(|e| located(&target, e))?;
+        for (done, (temporary, target)) in written.iter().enumerate() {
+            std::fs::rename(temporary, target).map_err(|e| {
+                // Renames cannot be undone as one: say what state the drafts are in.
+                let message = if done == 0 {
+                    format!("{}: {e}; nothing was written", target.display())
+                } else {
+                    format!(
+                        "{}: {e}; {done} of the drafts before it were already replaced, so {} holds drafts of two renders: render again",
+                        target.display(),
+                        dir.display()
+                    )
+                };
+                std::io::Error::new(e.kind(), message)
+            })?;
         }
         for name in stale {
             match std::fs::remove_file(dir.join(name)) {
@@ -268,8 +267,8 @@ fn publish(
         Ok(())
     });
     if placed.is_err() {
-        for path in &written {
-            let _ = std::fs::remove_file(path);
+        for (temporary, _) in &written {
+            let _ = std::fs::remove_file(temporary);
         }
     }
     Ok(placed?)
