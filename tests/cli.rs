@@ -687,6 +687,33 @@ fn render_out_is_all_or_nothing() {
 }
 
 #[test]
+fn render_out_never_reads_a_fifo_left_where_a_draft_was() {
+    for name in ["render.json", "announcement.txt"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("drafts");
+        let render = || {
+            herald(&[
+                "render",
+                "fixtures/go1.16.1.toml",
+                "--today",
+                "2021-03-05",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+        };
+        assert_eq!(render().status.code(), Some(0));
+        std::fs::remove_file(out.join(name)).unwrap();
+        let fifo = Command::new("mkfifo").arg(out.join(name)).status().unwrap();
+        assert!(fifo.success());
+        // Reading the FIFO would block for ever; the render stops at once instead.
+        let output = render();
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.contains("is not a regular file"), "{name}: {err}");
+    }
+}
+
+#[test]
 fn render_out_to_a_file_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("drafts");

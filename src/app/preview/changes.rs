@@ -73,9 +73,9 @@ impl Previous {
     /// Reads the last render in `dir`. Call it before anything in `dir` changes.
     pub fn read(dir: &Path) -> Previous {
         let path = dir.join(MANIFEST);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Previous::None,
+        let bytes = match read_regular(&path) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Previous::None,
             Err(e) => return Previous::Unreadable(format!("{}: {e}", path.display())),
         };
         let manifest: Manifest = match serde_json::from_slice(&bytes) {
@@ -85,7 +85,8 @@ impl Previous {
         let mut texts = BTreeMap::new();
         let mut entries = BTreeMap::new();
         for entry in manifest.messages {
-            if let Ok(text) = std::fs::read_to_string(dir.join(format!("{}.txt", entry.kind))) {
+            let text = read_regular(&dir.join(format!("{}.txt", entry.kind)));
+            if let Ok(Some(text)) = text.map(|b| b.and_then(|b| String::from_utf8(b).ok())) {
                 texts.insert(entry.kind, text);
             }
             entries.insert(entry.kind, entry);
@@ -192,6 +193,18 @@ pub fn diff_html(old: &str, new: &str) -> String {
     }
     out.push_str("</pre>");
     out
+}
+
+/// The bytes of the regular file at `path`, `None` when there is none. Anything else
+/// there (a FIFO, a device, a link) is an error, never read: a FIFO would hang the
+/// render, and `/dev/zero` would fill memory.
+fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+        Ok(meta) if !meta.is_file() => Err(std::io::Error::other("not a regular file")),
+        Ok(_) => std::fs::read(path).map(Some),
+    }
 }
 
 #[cfg(test)]
