@@ -686,21 +686,24 @@ fn render_out_is_all_or_nothing() {
     assert_eq!(listing(&out), before, "the output directory is as it was");
 }
 
+/// `herald render --out OUT` of the sample release on its pre-announcement day.
+fn render_sample_into(out: &Path) -> Output {
+    herald(&[
+        "render",
+        "fixtures/go1.16.1.toml",
+        "--today",
+        "2021-03-05",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn render_out_never_reads_a_fifo_left_where_a_draft_was() {
     for name in ["render.json", "announcement.txt"] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("drafts");
-        let render = || {
-            herald(&[
-                "render",
-                "fixtures/go1.16.1.toml",
-                "--today",
-                "2021-03-05",
-                "--out",
-                out.to_str().unwrap(),
-            ])
-        };
+        let render = || render_sample_into(&out);
         assert_eq!(render().status.code(), Some(0));
         std::fs::remove_file(out.join(name)).unwrap();
         let fifo = Command::new("mkfifo").arg(out.join(name)).status().unwrap();
@@ -735,16 +738,7 @@ fn render_out_to_a_file_is_refused_before_anything_is_written() {
 fn render_out_leaves_a_draft_that_did_not_change_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("drafts");
-    let render = || {
-        herald(&[
-            "render",
-            "fixtures/go1.16.1.toml",
-            "--today",
-            "2021-03-05",
-            "--out",
-            out.to_str().unwrap(),
-        ])
-    };
+    let render = || render_sample_into(&out);
     assert_eq!(render().status.code(), Some(0));
     let text = out.join("announcement.txt");
     let long_ago =
