@@ -597,6 +597,30 @@ fn an_error_in_a_long_template_line_shows_a_window_of_it() {
 }
 
 #[test]
+fn a_template_that_writes_without_end_stops_at_the_output_limit() {
+    // 10^10 iterations of 40 bytes: 400 GB if nothing stopped it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("announcement.md"),
+        "Subject: x\n\n{% for i in range(end=100000) %}{% for j in range(end=100000) %}\
+         0123456789012345678901234567890123456789{% endfor %}{% endfor %}\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["render", "fixtures/no-security.toml", "--templates"])
+        .arg(dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    let path = dir.path().join("announcement.md");
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains("would pass the limit of"), "{err}");
+    assert!(output.stdout.is_empty(), "{}", stdout(&output));
+}
+
+#[test]
 fn with_json_asked_for_an_argument_error_is_still_one_json_document() {
     for args in [
         &["--format", "json", "chek", "fixtures/go1.16.1.toml"][..],

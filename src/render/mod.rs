@@ -122,7 +122,7 @@ pub fn render_message(
     // thousands of fixes, each is tens of megabytes.
     let context = tera::Context::from_serialize(&MessageContext::new(input, kind))
         .map_err(|e| RenderError::template(name, &e))?;
-    let output = templates.render(name, &context)?;
+    let output = templates.render(name, &context, input.source.text().len())?;
     drop(context);
     let (subject, body) = split_subject(name, &output)?;
     let markdown = tidy_markdown(body);

@@ -160,14 +160,60 @@ impl Templates {
     }
 
     /// Renders the template `name` with `context`, parsing it first if needed.
-    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
+    ///
+    /// The output may not pass [`Templates::output_limit`] for a release file of
+    /// `input_len` bytes: a template that loops without end stops with an error
+    /// instead of taking all the memory there is.
+    pub fn render(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        input_len: usize,
+    ) -> Result<String, RenderError> {
         let parsed = |tera: &Tera| tera.get_template_names().any(|n| n == name);
         if !parsed(&self.tera.read().unwrap_or_else(PoisonError::into_inner)) {
             self.parse(vec![name.to_string()])?;
         }
         let tera = self.tera.read().unwrap_or_else(PoisonError::into_inner);
-        tera.render(name, context)
-            .map_err(|e| self.error(Some(name), &e))
+        let limit = self.output_limit(input_len);
+        let mut output = BoundedOutput {
+            bytes: Vec::new(),
+            limit,
+            passed: false,
+        };
+        match tera.render_to(name, context, &mut output) {
+            Ok(()) => String::from_utf8(output.bytes).map_err(|e| RenderError::template(name, &e)),
+            Err(_) if output.passed => Err(RenderError::Template {
+                name: self.display_name(name),
+                message: format!(
+                    "the output would pass the limit of {limit} bytes (16 MiB plus \
+                     {OUTPUT_FACTOR} times the bytes of the release file and the \
+                     templates); does a loop run without end?"
+                ),
+            }),
+            Err(e) => Err(self.error(Some(name), &e)),
+        }
+    }
+
+    /// The most bytes one template may write for a release file of `input_len`
+    /// bytes: [`OUTPUT_FLOOR`] plus [`OUTPUT_FACTOR`] times the size of the release
+    /// file and of every template. The built-in templates write about the size of
+    /// the release file.
+    pub fn output_limit(&self, input_len: usize) -> usize {
+        let templates: usize = self.sources.iter().map(|s| s.text.len()).sum();
+        OUTPUT_FACTOR
+            .saturating_mul(input_len.saturating_add(templates))
+            .saturating_add(OUTPUT_FLOOR)
+    }
+
+    /// The name errors give the template `name`: its override's path, or its own name.
+    fn display_name(&self, name: &str) -> String {
+        match self.sources.iter().find(|s| s.name == name) {
+            Some(TemplateSource {
+                path: Some(path), ..
+            }) => path.display().to_string(),
+            _ => name.to_string(),
+        }
     }
 
     /// A Tera error as herald reports it: one that points into a template names the
@@ -270,6 +316,36 @@ impl Templates {
         let end = chars.nth(width - 1).unwrap_or(source.len());
         let (location, excerpt) = self.excerpt(name, &(start..end))?;
         Some(format!("{label}{location}: {message}\n{excerpt}"))
+    }
+}
+
+/// Bytes any template may write, whatever the size of the release (see
+/// [`Templates::output_limit`]).
+pub const OUTPUT_FLOOR: usize = 16 << 20; // named in the error message: keep them in step
+
+/// How many times the size of the release file and the templates a template may write.
+pub const OUTPUT_FACTOR: usize = 16;
+
+/// A template's output, refused past `limit` bytes: the write that would pass it
+/// sets `passed` and fails, which stops Tera.
+struct BoundedOutput {
+    bytes: Vec<u8>,
+    limit: usize,
+    passed: bool,
+}
+
+impl std::io::Write for BoundedOutput {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if data.len() > self.limit - self.bytes.len() {
+            self.passed = true;
+            return Err(std::io::Error::other("template output limit reached"));
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
