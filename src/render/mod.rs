@@ -57,14 +57,14 @@ impl RenderError {
     }
 }
 
-/// One rendered message: its subject and the three forms of its body.
+/// One rendered message: its subject and the two forms of its body (the Markdown
+/// they were made from is not kept).
 #[derive(Debug, Clone, Serialize)]
 pub struct RenderedMessage {
     pub kind: MessageKind,
     /// The template it came from.
     pub template: String,
     pub subject: String,
-    pub markdown: String,
     /// The plain-text part, wrapped at 72 columns.
     pub text: String,
     /// The HTML part, a complete document.
@@ -129,6 +129,7 @@ pub fn render_message(
     drop(output);
     let text = markdown::to_text(&markdown, markdown::TEXT_WIDTH);
     let (html, html_body) = markdown::html_document(&subject, &markdown);
+    drop(markdown);
     Ok(RenderedMessage {
         kind,
         template: name.to_string(),
@@ -137,7 +138,6 @@ pub fn render_message(
         html,
         html_body,
         subject,
-        markdown,
     })
 }
 

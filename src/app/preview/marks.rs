@@ -7,21 +7,39 @@ use std::ops::Range;
 
 use regex::Regex;
 
-use super::escaped;
+use super::{escape_into, escaped};
 use crate::guard::{Leak, LocatedLeak, Part};
 use crate::render::{RenderedMessage, TemplateSource};
 
 /// A message's parts as HTML, with every leak marked, and the guard's findings with
 /// their marks and sources.
+///
+/// The parts themselves are written into the page by [`Marked::write_text`] and
+/// [`Marked::write_html_body`]: for a large announcement each is tens of
+/// megabytes, and a marked copy of each would only be copied again.
 pub struct Marked {
     /// The subject, escaped, with marks.
     pub subject: String,
-    /// The text part, escaped, with marks: the content of a `<pre>`.
-    pub text: String,
-    /// The HTML part's body, with marks.
-    pub html_body: String,
+    /// The marks of the text part.
+    text: Vec<Group>,
+    /// The marks of the HTML part's body, and the body's tags when it has any mark.
+    html_body: (Vec<Group>, Vec<Range<usize>>),
     /// One per leak the guard reported, in its order.
     pub leaks: Vec<MarkedLeak>,
+}
+
+impl Marked {
+    /// Appends the text part `text` (the message's), escaped, with its marks: the
+    /// content of a `<pre>`.
+    pub fn write_text(&self, out: &mut String, text: &str) {
+        mark_text(out, text, &self.text);
+    }
+
+    /// Appends the HTML part's body `html_body` (the message's) with its marks.
+    pub fn write_html_body(&self, out: &mut String, html_body: &str) {
+        let (groups, tags) = &self.html_body;
+        mark_html(out, html_body, groups, tags);
+    }
 }
 
 /// One of the guard's findings on the page.
@@ -121,19 +139,29 @@ pub fn mark(
                 anchors.push((i, g.id.clone()));
             }
         }
-        if tags.is_empty() && part != Part::Html {
-            mark_text(source, &groups)
-        } else {
-            mark_html(source, &groups, tags)
-        }
+        groups
     };
-    let subject = part(Part::Subject, &message.subject, 0, &[]);
+    let mut subject = String::new();
+    mark_text(
+        &mut subject,
+        &message.subject,
+        &part(Part::Subject, &message.subject, 0, &[]),
+    );
     let text = part(Part::Text, &message.text, 0, &[]);
-    let html_body = part(
-        Part::Html,
-        message.html_body(),
-        message.html_body.start,
-        &tags(message.html_body()),
+    // A body with no leak needs no tags: it is copied as it is.
+    let html_tags = if located.iter().any(|l| l.leak.part == Part::Html) {
+        tags(message.html_body())
+    } else {
+        Vec::new()
+    };
+    let html_body = (
+        part(
+            Part::Html,
+            message.html_body(),
+            message.html_body.start,
+            &html_tags,
+        ),
+        html_tags,
     );
     let anchor_of = |leak: &Leak| {
         let candidates = |same_line: bool, same_part: bool| {
@@ -174,9 +202,9 @@ fn open(group: &Group, class: &str) -> String {
     )
 }
 
-/// Plain text, escaped, with each group in a `<mark>`.
-fn mark_text(source: &str, groups: &[Group]) -> String {
-    let mut out = String::with_capacity(source.len() + groups.len() * 80);
+/// Appends plain text, escaped, with each group in a `<mark>`.
+fn mark_text(out: &mut String, source: &str, groups: &[Group]) {
+    out.reserve(source.len() + groups.len() * 80);
     let mut at = 0;
     for group in groups {
         let (Some(before), Some(inside)) = (
@@ -185,14 +213,13 @@ fn mark_text(source: &str, groups: &[Group]) -> String {
         ) else {
             continue;
         };
-        out.push_str(&escaped(before));
+        escape_into(out, before);
         out.push_str(&open(group, "leak"));
-        out.push_str(&escaped(inside));
+        escape_into(out, inside);
         out.push_str("</mark>");
         at = group.span.end;
     }
-    out.push_str(&escaped(source.get(at..).unwrap_or_default()));
-    out
+    escape_into(out, source.get(at..).unwrap_or_default());
 }
 
 /// The tag that holds byte `at` strictly inside it, if any (`tags` is sorted).
@@ -238,8 +265,8 @@ fn tags(html: &str) -> Vec<Range<usize>> {
 /// HTML with each group's text in `<mark>`: a span that crosses tags is marked piece
 /// by piece (the first piece carries the id); a span inside a tag (a link target) is
 /// shown in a mark just after the tag.
-fn mark_html(html: &str, groups: &[Group], tags: &[Range<usize>]) -> String {
-    let mut out = String::with_capacity(html.len() + groups.len() * 120);
+fn mark_html(out: &mut String, html: &str, groups: &[Group], tags: &[Range<usize>]) {
+    out.reserve(html.len() + groups.len() * 120);
     let mut at = 0;
     for group in groups {
         if group.span.start < at {
@@ -288,7 +315,6 @@ fn mark_html(html: &str, groups: &[Group], tags: &[Range<usize>]) -> String {
         at = cursor;
     }
     out.push_str(&html[at..]);
-    out
 }
 
 /// The text of a leak as a reader sees it: tags dropped, common references decoded,

@@ -22,9 +22,14 @@ use marks::{Marked, Sources};
 /// `text` with `<`, `>`, `&`, `"` and `'` escaped for HTML.
 pub(crate) fn escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    // Writing to a String cannot fail.
-    let _ = escape_html(&mut out, text);
+    escape_into(&mut out, text);
     out
+}
+
+/// Appends `text` to `out`, escaped as [`escaped`] does.
+pub(crate) fn escape_into(out: &mut String, text: &str) {
+    // Writing to a String cannot fail.
+    let _ = escape_html(out, text);
 }
 
 /// What the page needs besides the drafts: today's date and the last render.
@@ -470,12 +475,13 @@ fn message_section(
         }
         page.push_str("</ul>\n");
     }
-    // Pushed piece by piece: the parts of a large announcement are megabytes each.
-    page.reserve(marked.html_body.len() + marked.text.len() + 200);
+    // Written straight into the page: the parts of a large announcement are tens of
+    // megabytes each.
+    page.reserve(message.html_body.len() + message.text.len() + message.text.len() / 16 + 200);
     page.push_str("<div class=\"parts\">\n<div><h3>HTML part</h3><div class=\"html-part\">\n");
-    page.push_str(&marked.html_body);
+    marked.write_html_body(page, message.html_body());
     page.push_str("</div></div>\n<div><h3>Plain-text part</h3><pre class=\"text\">");
-    page.push_str(&marked.text);
+    marked.write_text(page, &message.text);
     page.push_str("</pre></div>\n</div>\n</section>\n");
 }
 
