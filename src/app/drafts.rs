@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::out_dir::OutDir;
 use super::preview::changes::{Manifest, Previous, MANIFEST};
 use super::preview::{preview_page, PageContext};
 use super::{AppError, Checked, Guarded};
@@ -30,6 +31,14 @@ pub struct DraftsReport {
     pub messages: Vec<DraftReport>,
     /// The preview page, when drafts were written.
     pub index: Option<String>,
+    /// With `--out`: temporary files of interrupted renders removed from the
+    /// directory before this render.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub leftovers_removed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One drafted message in the report.
@@ -72,11 +81,28 @@ impl DraftsReport {
         }
         Ok(())
     }
+
+    /// The notes about the output directory, for standard error.
+    pub fn notes(&self) -> Vec<String> {
+        let dir = self.out_dir.as_deref().unwrap_or_default();
+        let mut notes = Vec::new();
+        if self.leftovers_removed > 0 {
+            notes.push(format!(
+                "note: {dir}: removed {} temporary file(s) left by interrupted renders",
+                self.leftovers_removed
+            ));
+        }
+        notes
+    }
 }
 
 /// Writes the drafts to `out_dir` (when given) and reports them. A message the guard
 /// blocked gets its `.txt` and `.html` previews, so the leak can be seen, but no `.eml`
 /// (and an `.eml` left from an earlier render is removed).
+///
+/// The render holds `out_dir` locked throughout (see [`OutDir`]): a second render
+/// into it stops at once. Under the lock, temporary files that killed renders left
+/// there are removed first.
 ///
 /// All or nothing: every file is first written beside its target under a temporary
 /// name, and only when all of them are written are they renamed into place. A file
@@ -100,8 +126,12 @@ pub fn write(
         out_dir: out_dir.map(|d| d.display().to_string()),
         ..DraftsReport::default()
     };
-    // Read before anything in `out_dir` changes.
-    let previous = out_dir.map(Previous::read).unwrap_or_default();
+    // Locked, and read, before anything in `out_dir` changes.
+    let out = out_dir.map(OutDir::open).transpose()?;
+    let previous = out
+        .as_ref()
+        .map(|out| Previous::read(out.path()))
+        .unwrap_or_default();
     // Each file's bytes, borrowed from the drafts where they are already held.
     let mut outputs: Vec<(String, Cow<'_, [u8]>)> = Vec::new();
     let mut stale: Vec<String> = Vec::new();
@@ -148,7 +178,8 @@ pub fn write(
             change: out_dir.map(|_| previous.change(message).label().0),
         });
     }
-    if let Some(dir) = out_dir {
+    if let Some(out) = &out {
+        let dir = out.path();
         let context = PageContext {
             today,
             previous: &previous,
@@ -160,40 +191,26 @@ pub fn write(
             MANIFEST.to_string(),
             Cow::Owned(Manifest::of(drafts.iter().map(|d| &d.guarded.message))),
         ));
-        publish(dir, &outputs, &stale)?;
+        publish(out, &outputs, &stale)?;
         report.index = Some(dir.join("index.html").display().to_string());
+        report.leftovers_removed = out.leftovers_removed;
     }
     Ok(report)
 }
 
-/// Writes `outputs` into `dir` all at once, as [`write`] describes, and removes the
-/// `stale` files.
+/// Writes `outputs` into the directory all at once, as [`write`] describes, and
+/// removes the `stale` files.
 fn publish(
-    dir: &Path,
+    out: &OutDir,
     outputs: &[(String, Cow<'_, [u8]>)],
     stale: &[String],
 ) -> Result<(), AppError> {
+    let dir = out.path();
     let located = |path: &Path, e: std::io::Error| {
         std::io::Error::new(
             e.kind(),
             format!("{}: {e}; nothing was written", path.display()),
         )
-    };
-    // A directory made here holds nothing to check or replace.
-    let made = match std::fs::create_dir(dir) {
-        Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => false,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(AppError::Usage(format!(
-                "{}: exists and is not a directory; give --out a directory (nothing was written)",
-                dir.display()
-            )))
-        }
-        // Perhaps its parent is missing, perhaps it exists after all: check.
-        Err(_) => {
-            std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
-            false
-        }
     };
     // A target that is not a regular file stops everything; one that already holds
     // the new bytes is left as it is.
@@ -205,7 +222,8 @@ fn publish(
         ))
     };
     for output in outputs {
-        if made {
+        // A directory that held nothing has nothing to check or replace.
+        if out.empty {
             changed.push(output);
             continue;
         }

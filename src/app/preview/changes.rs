@@ -195,6 +195,15 @@ pub fn diff_html(old: &str, new: &str) -> String {
     out
 }
 
+/// The names of every file a render may write besides [`MANIFEST`]: `KIND.eml`,
+/// `KIND.txt` and `KIND.html` of every kind, and `index.html`.
+pub fn draft_names() -> impl Iterator<Item = String> {
+    MessageKind::ALL
+        .into_iter()
+        .flat_map(|kind| ["eml", "txt", "html"].map(|ext| format!("{kind}.{ext}")))
+        .chain(["index.html".to_string()])
+}
+
 /// The bytes of the regular file at `path`, `None` when there is none. Anything else
 /// there (a FIFO, a device, a link) is an error, never read: a FIFO would hang the
 /// render, and `/dev/zero` would fill memory.
