@@ -1,12 +1,17 @@
 //! `render --out` when renders are killed or run at once: the lock on the output
-//! directory, and the temporary files killed renders leave.
+//! directory, the temporary files killed renders leave, and a render stopped among
+//! its renames, which leaves drafts without `render.json`.
 
 mod support;
 
+#[allow(dead_code)] // the test uses `release_toml` only
+#[path = "../benches/support/genfixture.rs"]
+mod genfixture;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::time::{Instant, SystemTime};
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant, SystemTime};
 
 use support::{show, Workspace};
 
@@ -85,6 +90,45 @@ fn hidden(dir: &Path) -> Vec<String> {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with('.'))
         .collect()
+}
+
+/// The files a render of the sample release writes, but the preview page (its
+/// change labels depend on the render before).
+const DRAFTS: [&str; 7] = [
+    "pre-announcement.eml",
+    "pre-announcement.txt",
+    "pre-announcement.html",
+    "announcement.eml",
+    "announcement.txt",
+    "announcement.html",
+    "render.json",
+];
+
+/// The bytes of the draft at `path`; in an `.eml`, the MIME boundary (chosen
+/// afresh by every render) is replaced by `BOUNDARY`.
+fn draft(path: &Path) -> Option<String> {
+    let text = String::from_utf8_lossy(&fs::read(path).ok()?).into_owned();
+    let boundary = text
+        .split_once("boundary=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(boundary, _)| boundary.to_string());
+    Some(match boundary {
+        Some(boundary) if path.extension().is_some_and(|e| e == "eml") => {
+            text.replace(&boundary, "BOUNDARY")
+        }
+        _ => text,
+    })
+}
+
+/// Asserts that `dir` holds exactly the drafts and `render.json` of `reference`.
+fn assert_same_drafts(dir: &Path, reference: &Path) {
+    for name in DRAFTS {
+        assert!(
+            draft(&dir.join(name)) == draft(&reference.join(name)),
+            "{name} differs from the render in {}",
+            reference.display()
+        );
+    }
 }
 
 /// The `change` of each message of a JSON report.
@@ -250,6 +294,68 @@ fn a_dangling_link_as_the_directory_is_refused() {
     assert!(!ws.path("nowhere").exists());
 }
 
+/// What a render of `changed.toml` killed among its renames leaves in `out`, which
+/// held a whole render of `release.toml`: `render.json` moved aside, the
+/// announcement's drafts already the new ones (`reference` holds them), the
+/// pre-announcement's still the old ones.
+fn interrupt(out: &Path, reference: &Path) {
+    fs::rename(
+        out.join("render.json"),
+        out.join(".render.json.herald-4242-123456789.tmp"),
+    )
+    .unwrap();
+    for name in ["announcement.eml", "announcement.txt", "announcement.html"] {
+        fs::copy(reference.join(name), out.join(name)).unwrap();
+    }
+}
+
+#[test]
+fn a_render_stopped_among_its_renames_is_detected_and_the_next_one_replaces_it() {
+    let ws = Workspace::new();
+    changed_release(&ws, "changed.toml");
+    let reference = ws.path("reference");
+    render_ok(&ws, "changed.toml", &reference, &[]);
+    for json in [false, true] {
+        let out = ws.path(if json { "json" } else { "text" });
+        render_ok(&ws, "release.toml", &out, &[]);
+        interrupt(&out, &reference);
+        // A draft that already holds the new bytes is kept as it is.
+        let long_ago = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        let kept = out.join("announcement.txt");
+        fs::File::options()
+            .write(true)
+            .open(&kept)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+
+        let format: &[&str] = if json { &["--format", "json"] } else { &[] };
+        let output = render_ok(&ws, "changed.toml", &out, format);
+        let note = "held drafts but no render.json";
+        if json {
+            assert_eq!(changes(&output), ["first", "first"], "{}", show(&output));
+            let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+            assert!(report["repaired"].as_str().unwrap().contains(note));
+        } else {
+            let err = String::from_utf8_lossy(&output.stderr);
+            assert!(err.contains(note), "{err}");
+            assert!(err.contains("removed 1 temporary file(s)"), "{err}");
+        }
+        let page = fs::read_to_string(out.join("index.html")).unwrap();
+        assert!(page.contains("class=\"change first incomplete\""), "{page}");
+        assert!(!page.contains("class=\"change unchanged\""), "{page}");
+        assert!(!page.contains("class=\"change changed"), "{page}");
+        // Afterwards the directory holds one render, whole.
+        assert_same_drafts(&out, &reference);
+        assert!(hidden(&out).is_empty(), "{:?}", hidden(&out));
+        assert_eq!(fs::metadata(&kept).unwrap().modified().unwrap(), long_ago);
+        let again = render_ok(&ws, "changed.toml", &out, &["--format", "json"]);
+        assert_eq!(changes(&again), ["unchanged", "unchanged"]);
+        let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert!(report.get("repaired").is_none(), "{}", show(&again));
+    }
+}
+
 #[test]
 fn a_directory_herald_may_not_write_or_read_stops_the_render_and_changes_nothing() {
     use std::os::unix::fs::PermissionsExt;
@@ -312,4 +418,154 @@ fn a_directory_herald_may_not_write_or_read_stops_the_render_and_changes_nothing
         "{err}"
     );
     assert_eq!(listing(&out), before);
+}
+
+/// A small random number generator (xorshift), seeded from the clock; the seed is
+/// printed so that a failure can be replayed with `HERALD_TEST_SEED`.
+struct Rng(u64);
+
+impl Rng {
+    fn new() -> Rng {
+        let seed = std::env::var("HERALD_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
+        eprintln!("HERALD_TEST_SEED={seed}");
+        Rng(seed)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// The inode number of the file at `path`, which a rename over it changes.
+fn inode(path: &Path) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    fs::symlink_metadata(path).ok().map(|m| m.ino())
+}
+
+/// What a killed render left, before the next render.
+#[derive(Debug, Default)]
+struct Tally {
+    whole: u32,
+    without_manifest: u32,
+    with_leftovers: u32,
+}
+
+#[test]
+fn renders_killed_at_random_moments_never_leave_a_directory_that_misleads() {
+    // A large release, so a render spends a while on each of its steps.
+    let ws = Workspace::new();
+    fs::write(ws.path("a.toml"), genfixture::release_toml(100)).unwrap();
+    let text = fs::read_to_string(ws.path("a.toml")).unwrap();
+    let b = text.replace(
+        "signers = [\"Katie\", \"Filippo\"]",
+        "signers = [\"Roland\"]",
+    );
+    assert_ne!(text, b);
+    fs::write(ws.path("b.toml"), b).unwrap();
+    let references = [ws.path("ref-a"), ws.path("ref-b")];
+    let releases = ["a.toml", "b.toml"];
+    let started = Instant::now();
+    render_ok(&ws, releases[0], &references[0], &[]);
+    let duration = started.elapsed();
+    render_ok(&ws, releases[1], &references[1], &[]);
+
+    let out = ws.path("drafts");
+    render_ok(&ws, releases[0], &out, &[]);
+    let mut current = 0;
+    let mut rng = Rng::new();
+    let mut tally = Tally::default();
+    for round in 0..30 {
+        let next = 1 - current;
+        let first = out.join(DRAFTS[0]);
+        let first_before = inode(&first).unwrap();
+        let mut child = ws
+            .command(&[
+                "render",
+                releases[next],
+                "--today",
+                TODAY,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Three ways to pick the moment: any time; once temporary files appear (the
+        // files are being written); once the first draft was replaced (the renames
+        // have begun: an .eml changes with every render, its MIME boundary).
+        let deadline = Instant::now() + duration * 4;
+        match round % 3 {
+            0 => std::thread::sleep(duration.mul_f64(rng.below(1000) as f64 / 1000.0)),
+            1 => {
+                while Instant::now() < deadline
+                    && child.try_wait().unwrap().is_none()
+                    && hidden(&out).is_empty()
+                {}
+                let spin = Instant::now() + Duration::from_micros(rng.below(2000));
+                while Instant::now() < spin {}
+            }
+            _ => {
+                while Instant::now() < deadline
+                    && child.try_wait().unwrap().is_none()
+                    && inode(&first) == Some(first_before)
+                {}
+            }
+        }
+        let _ = child.kill(); // SIGKILL
+        child.wait().unwrap();
+
+        // Whenever render.json is there, every draft is of the render it records.
+        let manifest = fs::read(out.join("render.json")).ok();
+        let of = references
+            .iter()
+            .position(|r| fs::read(r.join("render.json")).ok() == manifest);
+        match (&manifest, of) {
+            (Some(_), Some(of)) => {
+                assert_same_drafts(&out, &references[of]);
+                tally.whole += 1;
+            }
+            (Some(_), None) => panic!("round {round}: render.json is of neither render"),
+            (None, _) => tally.without_manifest += 1,
+        }
+        if !hidden(&out).is_empty() {
+            tally.with_leftovers += 1;
+        }
+        let before: Vec<Option<String>> = DRAFTS.iter().map(|n| draft(&out.join(n))).collect();
+
+        // The next render succeeds, says "unchanged" only of what is, and leaves
+        // the directory whole.
+        let output = render_ok(&ws, releases[next], &out, &["--format", "json"]);
+        let labels = changes(&output);
+        if manifest.is_none() {
+            assert_eq!(labels, ["first", "first"], "round {round}");
+        }
+        for (kind, label) in labels.iter().enumerate() {
+            if label == "unchanged" {
+                for file in 3 * kind..3 * kind + 3 {
+                    let now = draft(&out.join(DRAFTS[file]));
+                    assert_eq!(before[file], now, "round {round}: {}", DRAFTS[file]);
+                }
+            }
+        }
+        assert_same_drafts(&out, &references[next]);
+        assert!(hidden(&out).is_empty(), "round {round}: {:?}", hidden(&out));
+        current = next;
+    }
+    eprintln!(
+        "{tally:?} in {:?} (one render takes {duration:?})",
+        started.elapsed()
+    );
 }

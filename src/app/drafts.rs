@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::out_dir::OutDir;
+use super::out_dir::{located, OutDir};
 use super::preview::changes::{Manifest, Previous, MANIFEST};
 use super::preview::{preview_page, PageContext};
 use super::{AppError, Checked, Guarded};
@@ -35,6 +35,10 @@ pub struct DraftsReport {
     /// directory before this render.
     #[serde(skip_serializing_if = "is_zero")]
     pub leftovers_removed: usize,
+    /// With `--out`: set when the directory held drafts but no `render.json`, what
+    /// an interrupted render leaves; this render replaced them all. Says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repaired: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -92,6 +96,9 @@ impl DraftsReport {
                 self.leftovers_removed
             ));
         }
+        if let Some(repaired) = &self.repaired {
+            notes.push(format!("note: {repaired}"));
+        }
         notes
     }
 }
@@ -112,7 +119,9 @@ impl DraftsReport {
 ///
 /// Beside the drafts go the preview page `index.html` and `render.json`, the content
 /// hash of each message; the next render into the same directory reads it (and the
-/// old `KIND.txt`) first, and the page says what changed.
+/// old `KIND.txt`) first, and the page says what changed. `render.json` goes first
+/// out of the way and last into place, so drafts without it are the mark of a
+/// render stopped among its renames ([`Previous::Incomplete`]).
 pub fn write(
     checked: &Checked,
     drafts: &[Draft],
@@ -194,61 +203,91 @@ pub fn write(
         publish(out, &outputs, &stale)?;
         report.index = Some(dir.join("index.html").display().to_string());
         report.leftovers_removed = out.leftovers_removed;
+        if let Previous::Incomplete = previous {
+            report.repaired = Some(format!(
+                "{}: held drafts but no {MANIFEST}, so the last render there was stopped before it finished (or {MANIFEST} was removed) and its drafts may have been of two renders; nothing was compared with them, and every file now is of this render",
+                dir.display()
+            ));
+        }
     }
     Ok(report)
 }
 
 /// Writes `outputs` into the directory all at once, as [`write`] describes, and
-/// removes the `stale` files.
+/// removes the `stale` files. [`MANIFEST`] must be among the outputs.
+///
+/// The order makes a stop at any point (a kill, a full disk) safe:
+/// 1. every changed file is written under a temporary name beside its target
+///    (stopped here, the directory holds the last render and leftovers, which the
+///    next render removes);
+/// 2. when any draft changes, the old `render.json` is renamed aside;
+/// 3. the drafts are renamed into place and stale ones removed (stopped here, the
+///    directory holds drafts without `render.json`: the next render compares
+///    nothing with them and replaces them);
+/// 4. the new `render.json` is renamed into place, last.
 fn publish(
     out: &OutDir,
     outputs: &[(String, Cow<'_, [u8]>)],
     stale: &[String],
 ) -> Result<(), AppError> {
     let dir = out.path();
-    let located = |path: &Path, e: std::io::Error| {
-        std::io::Error::new(
-            e.kind(),
-            format!("{}: {e}; nothing was written", path.display()),
-        )
-    };
     // A target that is not a regular file stops everything; one that already holds
     // the new bytes is left as it is.
-    let mut changed: Vec<&(String, Cow<'_, [u8]>)> = Vec::with_capacity(outputs.len());
     let not_a_file = |target: &Path| {
         AppError::Usage(format!(
             "{}: exists and is not a regular file, so the draft cannot replace it; move it aside and render again (nothing was written)",
             target.display()
         ))
     };
+    let mut drafts: Vec<&(String, Cow<'_, [u8]>)> = Vec::with_capacity(outputs.len());
+    let mut manifest = None;
     for output in outputs {
-        // A directory that held nothing has nothing to check or replace.
-        if out.empty {
-            changed.push(output);
-            continue;
-        }
-        let target = dir.join(&output.0);
-        match std::fs::symlink_metadata(&target) {
-            Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
-            Ok(meta)
-                if meta.len() == output.1.len() as u64
-                    && std::fs::read(&target).is_ok_and(|old| old == *output.1) => {}
-            _ => changed.push(output),
+        let is_manifest = output.0 == MANIFEST;
+        let unchanged = if out.empty {
+            false
+        } else {
+            let target = dir.join(&output.0);
+            match std::fs::symlink_metadata(&target) {
+                Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
+                Ok(meta) => {
+                    meta.len() == output.1.len() as u64
+                        && std::fs::read(&target).is_ok_and(|old| old == *output.1)
+                }
+                Err(_) => false,
+            }
+        };
+        match (is_manifest, unchanged) {
+            (true, _) => manifest = Some((output, unchanged)),
+            (false, true) => {}
+            (false, false) => drafts.push(output),
         }
     }
+    let Some((manifest, manifest_unchanged)) = manifest else {
+        return Err(AppError::Usage(format!(
+            "{MANIFEST} missing from the outputs"
+        )));
+    };
+    let mut stale_present = Vec::new();
     for name in stale {
         let target = dir.join(name);
-        if std::fs::symlink_metadata(&target).is_ok_and(|meta| !meta.is_file()) {
-            return Err(not_a_file(&target));
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
+            Ok(_) => stale_present.push(target),
+            Err(_) => {}
         }
     }
-    let outputs = changed;
-    // Each file is written beside its target under a temporary name, and renamed
-    // over it only when every one has been written: no staging directory to make
-    // and remove, and a failure leaves the drafts as they were.
+    // Any draft that changes takes render.json out of place until the end, even
+    // when its bytes stay the same (the headers of an .eml are not in its hash).
+    let drafts_change = !drafts.is_empty() || !stale_present.is_empty();
+    if !drafts_change && manifest_unchanged {
+        return Ok(());
+    }
+    let outputs: Vec<_> = drafts.into_iter().chain([manifest]).collect();
+
+    // Each file is written beside its target under a temporary name, created
+    // afresh under a name no other render uses, never through a link.
     let mut written: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(outputs.len());
     let staged = outputs.iter().try_for_each(|(name, bytes)| {
-        // Created afresh under a name no other render uses, never through a link.
         let path = crate::temporary_beside(dir, name);
         let mut file = std::fs::OpenOptions::new()
             .write(true)
@@ -258,36 +297,83 @@ fn publish(
         written.push((path.clone(), dir.join(name)));
         file.write_all(bytes).map_err(|e| located(&path, e))
     });
-    let placed = staged.and_then(|()| {
-        for (done, (temporary, target)) in written.iter().enumerate() {
-            std::fs::rename(temporary, target).map_err(|e| {
-                // Renames cannot be undone as one: say what state the drafts are in.
-                let message = if done == 0 {
-                    format!("{}: {e}; nothing was written", target.display())
-                } else {
-                    format!(
-                        "{}: {e}; {done} of the drafts before it were already replaced, so {} holds drafts of two renders: render again",
-                        target.display(),
-                        dir.display()
-                    )
-                };
-                std::io::Error::new(e.kind(), message)
-            })?;
-        }
-        for name in stale {
-            match std::fs::remove_file(dir.join(name)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(located(&dir.join(name), e))
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    });
-    if placed.is_err() {
-        for (temporary, _) in &written {
+    let remove_temporaries = |written: &[(PathBuf, PathBuf)]| {
+        for (temporary, _) in written {
             let _ = std::fs::remove_file(temporary);
         }
+    };
+    if let Err(e) = staged {
+        remove_temporaries(&written);
+        return Err(e);
     }
-    Ok(placed?)
+    let manifest_path = dir.join(MANIFEST);
+    // The old render.json, moved aside (under a name the next render removes, should
+    // this one be killed) so that it can be put back if the first rename fails.
+    let aside = if drafts_change {
+        let aside = crate::temporary_beside(dir, MANIFEST);
+        match std::fs::rename(&manifest_path, &aside) {
+            Ok(()) => Some(aside),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                remove_temporaries(&written);
+                return Err(located(&manifest_path, e));
+            }
+        }
+    } else {
+        None
+    };
+    let mut done = 0;
+    let placed = (|| {
+        let rename = |(temporary, target): &(PathBuf, PathBuf)| {
+            std::fs::rename(temporary, target).map_err(|e| (target.clone(), e))
+        };
+        // The manifest is the last one written.
+        let Some((manifest, drafts)) = written.split_last() else {
+            return Ok(());
+        };
+        for draft in drafts {
+            rename(draft)?;
+            done += 1;
+        }
+        for target in &stale_present {
+            match std::fs::remove_file(target) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err((target.clone(), e))
+                }
+                _ => done += 1,
+            }
+        }
+        rename(manifest)
+    })();
+    match placed {
+        Ok(()) => {
+            if let Some(aside) = aside {
+                let _ = std::fs::remove_file(aside);
+            }
+            Ok(())
+        }
+        Err((target, e)) => {
+            remove_temporaries(&written);
+            // Nothing replaced yet: the old render.json goes back, and the directory
+            // is as it was.
+            let restored = done == 0
+                && aside
+                    .as_ref()
+                    .is_none_or(|aside| std::fs::rename(aside, &manifest_path).is_ok());
+            if let (false, Some(aside)) = (restored, &aside) {
+                let _ = std::fs::remove_file(aside);
+            }
+            // Renames cannot be undone as one: say what state the drafts are in.
+            let message = if restored {
+                format!("{}: {e}; nothing was written", target.display())
+            } else {
+                format!(
+                    "{}: {e}; {done} of the other drafts were already replaced, so {} may hold drafts of two renders, and has no {MANIFEST}: render again, and it replaces them",
+                    target.display(),
+                    dir.display()
+                )
+            };
+            Err(AppError::Io(std::io::Error::new(e.kind(), message)))
+        }
+    }
 }
