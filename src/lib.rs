@@ -45,6 +45,18 @@ pub(crate) fn temporary_beside(dir: &std::path::Path, name: &str) -> std::path::
     ))
 }
 
+/// The name a temporary file stands in for, when `file_name` is exactly a name
+/// [`temporary_beside`] makes (`.NAME.herald-PID-NANOS.tmp`: a process id as a
+/// number prints, nine digits of nanoseconds), and `None` for any other name.
+pub(crate) fn temporary_target(file_name: &str) -> Option<&str> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, tail) = rest.rsplit_once(".herald-")?;
+    let (pid, nanos) = tail.split_once('-')?;
+    let is_pid = pid.parse::<u32>().is_ok_and(|n| n.to_string() == pid);
+    let is_nanos = nanos.len() == 9 && nanos.bytes().all(|b| b.is_ascii_digit());
+    (is_pid && is_nanos && !target.is_empty()).then_some(target)
+}
+
 /// Replaces (or creates) the file at `path` with `bytes`: a temporary file in the
 /// same directory, flushed to disk, then renamed over the target, and the directory
 /// flushed too, so a crash leaves the old file or the new one, never half of one,
@@ -79,4 +91,36 @@ pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io:
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_temporary_name_is_told_from_any_other() {
+        let made = temporary_beside(std::path::Path::new("out"), "announcement.eml");
+        let made = made.file_name().unwrap().to_str().unwrap();
+        assert_eq!(temporary_target(made), Some("announcement.eml"));
+        assert_eq!(
+            temporary_target(".render.json.herald-1234-000000001.tmp"),
+            Some("render.json")
+        );
+        for other in [
+            "notes.tmp",
+            "announcement.eml",
+            ".announcement.eml.herald-1234-000000001.tmp~",
+            "announcement.eml.herald-1234-000000001.tmp",
+            ".announcement.eml.herald-1234-00000001.tmp",
+            ".announcement.eml.herald-1234-0000000001.tmp",
+            ".announcement.eml.herald-01234-000000001.tmp",
+            ".announcement.eml.herald--000000001.tmp",
+            ".announcement.eml.herald-99999999999-000000001.tmp",
+            ".announcement.eml.herald-12a4-000000001.tmp",
+            ".announcement.eml.herald-1234-00000000x.tmp",
+            "..herald-1234-000000001.tmp",
+        ] {
+            assert_eq!(temporary_target(other), None, "{other}");
+        }
+    }
 }

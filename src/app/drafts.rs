@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::out_dir::{located, OutDir};
 use super::preview::changes::{Manifest, Previous, MANIFEST};
 use super::preview::{preview_page, PageContext};
 use super::{AppError, Checked, Guarded};
@@ -30,6 +31,18 @@ pub struct DraftsReport {
     pub messages: Vec<DraftReport>,
     /// The preview page, when drafts were written.
     pub index: Option<String>,
+    /// With `--out`: temporary files of interrupted renders removed from the
+    /// directory before this render.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub leftovers_removed: usize,
+    /// With `--out`: set when the directory held drafts but no `render.json`, what
+    /// an interrupted render leaves; this render replaced them all. Says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repaired: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One drafted message in the report.
@@ -72,11 +85,31 @@ impl DraftsReport {
         }
         Ok(())
     }
+
+    /// The notes about the output directory, for standard error.
+    pub fn notes(&self) -> Vec<String> {
+        let dir = self.out_dir.as_deref().unwrap_or_default();
+        let mut notes = Vec::new();
+        if self.leftovers_removed > 0 {
+            notes.push(format!(
+                "note: {dir}: removed {} temporary file(s) left by interrupted renders",
+                self.leftovers_removed
+            ));
+        }
+        if let Some(repaired) = &self.repaired {
+            notes.push(format!("note: {repaired}"));
+        }
+        notes
+    }
 }
 
 /// Writes the drafts to `out_dir` (when given) and reports them. A message the guard
 /// blocked gets its `.txt` and `.html` previews, so the leak can be seen, but no `.eml`
 /// (and an `.eml` left from an earlier render is removed).
+///
+/// The render holds `out_dir` locked throughout (see [`OutDir`]): a second render
+/// into it stops at once. Under the lock, temporary files that killed renders left
+/// there are removed first.
 ///
 /// All or nothing: every file is first written beside its target under a temporary
 /// name, and only when all of them are written are they renamed into place. A file
@@ -86,7 +119,9 @@ impl DraftsReport {
 ///
 /// Beside the drafts go the preview page `index.html` and `render.json`, the content
 /// hash of each message; the next render into the same directory reads it (and the
-/// old `KIND.txt`) first, and the page says what changed.
+/// old `KIND.txt`) first, and the page says what changed. `render.json` goes first
+/// out of the way and last into place, so drafts without it are the mark of a
+/// render stopped among its renames ([`Previous::Incomplete`]).
 pub fn write(
     checked: &Checked,
     drafts: &[Draft],
@@ -100,8 +135,12 @@ pub fn write(
         out_dir: out_dir.map(|d| d.display().to_string()),
         ..DraftsReport::default()
     };
-    // Read before anything in `out_dir` changes.
-    let previous = out_dir.map(Previous::read).unwrap_or_default();
+    // Locked, and read, before anything in `out_dir` changes.
+    let out = out_dir.map(OutDir::open).transpose()?;
+    let previous = out
+        .as_ref()
+        .map(|out| Previous::read(out.path()))
+        .unwrap_or_default();
     // Each file's bytes, borrowed from the drafts where they are already held.
     let mut outputs: Vec<(String, Cow<'_, [u8]>)> = Vec::new();
     let mut stale: Vec<String> = Vec::new();
@@ -148,7 +187,8 @@ pub fn write(
             change: out_dir.map(|_| previous.change(message).label().0),
         });
     }
-    if let Some(dir) = out_dir {
+    if let Some(out) = &out {
+        let dir = out.path();
         let context = PageContext {
             today,
             previous: &previous,
@@ -160,77 +200,94 @@ pub fn write(
             MANIFEST.to_string(),
             Cow::Owned(Manifest::of(drafts.iter().map(|d| &d.guarded.message))),
         ));
-        publish(dir, &outputs, &stale)?;
+        publish(out, &outputs, &stale)?;
         report.index = Some(dir.join("index.html").display().to_string());
+        report.leftovers_removed = out.leftovers_removed;
+        if let Previous::Incomplete = previous {
+            report.repaired = Some(format!(
+                "{}: held drafts but no {MANIFEST}, so the last render there was stopped before it finished (or {MANIFEST} was removed) and its drafts may have been of two renders; nothing was compared with them, and every file now is of this render",
+                dir.display()
+            ));
+        }
     }
     Ok(report)
 }
 
-/// Writes `outputs` into `dir` all at once, as [`write`] describes, and removes the
-/// `stale` files.
+/// Writes `outputs` into the directory all at once, as [`write`] describes, and
+/// removes the `stale` files. [`MANIFEST`] must be among the outputs.
+///
+/// The order makes a stop at any point (a kill, a full disk) safe:
+/// 1. every changed file is written under a temporary name beside its target
+///    (stopped here, the directory holds the last render and leftovers, which the
+///    next render removes);
+/// 2. when any draft changes, the old `render.json` is renamed aside;
+/// 3. the drafts are renamed into place and stale ones removed (stopped here, the
+///    directory holds drafts without `render.json`: the next render compares
+///    nothing with them and replaces them);
+/// 4. the new `render.json` is renamed into place, last.
 fn publish(
-    dir: &Path,
+    out: &OutDir,
     outputs: &[(String, Cow<'_, [u8]>)],
     stale: &[String],
 ) -> Result<(), AppError> {
-    let located = |path: &Path, e: std::io::Error| {
-        std::io::Error::new(
-            e.kind(),
-            format!("{}: {e}; nothing was written", path.display()),
-        )
-    };
-    // A directory made here holds nothing to check or replace.
-    let made = match std::fs::create_dir(dir) {
-        Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => false,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(AppError::Usage(format!(
-                "{}: exists and is not a directory; give --out a directory (nothing was written)",
-                dir.display()
-            )))
-        }
-        // Perhaps its parent is missing, perhaps it exists after all: check.
-        Err(_) => {
-            std::fs::create_dir_all(dir).map_err(|e| located(dir, e))?;
-            false
-        }
-    };
+    let dir = out.path();
     // A target that is not a regular file stops everything; one that already holds
     // the new bytes is left as it is.
-    let mut changed: Vec<&(String, Cow<'_, [u8]>)> = Vec::with_capacity(outputs.len());
     let not_a_file = |target: &Path| {
         AppError::Usage(format!(
             "{}: exists and is not a regular file, so the draft cannot replace it; move it aside and render again (nothing was written)",
             target.display()
         ))
     };
+    let mut drafts: Vec<&(String, Cow<'_, [u8]>)> = Vec::with_capacity(outputs.len());
+    let mut manifest = None;
     for output in outputs {
-        if made {
-            changed.push(output);
-            continue;
-        }
-        let target = dir.join(&output.0);
-        match std::fs::symlink_metadata(&target) {
-            Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
-            Ok(meta)
-                if meta.len() == output.1.len() as u64
-                    && std::fs::read(&target).is_ok_and(|old| old == *output.1) => {}
-            _ => changed.push(output),
+        let is_manifest = output.0 == MANIFEST;
+        let unchanged = if out.empty {
+            false
+        } else {
+            let target = dir.join(&output.0);
+            match std::fs::symlink_metadata(&target) {
+                Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
+                Ok(meta) => {
+                    meta.len() == output.1.len() as u64
+                        && std::fs::read(&target).is_ok_and(|old| old == *output.1)
+                }
+                Err(_) => false,
+            }
+        };
+        match (is_manifest, unchanged) {
+            (true, _) => manifest = Some((output, unchanged)),
+            (false, true) => {}
+            (false, false) => drafts.push(output),
         }
     }
+    let Some((manifest, manifest_unchanged)) = manifest else {
+        return Err(AppError::Usage(format!(
+            "{MANIFEST} missing from the outputs"
+        )));
+    };
+    let mut stale_present = Vec::new();
     for name in stale {
         let target = dir.join(name);
-        if std::fs::symlink_metadata(&target).is_ok_and(|meta| !meta.is_file()) {
-            return Err(not_a_file(&target));
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if !meta.is_file() => return Err(not_a_file(&target)),
+            Ok(_) => stale_present.push(target),
+            Err(_) => {}
         }
     }
-    let outputs = changed;
-    // Each file is written beside its target under a temporary name, and renamed
-    // over it only when every one has been written: no staging directory to make
-    // and remove, and a failure leaves the drafts as they were.
+    // Any draft that changes takes render.json out of place until the end, even
+    // when its bytes stay the same (the headers of an .eml are not in its hash).
+    let drafts_change = !drafts.is_empty() || !stale_present.is_empty();
+    if !drafts_change && manifest_unchanged {
+        return Ok(());
+    }
+    let outputs: Vec<_> = drafts.into_iter().chain([manifest]).collect();
+
+    // Each file is written beside its target under a temporary name, created
+    // afresh under a name no other render uses, never through a link.
     let mut written: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(outputs.len());
     let staged = outputs.iter().try_for_each(|(name, bytes)| {
-        // Created afresh under a name no other render uses, never through a link.
         let path = crate::temporary_beside(dir, name);
         let mut file = std::fs::OpenOptions::new()
             .write(true)
@@ -240,36 +297,83 @@ fn publish(
         written.push((path.clone(), dir.join(name)));
         file.write_all(bytes).map_err(|e| located(&path, e))
     });
-    let placed = staged.and_then(|()| {
-        for (done, (temporary, target)) in written.iter().enumerate() {
-            std::fs::rename(temporary, target).map_err(|e| {
-                // Renames cannot be undone as one: say what state the drafts are in.
-                let message = if done == 0 {
-                    format!("{}: {e}; nothing was written", target.display())
-                } else {
-                    format!(
-                        "{}: {e}; {done} of the drafts before it were already replaced, so {} holds drafts of two renders: render again",
-                        target.display(),
-                        dir.display()
-                    )
-                };
-                std::io::Error::new(e.kind(), message)
-            })?;
-        }
-        for name in stale {
-            match std::fs::remove_file(dir.join(name)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(located(&dir.join(name), e))
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    });
-    if placed.is_err() {
-        for (temporary, _) in &written {
+    let remove_temporaries = |written: &[(PathBuf, PathBuf)]| {
+        for (temporary, _) in written {
             let _ = std::fs::remove_file(temporary);
         }
+    };
+    if let Err(e) = staged {
+        remove_temporaries(&written);
+        return Err(e);
     }
-    Ok(placed?)
+    let manifest_path = dir.join(MANIFEST);
+    // The old render.json, moved aside (under a name the next render removes, should
+    // this one be killed) so that it can be put back if the first rename fails.
+    let aside = if drafts_change {
+        let aside = crate::temporary_beside(dir, MANIFEST);
+        match std::fs::rename(&manifest_path, &aside) {
+            Ok(()) => Some(aside),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                remove_temporaries(&written);
+                return Err(located(&manifest_path, e));
+            }
+        }
+    } else {
+        None
+    };
+    let mut done = 0;
+    let placed = (|| {
+        let rename = |(temporary, target): &(PathBuf, PathBuf)| {
+            std::fs::rename(temporary, target).map_err(|e| (target.clone(), e))
+        };
+        // The manifest is the last one written.
+        let Some((manifest, drafts)) = written.split_last() else {
+            return Ok(());
+        };
+        for draft in drafts {
+            rename(draft)?;
+            done += 1;
+        }
+        for target in &stale_present {
+            match std::fs::remove_file(target) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err((target.clone(), e))
+                }
+                _ => done += 1,
+            }
+        }
+        rename(manifest)
+    })();
+    match placed {
+        Ok(()) => {
+            if let Some(aside) = aside {
+                let _ = std::fs::remove_file(aside);
+            }
+            Ok(())
+        }
+        Err((target, e)) => {
+            remove_temporaries(&written);
+            // Nothing replaced yet: the old render.json goes back, and the directory
+            // is as it was.
+            let restored = done == 0
+                && aside
+                    .as_ref()
+                    .is_none_or(|aside| std::fs::rename(aside, &manifest_path).is_ok());
+            if let (false, Some(aside)) = (restored, &aside) {
+                let _ = std::fs::remove_file(aside);
+            }
+            // Renames cannot be undone as one: say what state the drafts are in.
+            let message = if restored {
+                format!("{}: {e}; nothing was written", target.display())
+            } else {
+                format!(
+                    "{}: {e}; {done} of the other drafts were already replaced, so {} may hold drafts of two renders, and has no {MANIFEST}: render again, and it replaces them",
+                    target.display(),
+                    dir.display()
+                )
+            };
+            Err(AppError::Io(std::io::Error::new(e.kind(), message)))
+        }
+    }
 }

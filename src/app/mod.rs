@@ -4,6 +4,7 @@
 //! input or configuration, 3 delivery failed, 4 sent but not recorded, 5 in doubt.
 
 pub mod drafts;
+mod out_dir;
 pub mod preview;
 mod send;
 
@@ -644,6 +645,9 @@ pub fn render_command(
     )?;
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {
+        for note in text_report.notes() {
+            eprintln!("{note}");
+        }
         match out_dir {
             Some(_) => text_report.print_summary(out)?,
             None => {

@@ -95,6 +95,37 @@ bcc = ["security-archive@example.org"]
         command
     }
 
+    /// A `herald` command in the workspace run by a user that permission bits
+    /// apply to. Root ignores them, and CI runs as root: there, a copy of herald in
+    /// the workspace runs as nobody (uid 65534) through `setpriv`, and the workspace
+    /// is opened to everyone; elsewhere it is [`Workspace::command`].
+    pub fn unprivileged_command(&self, args: &[&str]) -> Command {
+        if !is_root() {
+            return self.command(args);
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path, bits: u32| {
+            fs::set_permissions(path, fs::Permissions::from_mode(bits)).unwrap()
+        };
+        let binary = self.path("herald");
+        if !binary.exists() {
+            fs::copy(env!("CARGO_BIN_EXE_herald"), &binary).unwrap();
+        }
+        mode(&binary, 0o755);
+        mode(self.dir.path(), 0o777);
+        mode(&self.path("release.toml"), 0o644);
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(&binary)
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("HERALD_TODAY")
+            .env_remove("HERALD_SMTP_PASSWORD")
+            .stdin(Stdio::null());
+        command
+    }
+
     /// Runs herald in the workspace with `env` set.
     pub fn herald(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut command = self.command(args);
@@ -140,6 +171,14 @@ bcc = ["security-archive@example.org"]
             Err(_) => Vec::new(),
         }
     }
+}
+
+/// Whether the tests run as root, by the `id` command.
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// A finished command's exit code, stdout and stderr, for assertion messages.

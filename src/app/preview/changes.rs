@@ -60,6 +60,10 @@ pub enum Previous {
     None,
     /// A `render.json` that could not be read; says why.
     Unreadable(String),
+    /// Drafts but no `render.json`: a render was stopped while it put its files in
+    /// place (it moves `render.json` aside first and puts the new one last), so the
+    /// drafts may be of two renders. Nothing is compared with them.
+    Incomplete,
     /// The last render: its manifest, and each message's text part as it was.
     Found {
         /// Entries by kind.
@@ -75,6 +79,7 @@ impl Previous {
         let path = dir.join(MANIFEST);
         let bytes = match read_regular(&path) {
             Ok(Some(bytes)) => bytes,
+            Ok(None) if holds_drafts(dir) => return Previous::Incomplete,
             Ok(None) => return Previous::None,
             Err(e) => return Previous::Unreadable(format!("{}: {e}", path.display())),
         };
@@ -193,6 +198,20 @@ pub fn diff_html(old: &str, new: &str) -> String {
     }
     out.push_str("</pre>");
     out
+}
+
+/// The names of every file a render may write besides [`MANIFEST`]: `KIND.eml`,
+/// `KIND.txt` and `KIND.html` of every kind, and `index.html`.
+pub fn draft_names() -> impl Iterator<Item = String> {
+    MessageKind::ALL
+        .into_iter()
+        .flat_map(|kind| ["eml", "txt", "html"].map(|ext| format!("{kind}.{ext}")))
+        .chain(["index.html".to_string()])
+}
+
+/// Whether `dir` holds a file (of any type) named as a render names its drafts.
+fn holds_drafts(dir: &Path) -> bool {
+    draft_names().any(|name| std::fs::symlink_metadata(dir.join(name)).is_ok())
 }
 
 /// The bytes of the regular file at `path`, `None` when there is none. Anything else

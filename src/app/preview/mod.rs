@@ -143,6 +143,11 @@ pub fn preview_page(
             escaped(why)
         ));
     }
+    if let Previous::Incomplete = context.previous {
+        page.push_str(
+            "<p class=\"change first incomplete\">This directory held drafts but no <code>render.json</code>: the last render into it was stopped before it finished (or <code>render.json</code> was removed), so its drafts may be of two renders. Nothing is compared with them; this render replaced every file that differs from its own and wrote <code>render.json</code> last.</p>\n",
+        );
+    }
     let kinds: Vec<MessageKind> = drafts.iter().map(|d| d.guarded.message.kind).collect();
     for gone in context.previous.gone(&kinds) {
         page.push_str(&format!(
