@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::load::{parse_toml, read_source, LoadError};
+use crate::load::{invalid, parse_toml, read_source, LoadError};
 use crate::plan::MessageKind;
 use crate::render::Addressing;
 
@@ -231,6 +231,16 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, LoadError> {
         let source = read_source(path)?;
         let mut config: Config = parse_toml(&source)?;
+        // Names and addresses go into headers; lettre takes a control character in a
+        // quoted display name as it is.
+        if let Some(hit) = crate::controls::find_in_toml(source.text()).first() {
+            return Err(invalid(
+                &source,
+                "control-character",
+                hit.span.clone(),
+                &hit.message(),
+            ));
+        }
         config.path = path.to_path_buf();
         Ok(config)
     }

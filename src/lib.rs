@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod config;
+pub mod controls;
 pub mod deliver;
 pub mod english;
 pub mod guard;

@@ -95,13 +95,38 @@ impl SourceFile {
         }
         let span_start = offset + (start - from);
         let span_end = (offset + (end - from)).min(line.len()).max(span_start);
+        let (line, span) = visible(line, span_start..span_end);
         Excerpt {
             path: self.path.display().to_string(),
             line_number: self.location(start).line,
             line,
-            span: span_start..span_end,
+            span,
         }
     }
+}
+
+/// `line` with the characters a terminal would act on, and annotate-snippets leaves
+/// alone, shown as U+FFFD: C1 controls (a UTF-8 terminal may take U+009B for an
+/// escape sequence) and the line and paragraph separators. `span` moves with the text.
+fn visible(line: String, span: Range<usize>) -> (String, Range<usize>) {
+    let hidden = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}');
+    if !line.contains(hidden) {
+        return (line, span);
+    }
+    let mut shown = String::with_capacity(line.len());
+    let (mut start, mut end) = (None, None);
+    for (at, c) in line.char_indices() {
+        if at >= span.start && start.is_none() {
+            start = Some(shown.len());
+        }
+        if at >= span.end && end.is_none() {
+            end = Some(shown.len());
+        }
+        shown.push(if hidden(c) { '\u{fffd}' } else { c });
+    }
+    let start = start.unwrap_or(shown.len());
+    let end = end.unwrap_or(shown.len()).max(start);
+    (shown, start..end)
 }
 
 /// Bytes of context kept on each side of a span in an [`Excerpt`].
@@ -195,6 +220,20 @@ mod tests {
             ex,
             "  |\n1 |     t = \"日本\" x = \"oops\"\n  |                    ^^^^^^"
         );
+    }
+
+    #[test]
+    fn c1_controls_and_separators_show_as_replacement_characters() {
+        let src = SourceFile::new("r.toml", "t = \"a\u{9b}b\u{2028}c\" x = \"oops\"\n");
+        let start = src.text().rfind('"').unwrap() - 5;
+        let ex = src.excerpt(&(start..start + 6)).to_string();
+        assert_eq!(
+            ex,
+            "  |\n1 | t = \"a\u{fffd}b\u{fffd}c\" x = \"oops\"\n  |                 ^^^^^^"
+        );
+        let at = src.text().find('\u{9b}').unwrap();
+        let ex = src.excerpt(&(at..at + 2)).to_string();
+        assert!(ex.ends_with("\n  |       ^"), "{ex}");
     }
 
     #[test]

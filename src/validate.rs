@@ -83,6 +83,7 @@ impl Finding {
     /// excerpt; with ANSI colours when `styled`.
     pub fn render(&self, styled: bool) -> String {
         let mut text = String::new();
+        let message = crate::controls::escaped(&self.message);
         if let Some(location) = &self.location {
             text.push_str(&format!("{location}: "));
         }
@@ -93,12 +94,9 @@ impl Finding {
                 Severity::Violation => "\x1b[1;33m",
                 Severity::Invalid => "\x1b[1;31m",
             };
-            text.push_str(&format!(
-                "{colour}{label}\x1b[0m: \x1b[1m{}\x1b[0m",
-                self.message
-            ));
+            text.push_str(&format!("{colour}{label}\x1b[0m: \x1b[1m{message}\x1b[0m"));
         } else {
-            text.push_str(&format!("{label}: {}", self.message));
+            text.push_str(&format!("{label}: {message}"));
         }
         if let Some(excerpt) = &self.excerpt {
             text.push('\n');
@@ -127,6 +125,9 @@ pub fn exit_code(findings: &[Finding]) -> i32 {
 pub fn is_unusable(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Invalid)
 }
+
+/// The most control-character findings listed for one file; one more counts the rest.
+pub const MAX_CONTROL_FINDINGS: usize = 20;
 
 /// Days of notice the policy asks of a pre-announcement for a scheduled minor release.
 pub const MINOR_NOTICE_DAYS: std::ops::RangeInclusive<i64> = 3..=7;
@@ -163,6 +164,7 @@ pub fn validate(input: &LoadedRelease) -> Vec<Finding> {
         input,
         findings: Vec::new(),
     };
+    checker.control_characters();
     checker.project();
     checker.versions();
     checker.release_shape();
@@ -192,6 +194,31 @@ impl Checker<'_> {
             location: Some(source.span_location(&span)),
             excerpt: Some(source.excerpt(&span)),
         });
+    }
+
+    /// Control characters in any key or string of the file (see [`crate::controls`]):
+    /// one finding per string, at its first such character, and at most
+    /// [`MAX_CONTROL_FINDINGS`] of them, then one that counts the rest.
+    fn control_characters(&mut self) {
+        let hits = crate::controls::find_in_toml(self.input.source.text());
+        for hit in hits.iter().take(MAX_CONTROL_FINDINGS) {
+            self.push(
+                Severity::Invalid,
+                "control-character",
+                hit.span.clone(),
+                hit.message(),
+            );
+        }
+        if hits.len() > MAX_CONTROL_FINDINGS {
+            self.findings.push(Finding::unlocated(
+                Severity::Invalid,
+                "control-character",
+                format!(
+                    "{} more strings hold control characters; the first {MAX_CONTROL_FINDINGS} are listed above",
+                    hits.len() - MAX_CONTROL_FINDINGS
+                ),
+            ));
+        }
     }
 
     fn project(&mut self) {

@@ -135,13 +135,14 @@ pub fn check_release(
     let input = match load_release(path) {
         Ok(input) => input,
         Err(LoadError::Invalid {
+            rule,
             location,
             message,
             excerpt,
         }) => {
             return Ok(Err(vec![Finding {
                 severity: Severity::Invalid,
-                rule: "schema",
+                rule,
                 message,
                 location: Some(location),
                 excerpt: Some(*excerpt),

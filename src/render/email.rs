@@ -59,15 +59,25 @@ fn mailbox(header: &str, value: &str) -> Result<Mailbox, RenderError> {
     })
 }
 
-/// Refuses a header value with a line break: it could inject headers.
+/// Refuses a header value with a line break, which could inject headers, or another
+/// control character (see [`crate::controls`]), which lettre would pass on as it is.
+/// The release file and the configuration are checked when read; this also covers
+/// `--test-to` and template overrides.
 pub fn reject_line_breaks(header: &str, value: &str) -> Result<(), RenderError> {
+    let refuse = |message: String| RenderError::Header {
+        header: header.to_string(),
+        message,
+    };
     if value.contains(['\r', '\n']) {
-        return Err(RenderError::Header {
-            header: header.to_string(),
-            message: format!(
-                "{value:?} contains a line break, which could inject headers; it is refused"
-            ),
-        });
+        return Err(refuse(format!(
+            "{value:?} contains a line break, which could inject headers; it is refused"
+        )));
+    }
+    if let Some((c, _, _)) = crate::controls::refused_in(value) {
+        return Err(refuse(format!(
+            "{value:?} holds {}; it is refused",
+            crate::controls::name(c)
+        )));
     }
     Ok(())
 }
@@ -247,6 +257,33 @@ mod tests {
                 "{text:?}"
             );
             assert!(!ours.replace("\r\n", "").contains('\n'), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn lettre_takes_control_characters_in_a_quoted_name_so_herald_refuses_them() {
+        for (value, name) in [
+            ("\"Go\u{8}Team\" <r@example.org>", "U+0008 BACKSPACE"),
+            ("\"Go\u{1b}[2J\" <r@example.org>", "U+001B ESCAPE"),
+            ("\"Go\u{9b}\" <r@example.org>", "U+009B"),
+            ("Go\u{85}Team <r@example.org>", "U+0085 NEXT LINE"),
+            ("\"Go\u{2028}\" <r@example.org>", "U+2028 LINE SEPARATOR"),
+        ] {
+            // Why herald checks: lettre passes each of these into the header as it is.
+            let parsed = value.parse::<Mailbox>().expect(value);
+            let kept = parsed.name.unwrap_or_default();
+            assert!(
+                kept.contains(|c| crate::controls::is_refused(c, None)),
+                "{kept:?}"
+            );
+            let err = mailbox("Reply-To", value).unwrap_err().to_string();
+            assert!(err.contains(name), "{err}");
+        }
+        let err = reject_line_breaks("Subject", "Go\u{7}1.16.1").unwrap_err();
+        assert!(err.to_string().contains("U+0007 BELL"), "{err}");
+        // Lettre itself refuses them in an unquoted name and in the address.
+        for value in ["Go\u{8}Team <r@example.org>", "r\u{8}@example.org"] {
+            assert!(value.parse::<Mailbox>().is_err(), "{value:?}");
         }
     }
 
