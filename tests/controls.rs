@@ -233,18 +233,7 @@ fn render_files(release: &Path, out: &Path) -> Vec<(String, Vec<u8>)> {
         .map(|entry| {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let mut bytes = std::fs::read(&path).unwrap();
-            if name.ends_with(".eml") {
-                let text = String::from_utf8(bytes).unwrap();
-                let boundary = text
-                    .split("boundary=\"")
-                    .nth(1)
-                    .and_then(|rest| rest.split('"').next())
-                    .unwrap()
-                    .to_string();
-                bytes = text.replace(&boundary, "BOUNDARY").into_bytes();
-            }
-            (name, bytes)
+            (name, std::fs::read(&path).unwrap())
         })
         .collect();
     files.sort();

@@ -193,6 +193,7 @@ pub fn compose_with(
 /// protected); otherwise lettre picks the encoding.
 pub fn alternative(rendered: &RenderedMessage, quoted_printable: bool) -> MultiPart {
     MultiPart::alternative()
+        .boundary(boundary(rendered))
         .singlepart(text_part(
             ContentType::TEXT_PLAIN,
             &rendered.text,
@@ -203,6 +204,15 @@ pub fn alternative(rendered: &RenderedMessage, quoted_printable: bool) -> MultiP
             &rendered.html,
             quoted_printable,
         ))
+}
+
+/// The multipart boundary of `rendered`: made from its content hash, so that the same
+/// message always makes the same bytes (lettre's own is random, and a draft would
+/// differ at every render). No part can hold it: a text that held the hash of
+/// itself would have to be found by breaking SHA-256.
+fn boundary(rendered: &RenderedMessage) -> String {
+    let hash = &rendered.content_hash;
+    format!("herald-{}", hash.get(..40).unwrap_or(hash))
 }
 
 /// One text part with CRLF line endings. Quoted-printable, when asked for, also
