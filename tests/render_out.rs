@@ -175,6 +175,37 @@ fn the_same_release_renders_the_same_bytes_and_a_second_render_touches_nothing()
 }
 
 #[test]
+fn a_large_release_drafted_on_threads_gives_the_bytes_send_gives() {
+    // Over 1 MiB: render drafts the messages and writes the files on threads;
+    // `send --dry-run` makes each message alone, on one thread.
+    let ws = Workspace::new();
+    let release = genfixture::release_toml(1500);
+    assert!(release.len() > 1 << 20, "{} bytes", release.len());
+    fs::write(ws.path("release.toml"), release).unwrap();
+    let out = ws.path("drafts");
+    render_ok(&ws, "release.toml", &out, &[]);
+    let without_date = |bytes: Vec<u8>| -> String {
+        String::from_utf8(bytes)
+            .unwrap()
+            .split("\r\n")
+            .filter(|line| !line.starts_with("Date: "))
+            .collect::<Vec<_>>()
+            .join("\r\n")
+    };
+    for (kind, today) in [("pre-announcement", TODAY), ("announcement", "2021-03-10")] {
+        let output = ws.run_send(kind, today, &["--dry-run", "--yes"], &[]);
+        assert_eq!(output.status.code(), Some(0), "{kind}: {}", show(&output));
+        let sent = fs::read(ws.path(&format!("release.toml.{kind}.dry-run.eml"))).unwrap();
+        let drafted = fs::read(out.join(format!("{kind}.eml"))).unwrap();
+        assert!(drafted.len() > 1000, "{kind}");
+        assert!(
+            without_date(drafted) == without_date(sent),
+            "{kind}: the draft and the dry run differ"
+        );
+    }
+}
+
+#[test]
 fn leftovers_of_killed_renders_are_removed_and_nothing_else() {
     let ws = Workspace::new();
     let out = ws.path("drafts");

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::out_dir::{located, OutDir};
 use super::preview::changes::{Manifest, Previous, MANIFEST};
 use super::preview::{preview_page, PageContext};
-use super::{AppError, Checked, Guarded};
+use super::{AppError, Checked, Guarded, PARALLEL_FROM_BYTES};
 use crate::deliver::journal::Journal;
 use crate::plan::PlannedMessage;
 use crate::render::Addressing;
@@ -213,6 +213,39 @@ pub fn write(
     Ok(report)
 }
 
+/// Writes each file's bytes. When they come to [`PARALLEL_FROM_BYTES`] or more, two
+/// threads share the work, the largest files first, each to the less loaded one:
+/// copying hundreds of megabytes into the page cache is work for the processor.
+fn fill(files: Vec<(std::fs::File, PathBuf, &[u8])>) -> Result<(), AppError> {
+    let write = |(mut file, path, bytes): (std::fs::File, PathBuf, &[u8])| {
+        file.write_all(bytes).map_err(|e| located(&path, e))
+    };
+    if files.iter().map(|f| f.2.len()).sum::<usize>() < PARALLEL_FROM_BYTES {
+        return files.into_iter().try_for_each(write);
+    }
+    let mut files = files;
+    files.sort_by_key(|f| std::cmp::Reverse(f.2.len()));
+    let (mut here, mut there) = (Vec::new(), Vec::new());
+    let (mut here_bytes, mut there_bytes) = (0, 0);
+    for file in files {
+        if here_bytes <= there_bytes {
+            here_bytes += file.2.len();
+            here.push(file);
+        } else {
+            there_bytes += file.2.len();
+            there.push(file);
+        }
+    }
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| there.into_iter().try_for_each(write));
+        let done = here.into_iter().try_for_each(write);
+        let other = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        done.and(other)
+    })
+}
+
 /// Writes `outputs` into the directory all at once, as [`write`] describes, and
 /// removes the `stale` files. [`MANIFEST`] must be among the outputs.
 ///
@@ -287,16 +320,19 @@ fn publish(
     // Each file is written beside its target under a temporary name, created
     // afresh under a name no other render uses, never through a link.
     let mut written: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(outputs.len());
-    let staged = outputs.iter().try_for_each(|(name, bytes)| {
+    let mut files = Vec::with_capacity(outputs.len());
+    let created = outputs.iter().try_for_each(|(name, bytes)| {
         let path = crate::temporary_beside(dir, name);
-        let mut file = std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
             .map_err(|e| located(&path, e))?;
         written.push((path.clone(), dir.join(name)));
-        file.write_all(bytes).map_err(|e| located(&path, e))
+        files.push((file, path, &bytes[..]));
+        Ok(())
     });
+    let staged = created.and_then(|()| fill(files));
     let remove_temporaries = |written: &[(PathBuf, PathBuf)]| {
         for (temporary, _) in written {
             let _ = std::fs::remove_file(temporary);

@@ -22,7 +22,7 @@ use crate::config::{self, Config};
 use crate::deliver::journal::{Journal, JournalError};
 use crate::guard::{self, Embargo, Leak};
 use crate::load::{load_release, LoadError, LoadedRelease};
-use crate::plan::{plan, MessageKind, Necessity, Plan};
+use crate::plan::{plan, MessageKind, Necessity, Plan, PlannedMessage};
 use crate::render::{self, Addressing, ComposedEmail, RenderedMessage, Templates};
 use crate::validate::{self, Finding, Severity};
 use drafts::Draft;
@@ -216,6 +216,10 @@ pub fn compose_guarded(
     })
 }
 
+/// The size of release file from which the stages of a command that can run side by
+/// side do so; below it, starting threads costs more than it saves.
+pub const PARALLEL_FROM_BYTES: usize = 1 << 20;
+
 /// Renders and guards every message the plan says is due, addressed from the
 /// configuration (or with placeholders), and gathers every finding: the file's,
 /// the guard's, and the notes on today's date.
@@ -227,20 +231,53 @@ fn drafts_with_findings(
     let date = draft_date(options.today);
     let mut notes = Vec::new();
     let project_name = &checked.input.file.project.name;
-    let drafts = checked
+    let due: Vec<(&PlannedMessage, Addressing)> = checked
         .plan
         .due()
         .map(|planned| {
             let addressing = addressing_for(config, planned.kind, project_name, true, &mut notes);
-            let message = render::render_message(&checked.input, planned.kind, &checked.templates)?;
-            let guarded = compose_guarded(checked, message, &addressing, date, 0)?;
-            Ok(Draft {
-                planned: planned.clone(),
-                addressing,
-                guarded,
-            })
+            (planned, addressing)
         })
-        .collect::<Result<Vec<Draft>, AppError>>()?;
+        .collect();
+    let draft = |(planned, addressing): (&PlannedMessage, Addressing)| {
+        let message = render::render_message(&checked.input, planned.kind, &checked.templates)?;
+        let guarded = compose_guarded(checked, message, &addressing, date, 0)?;
+        Ok(Draft {
+            planned: planned.clone(),
+            addressing,
+            guarded,
+        })
+    };
+    // A large release drafts every message but the last (the announcement, which
+    // carries every fix) on threads of their own: building the pre-announcement's
+    // guard over thousands of embargoed issues then overlaps with rendering the
+    // announcement. The announcement stays on this thread, whose heap keeps its
+    // freed blocks for reuse (see `main`); another thread's would map and unmap
+    // each one. A small release is faster without threads.
+    let drafts = if checked.input.source.text().len() >= PARALLEL_FROM_BYTES && due.len() > 1 {
+        let mut due = due;
+        let last = due.pop().map(|last| vec![last]).unwrap_or_default();
+        std::thread::scope(|scope| {
+            let others: Vec<_> = due
+                .into_iter()
+                .map(|due| scope.spawn(move || draft(due)))
+                .collect();
+            let last: Vec<_> = last.into_iter().map(draft).collect();
+            others
+                .into_iter()
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .chain(last)
+                .collect::<Result<Vec<Draft>, AppError>>()
+        })?
+    } else {
+        due.into_iter()
+            .map(draft)
+            .collect::<Result<Vec<Draft>, AppError>>()?
+    };
     let mut findings = checked.findings.clone();
     findings.extend(
         drafts
