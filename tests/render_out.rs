@@ -427,60 +427,55 @@ fn a_directory_herald_may_not_write_or_read_stops_the_render_and_changes_nothing
     render_ok(&ws, "release.toml", &out, &[]);
     changed_release(&ws, "changed.toml");
     let mode = |bits: u32| fs::set_permissions(&out, fs::Permissions::from_mode(bits)).unwrap();
-    let unprivileged = |release: &str| {
-        ws.unprivileged_command(&[
-            "render",
-            release,
-            "--today",
-            TODAY,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap()
+    // Renders `release` as an unprivileged user with the directory's mode set to
+    // `bits`; the render must stop with exit 2 and every one of `expected` in its
+    // error, and leave the directory as it was.
+    let refused = |release: &str, bits: u32, expected: &[&str]| {
+        let before = listing(&out);
+        mode(bits);
+        let output = ws
+            .unprivileged_command(&[
+                "render",
+                release,
+                "--today",
+                TODAY,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        mode(0o755);
+        assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+        let err = String::from_utf8_lossy(&output.stderr);
+        for text in expected {
+            assert!(err.contains(text), "{text}: {err}");
+        }
+        assert_eq!(listing(&out), before);
     };
     // Drafts to replace in a directory herald may not write.
-    let before = listing(&out);
-    mode(0o555);
-    let changed = unprivileged("changed.toml");
-    assert_eq!(changed.status.code(), Some(2), "{}", show(&changed));
-    let err = String::from_utf8_lossy(&changed.stderr);
-    assert!(
-        err.contains("Permission denied") && err.contains("nothing was written"),
-        "{err}"
+    refused(
+        "changed.toml",
+        0o555,
+        &["Permission denied", "nothing was written"],
     );
-    mode(0o755);
-    assert_eq!(listing(&out), before);
-
     // A leftover it may not remove.
     let leftover = out.join(".announcement.eml.herald-1234-000000001.tmp");
     fs::write(&leftover, "half a draft").unwrap();
-    let before = listing(&out);
-    mode(0o555);
-    let output = unprivileged("release.toml");
-    mode(0o755);
-    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        err.contains("cannot remove this temporary file of an interrupted render"),
-        "{err}"
+    refused(
+        "release.toml",
+        0o555,
+        &["cannot remove this temporary file of an interrupted render"],
     );
-    assert_eq!(listing(&out), before);
     fs::remove_file(&leftover).unwrap();
-
     // A directory herald may write in but not read (nor so lock).
-    let before = listing(&out);
-    mode(0o333);
-    let output = unprivileged("changed.toml");
-    mode(0o755);
-    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        err.contains("cannot lock the directory against other renders")
-            && err.contains("nothing was written"),
-        "{err}"
+    refused(
+        "changed.toml",
+        0o333,
+        &[
+            "cannot lock the directory against other renders",
+            "nothing was written",
+        ],
     );
-    assert_eq!(listing(&out), before);
 }
 
 /// A small random number generator (xorshift), seeded from the clock; the seed is

@@ -86,8 +86,13 @@ bcc = ["security-archive@example.org"]
     /// A `herald` command in the workspace, with no HERALD_* variables and no stdin.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+        command.args(args);
+        self.isolated(command)
+    }
+
+    /// `command` run in the workspace, with no HERALD_* variables and no stdin.
+    fn isolated(&self, mut command: Command) -> Command {
         command
-            .args(args)
             .current_dir(self.dir.path())
             .env_remove("HERALD_TODAY")
             .env_remove("HERALD_SMTP_PASSWORD")
@@ -118,12 +123,8 @@ bcc = ["security-archive@example.org"]
         command
             .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
             .arg(&binary)
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("HERALD_TODAY")
-            .env_remove("HERALD_SMTP_PASSWORD")
-            .stdin(Stdio::null());
-        command
+            .args(args);
+        self.isolated(command)
     }
 
     /// Runs herald in the workspace with `env` set.
