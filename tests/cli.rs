@@ -1095,3 +1095,57 @@ fn the_guard_covers_the_names_in_a_thanks_sentence_and_the_projects_own_words() 
     let clean = check("Subject: [security] {{ versions_spoken }} pre-announcement\n\nThese releases include security fixes to {{ affects_text }}.\n");
     assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
 }
+
+/// `herald render fixtures/go1.16.1.toml --today 2021-03-10 --templates DIR`.
+fn render_with_templates(dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["render", "fixtures/go1.16.1.toml", "--today", "2021-03-10"])
+        .arg("--templates")
+        .arg(dir)
+        .env_remove("HERALD_TODAY")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("herald runs")
+}
+
+#[test]
+fn an_override_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("closing.md");
+    // Latin-1 "é" in "René": column 20 of line 3.
+    std::fs::write(&path, b"Thanks.\n\n{{ sign_off }}, Ren\xe9 \xff\nbye\n").unwrap();
+    let output = render_with_templates(dir.path());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}:3:20: the file is not UTF-8: byte 0xE9",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("templates are UTF-8 text"), "{err}");
+    // The excerpt shows the line, each bad byte as U+FFFD, and marks the first.
+    assert!(
+        err.contains(&format!(
+            "3 | {{{{ sign_off }}}}, Ren\u{fffd} \u{fffd}\n  | {}^\n",
+            " ".repeat(19)
+        )),
+        "{err}"
+    );
+
+    // A bad byte in the middle of a 1 MiB line: a window of the line, not the line.
+    let long = "a".repeat(1 << 19);
+    let mut bytes = format!("Thanks.\n\n{long}").into_bytes();
+    bytes.push(0xC0);
+    bytes.extend_from_slice(long.as_bytes());
+    std::fs::write(&path, bytes).unwrap();
+    let output = render_with_templates(dir.path());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    let at = format!("{}:3:{}: ", path.display(), (1 << 19) + 1);
+    assert!(err.starts_with(&format!("herald: {at}")), "{err}");
+    assert!(err.contains("byte 0xC0"), "{err}");
+    assert!(err.contains("a\u{fffd}a"), "{err}");
+    assert!(err.len() < 2_000, "{} bytes of error", err.len());
+}

@@ -104,11 +104,7 @@ impl Templates {
                     known: known.join(", "),
                 });
             };
-            slot.text =
-                std::fs::read_to_string(entry.path()).map_err(|source| RenderError::Io {
-                    path: entry.path(),
-                    source,
-                })?;
+            slot.text = read_override(&entry.path())?;
             slot.path = Some(entry.path());
         }
         let templates = Self::unparsed(sources);
@@ -316,6 +312,27 @@ impl Templates {
         let end = chars.nth(width - 1).unwrap_or(source.len());
         let (location, excerpt) = self.excerpt(name, &(start..end))?;
         Some(format!("{label}{location}: {message}\n{excerpt}"))
+    }
+}
+
+/// The text of the override at `path`. Bytes that are not UTF-8 are an error at the
+/// line and column of the first.
+fn read_override(path: &Path) -> Result<String, RenderError> {
+    let bytes = std::fs::read(path).map_err(|source| RenderError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match SourceFile::from_utf8(path, bytes) {
+        Ok(file) => Ok(file.into_text()),
+        Err(bad) => Err(RenderError::TemplateAt {
+            location: bad.file.span_location(&bad.span),
+            message: format!(
+                "the file is not UTF-8: byte 0x{:02X} cannot start or continue a character \
+                 here; templates are UTF-8 text, so save it as UTF-8",
+                bad.byte
+            ),
+            excerpt: Box::new(bad.file.excerpt(&bad.span)),
+        }),
     }
 }
 
