@@ -1149,3 +1149,73 @@ fn an_override_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
     assert!(err.contains("a\u{fffd}a"), "{err}");
     assert!(err.len() < 2_000, "{} bytes of error", err.len());
 }
+
+#[test]
+fn a_byte_order_mark_starting_an_override_is_no_part_of_it() {
+    // An error on line 1 of a file with a BOM: the BOM is no column.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("announcement.md");
+    std::fs::write(&path, "\u{feff}Subject: {{ nope( }}\n\nbody\n").unwrap();
+    let output = render_with_templates(dir.path());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!("herald: {}:1:19: ", path.display())),
+        "{err}"
+    );
+    assert!(!err.contains('\u{feff}'), "{err}");
+
+    // A mail template and a partial it includes, both with a BOM: the mail has none.
+    std::fs::write(
+        &path,
+        "\u{feff}Subject: BOM {{ versions_spoken }}\n\n{{ greeting }}\n\n\
+         {% include \"closing.md\" %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("closing.md"),
+        "\u{feff}Thanks, {{ sign_off }}\n",
+    )
+    .unwrap();
+    let output = render_with_templates(dir.path());
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        text.contains("Subject: BOM Go 1.16.1 and Go 1.15.9\n\nHello gophers,\n\nThanks, Katie"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{feff}'), "{text:?}");
+
+    let out = dir.path().join("drafts");
+    let output = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["render", "fixtures/go1.16.1.toml", "--today", "2021-03-10"])
+        .arg("--templates")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&out)
+        .env_remove("HERALD_TODAY")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(3).any(|w| w == b"\xEF\xBB\xBF"));
+    }
+    let raw = std::fs::read(out.join("announcement.eml")).unwrap();
+    let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(
+        message.subject(),
+        Some("BOM Go 1.16.1 and Go 1.15.9"),
+        "{}",
+        String::from_utf8_lossy(&raw)
+    );
+    let text = message.body_text(0).unwrap();
+    let html = message.body_html(0).unwrap();
+    assert!(
+        text.starts_with("Hello gophers,\r\n\r\nThanks, Katie"),
+        "{text:?}"
+    );
+    assert!(!text.contains('\u{feff}'), "{text:?}");
+    assert!(!html.contains('\u{feff}'), "{html:?}");
+}

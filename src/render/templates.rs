@@ -315,13 +315,18 @@ impl Templates {
     }
 }
 
-/// The text of the override at `path`. Bytes that are not UTF-8 are an error at the
-/// line and column of the first.
+/// The text of the override at `path`, without the byte order mark editors on
+/// Windows start a UTF-8 file with: it is no part of the template (it would count as
+/// a column in errors and end up in the mail). Bytes that are not UTF-8 are an error
+/// at the line and column of the first.
 fn read_override(path: &Path) -> Result<String, RenderError> {
-    let bytes = std::fs::read(path).map_err(|source| RenderError::Io {
+    let mut bytes = std::fs::read(path).map_err(|source| RenderError::Io {
         path: path.to_path_buf(),
         source,
     })?;
+    if bytes.starts_with(UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+    }
     match SourceFile::from_utf8(path, bytes) {
         Ok(file) => Ok(file.into_text()),
         Err(bad) => Err(RenderError::TemplateAt {
@@ -335,6 +340,9 @@ fn read_override(path: &Path) -> Result<String, RenderError> {
         }),
     }
 }
+
+/// U+FEFF in UTF-8, as a byte order mark at the start of a file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Bytes any template may write, whatever the size of the release (see
 /// [`Templates::output_limit`]).
