@@ -411,8 +411,11 @@ fn template_overrides_apply_by_file_name_and_typos_are_errors() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
+    let at = format!("{}:1:1", bad.path().join("announcement.md").display());
     assert!(
-        err.contains("template announcement.md: the first line must be \"Subject: ...\""),
+        err.contains(&format!(
+            "{at}: the first line must be \"Subject: ...\" followed by one blank line"
+        )),
         "{err}"
     );
 }
@@ -1218,4 +1221,58 @@ fn a_byte_order_mark_starting_an_override_is_no_part_of_it() {
     );
     assert!(!text.contains('\u{feff}'), "{text:?}");
     assert!(!html.contains('\u{feff}'), "{html:?}");
+}
+
+#[test]
+fn every_template_error_starts_with_its_file_and_its_line_and_column_when_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let announcement = dir.path().join("announcement.md").display().to_string();
+    let closing = dir.path().join("closing.md").display().to_string();
+    let include = "{% include \"closing.md\" %}\n";
+    for (template, closing_text, expected) in [
+        // Found when the templates are loaded.
+        (
+            "Subject: x\n\n{{ a | nofilter }}\n".to_string(),
+            "",
+            format!("{announcement}:3:8: Unknown filter `nofilter`"),
+        ),
+        // Found in the rendered mail.
+        (
+            "Hello\n\nbody\n".to_string(),
+            "",
+            format!("{announcement}:1:1: the first line must be \"Subject: ...\""),
+        ),
+        (
+            "Subject: x\nbody\n".to_string(),
+            "",
+            format!("{announcement}:1:11: the first line must be \"Subject: ...\" followed by one blank line, then the Markdown body; there is no blank line after it"),
+        ),
+        // Found while rendering, in the partial an override includes.
+        (
+            format!("Subject: x\n\n{include}"),
+            "Thanks.\n\n{{ 1 / 0 }}\n",
+            format!("{closing}:3:8: Cannot divide by 0"),
+        ),
+        // Without a place in the file.
+        (
+            "Subject: x\n\n{% for i in range(end=100000) %}{% for j in range(end=100000) %}\
+             0123456789012345678901234567890123456789{% endfor %}{% endfor %}\n"
+                .to_string(),
+            "",
+            format!("{announcement}: the output would pass the limit"),
+        ),
+    ] {
+        std::fs::write(dir.path().join("announcement.md"), &template).unwrap();
+        let _ = std::fs::remove_file(dir.path().join("closing.md"));
+        if !closing_text.is_empty() {
+            std::fs::write(dir.path().join("closing.md"), closing_text).unwrap();
+        }
+        let output = render_with_templates(dir.path());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{template}: {err}");
+        assert!(
+            err.starts_with(&format!("herald: {expected}")),
+            "{template}: {err}"
+        );
+    }
 }

@@ -84,6 +84,7 @@ impl Templates {
     pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
         let io = |source| RenderError::Io {
             path: dir.to_path_buf(),
+            what: "templates directory",
             source,
         };
         let mut sources = builtin_sources();
@@ -178,7 +179,8 @@ impl Templates {
             passed: false,
         };
         match tera.render_to(name, context, &mut output) {
-            Ok(()) => String::from_utf8(output.bytes).map_err(|e| RenderError::template(name, &e)),
+            Ok(()) => String::from_utf8(output.bytes)
+                .map_err(|e| RenderError::template(self.display_name(name), &e)),
             Err(_) if output.passed => Err(RenderError::Template {
                 name: self.display_name(name),
                 message: format!(
@@ -203,7 +205,7 @@ impl Templates {
     }
 
     /// The name errors give the template `name`: its override's path, or its own name.
-    fn display_name(&self, name: &str) -> String {
+    pub fn display_name(&self, name: &str) -> String {
         match self.sources.iter().find(|s| s.name == name) {
             Some(TemplateSource {
                 path: Some(path), ..
@@ -212,20 +214,57 @@ impl Templates {
         }
     }
 
-    /// A Tera error as herald reports it: one that points into a template names the
-    /// file (the override's path, or the built-in template's name), line and column,
-    /// with the line excerpted; any other names the template being rendered, if any.
+    /// An error about the first line of the template `name`'s output (a mail
+    /// template's `Subject:` line), reported at the start of the template's first line
+    /// or, when `after_line`, at its end.
+    pub(crate) fn first_line_error(
+        &self,
+        name: &str,
+        message: String,
+        after_line: bool,
+    ) -> RenderError {
+        let Some(source) = self.sources.iter().find(|s| s.name == name) else {
+            return RenderError::Template {
+                name: name.to_string(),
+                message,
+            };
+        };
+        let end = source.text.find('\n').unwrap_or(source.text.len());
+        let end = end - usize::from(source.text[..end].ends_with('\r'));
+        let span = if after_line { end..end } else { 0..end };
+        self.error_at(name, &span, message)
+    }
+
+    /// An error at `span` in the template `name`, with the line excerpted.
+    fn error_at(&self, name: &str, span: &Range<usize>, message: String) -> RenderError {
+        match self.excerpt(name, span) {
+            Some((location, excerpt)) => RenderError::TemplateAt {
+                location,
+                message,
+                excerpt: Box::new(excerpt),
+            },
+            None => RenderError::Template {
+                name: self.display_name(name),
+                message,
+            },
+        }
+    }
+
+    /// A Tera error as herald reports it, starting with the file it is about: one
+    /// that points into a template names the file (the override's path, or the
+    /// built-in template's name), line and column, with the line excerpted; any
+    /// other names the template being rendered, else the template it names.
     fn error(&self, rendering: Option<&str>, error: &tera::Error) -> RenderError {
         let (tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report)) =
             error.kind()
         else {
-            let message = self.reports(&crate::error_chain(error));
-            return match rendering {
-                Some(name) => RenderError::Template {
-                    name: name.to_string(),
-                    message,
-                },
-                None => RenderError::Templates { message },
+            let (message, located) = self.reports(&crate::error_chain(error));
+            if located {
+                return RenderError::TemplateReports { message };
+            }
+            return RenderError::Template {
+                name: self.about(rendering, &message),
+                message,
             };
         };
         match self.excerpt(report.filename(), &report.span().range) {
@@ -234,8 +273,27 @@ impl Templates {
                 message: report.message().to_string(),
                 excerpt: Box::new(excerpt),
             },
-            None => RenderError::template(rendering.unwrap_or(report.filename()), error),
+            None => RenderError::template(
+                self.display_name(rendering.unwrap_or(report.filename())),
+                error,
+            ),
         }
+    }
+
+    /// The file an error without a place is about: the template being rendered;
+    /// else the first template its message names; else the directory of the
+    /// overrides (only an override can hold an error), or `templates`.
+    fn about(&self, rendering: Option<&str>, message: &str) -> String {
+        if let Some(name) = rendering {
+            return self.display_name(name);
+        }
+        if let Some(source) = self.sources.iter().find(|s| message.contains(&s.name)) {
+            return self.display_name(&source.name);
+        }
+        self.sources
+            .iter()
+            .find_map(|s| s.path.as_deref()?.parent())
+            .map_or_else(|| "templates".to_string(), |dir| dir.display().to_string())
     }
 
     /// The location and excerpt of `span` in the template `name`: the override's
@@ -255,12 +313,16 @@ impl Templates {
     /// `error: MESSAGE`, ` --> NAME:LINE:COLUMN` and the whole source line with the
     /// span underlined, rewritten as herald's: the override's path, and a window of
     /// a long line (a report must not repeat a 1 MiB line). Text that is not such a
-    /// report is kept, each line cut to a readable width.
-    fn reports(&self, text: &str) -> String {
+    /// report is kept, each line cut to a readable width. Also says whether the text
+    /// starts with a report, that is with a file, line and column.
+    fn reports(&self, text: &str) -> (String, bool) {
+        let mut located = None;
         let rewritten: Vec<String> = text
             .split("\n\n")
             .map(|block| {
-                self.report(block).unwrap_or_else(|| {
+                let report = self.report(block);
+                located.get_or_insert(report.is_some());
+                report.unwrap_or_else(|| {
                     block
                         .lines()
                         .map(|line| match line.char_indices().nth(REPORT_WIDTH) {
@@ -272,7 +334,7 @@ impl Templates {
                 })
             })
             .collect();
-        rewritten.join("\n")
+        (rewritten.join("\n"), located.unwrap_or(false))
     }
 
     /// One block of a Tera text report, rewritten (see [`Templates::reports`]).
@@ -322,6 +384,7 @@ impl Templates {
 fn read_override(path: &Path) -> Result<String, RenderError> {
     let mut bytes = std::fs::read(path).map_err(|source| RenderError::Io {
         path: path.to_path_buf(),
+        what: "template",
         source,
     })?;
     if bytes.starts_with(UTF8_BOM) {
