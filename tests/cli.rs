@@ -1276,3 +1276,60 @@ fn every_template_error_starts_with_its_file_and_its_line_and_column_when_known(
         );
     }
 }
+
+#[test]
+fn an_include_cycle_names_each_file_and_the_line_of_each_include() {
+    let dir = tempfile::tempdir().unwrap();
+    let closing = dir.path().join("closing.md");
+    let fixes = dir.path().join("security-fixes.md");
+    std::fs::write(&closing, "Thanks.\n{% include \"security-fixes.md\" %}\n").unwrap();
+    std::fs::write(&fixes, "Fixes:\n\n{%- include 'closing.md' -%}\n").unwrap();
+    let output = render_with_templates(dir.path());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}:2:12: include cycle: closing.md includes security-fixes.md, which \
+             includes closing.md; a template cannot include itself",
+            closing.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "note: {}:3:13: security-fixes.md includes closing.md here",
+            fixes.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("3 | {%- include 'closing.md' -%}"), "{err}");
+
+    // A cycle through a built-in template names it by its name.
+    std::fs::remove_file(&closing).unwrap();
+    std::fs::write(&fixes, "{% include \"announcement.md\" %}\n").unwrap();
+    let err = stderr(&render_with_templates(dir.path()));
+    assert!(
+        err.contains("announcement.md includes security-fixes.md, which includes announcement.md"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "note: {}:1:12: security-fixes.md includes announcement.md here",
+            fixes.display()
+        )),
+        "{err}"
+    );
+
+    // A template that extends one that does not exist.
+    std::fs::remove_file(&fixes).unwrap();
+    let announcement = dir.path().join("announcement.md");
+    std::fs::write(&announcement, "{% extends \"base.md\" %}\n").unwrap();
+    let err = stderr(&render_with_templates(dir.path()));
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}:1:12: extends \"base.md\", which is not a template herald knows",
+            announcement.display()
+        )),
+        "{err}"
+    );
+}

@@ -255,17 +255,51 @@ impl Templates {
     /// built-in template's name), line and column, with the line excerpted; any
     /// other names the template being rendered, else the template it names.
     fn error(&self, rendering: Option<&str>, error: &tera::Error) -> RenderError {
-        let (tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report)) =
-            error.kind()
-        else {
-            let (message, located) = self.reports(&crate::error_chain(error));
-            if located {
-                return RenderError::TemplateReports { message };
+        let report = match error.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                report
             }
-            return RenderError::Template {
-                name: self.about(rendering, &message),
-                message,
-            };
+            tera::ErrorKind::CircularInclude { include_chain, .. } => {
+                return self.cycle(INCLUDE, include_chain);
+            }
+            tera::ErrorKind::CircularExtend {
+                tpl,
+                inheritance_chain,
+            } => {
+                let chain: Vec<String> = std::iter::once(tpl)
+                    .chain(inheritance_chain)
+                    .cloned()
+                    .collect();
+                return self.cycle(EXTENDS, &chain);
+            }
+            tera::ErrorKind::MissingParent { current, parent } => {
+                let message = format!(
+                    "extends \"{parent}\", which is not a template herald knows; the \
+                     templates are: {}",
+                    BUILTIN
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return match self.tag(current, EXTENDS, parent) {
+                    Some(span) => self.error_at(current, &span, message),
+                    None => RenderError::Template {
+                        name: self.display_name(current),
+                        message,
+                    },
+                };
+            }
+            _ => {
+                let (message, located) = self.reports(&crate::error_chain(error));
+                if located {
+                    return RenderError::TemplateReports { message };
+                }
+                return RenderError::Template {
+                    name: self.about(rendering, &message),
+                    message,
+                };
+            }
         };
         match self.excerpt(report.filename(), &report.span().range) {
             Some((location, excerpt)) => RenderError::TemplateAt {
@@ -278,6 +312,88 @@ impl Templates {
                 error,
             ),
         }
+    }
+
+    /// An `include` or `extends` cycle, from the chain Tera followed to it (the
+    /// template it started from, ..., the template met a second time): the first
+    /// template of the cycle is reported at its tag naming the next, and each other
+    /// template of the cycle in a note at its own.
+    fn cycle(&self, tag: Tag, chain: &[String]) -> RenderError {
+        let Some(last) = chain.last() else {
+            return RenderError::Template {
+                name: "templates".to_string(),
+                message: format!("{} cycle", tag.keyword),
+            };
+        };
+        let start = chain.iter().position(|n| n == last).unwrap_or(0);
+        let cycle = &chain[start..];
+        let steps: Vec<(&String, &String)> = cycle.iter().zip(cycle.iter().skip(1)).collect();
+        let described = match steps.as_slice() {
+            [(one, _)] => format!("{one} {} itself", tag.verb),
+            _ => {
+                let mut described = cycle[0].clone();
+                for (n, to) in cycle[1..].iter().enumerate() {
+                    let which = if n == 0 { "" } else { ", which" };
+                    described.push_str(&format!("{which} {} {to}", tag.verb));
+                }
+                described
+            }
+        };
+        let mut blocks = Vec::new();
+        for (n, (from, to)) in steps.iter().enumerate() {
+            let message = if n == 0 {
+                format!(
+                    "{} cycle: {described}; a template cannot {} itself, directly or \
+                     through others",
+                    tag.keyword, tag.infinitive
+                )
+            } else {
+                format!("{from} {} {to} here", tag.verb)
+            };
+            let error = match self.tag(from, tag, to) {
+                Some(span) => self.error_at(from, &span, message),
+                None => RenderError::Template {
+                    name: self.display_name(from),
+                    message,
+                },
+            };
+            let label = if n == 0 { "" } else { "note: " };
+            blocks.push(format!("{label}{error}"));
+        }
+        RenderError::TemplateReports {
+            message: blocks.join("\n"),
+        }
+    }
+
+    /// Where the template `name` names `target` in a `{% KEYWORD "TARGET" %}` tag:
+    /// the span of the quoted name in the first such tag.
+    fn tag(&self, name: &str, tag: Tag, target: &str) -> Option<Range<usize>> {
+        let text = &self.sources.iter().find(|s| s.name == name)?.text;
+        let mut from = 0;
+        while let Some(at) = text[from..].find("{%") {
+            let open = from + at + 2;
+            let close = text[open..].find("%}").map_or(text.len(), |i| open + i);
+            // Offsets of the parts of the tag, each a suffix of `text[..close]`.
+            let offset = |part: &str| close - part.len();
+            let body = text[open..close]
+                .trim_start_matches(['-', '+'])
+                .trim_start();
+            if let Some(rest) = body.strip_prefix(tag.keyword) {
+                let quoted = rest.trim_start();
+                if quoted.len() < rest.len() {
+                    if let Some(quote) = quoted.chars().next().filter(|c| "\"'`".contains(*c)) {
+                        let name_end = 1 + target.len();
+                        if quoted[1..].starts_with(target) && quoted[name_end..].starts_with(quote)
+                        {
+                            let start = offset(quoted);
+                            return Some(start..start + name_end + 1);
+                        }
+                    }
+                }
+            }
+            from = close;
+        }
+        None
     }
 
     /// The file an error without a place is about: the template being rendered;
@@ -403,6 +519,29 @@ fn read_override(path: &Path) -> Result<String, RenderError> {
         }),
     }
 }
+
+/// A tag by which a template names another, and the words errors about it use.
+#[derive(Clone, Copy)]
+struct Tag {
+    /// The tag's keyword, as in `{% include "closing.md" %}`.
+    keyword: &'static str,
+    /// As in "closing.md includes security-fixes.md".
+    verb: &'static str,
+    /// As in "a template cannot include itself".
+    infinitive: &'static str,
+}
+
+const INCLUDE: Tag = Tag {
+    keyword: "include",
+    verb: "includes",
+    infinitive: "include",
+};
+
+const EXTENDS: Tag = Tag {
+    keyword: "extends",
+    verb: "extends",
+    infinitive: "extend",
+};
 
 /// U+FEFF in UTF-8, as a byte order mark at the start of a file.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
