@@ -1,5 +1,7 @@
 //! The command line end to end: exit codes, error positions, JSON output, drafts.
 
+mod support;
+
 use std::path::Path;
 
 use mail_parser::MimeHeaders;
@@ -1331,5 +1333,158 @@ fn an_include_cycle_names_each_file_and_the_line_of_each_include() {
             announcement.display()
         )),
         "{err}"
+    );
+}
+
+/// Runs `command`, failing the test if it has not finished within 30 seconds.
+fn output_within_30s(mut command: Command) -> Output {
+    use std::process::Stdio;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("herald still runs after 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn an_override_that_is_no_regular_file_is_an_error_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let announcement = dir.path().join("announcement.md");
+    let command = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+        command
+            .args(["render", "fixtures/go1.16.1.toml", "--today", "2021-03-10"])
+            .arg("--templates")
+            .arg(dir.path())
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        command
+    };
+
+    std::fs::create_dir(&announcement).unwrap();
+    let output = output_within_30s(command());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}: this is a directory, not a regular file: an override must be a \
+             regular file or a link to one",
+            announcement.display()
+        )),
+        "{err}"
+    );
+    assert!(output.stdout.is_empty(), "{}", stdout(&output));
+    std::fs::remove_dir(&announcement).unwrap();
+
+    // Read, a FIFO would keep herald waiting for a writer.
+    let mkfifo = Command::new("mkfifo").arg(&announcement).status().unwrap();
+    assert!(mkfifo.success());
+    let output = output_within_30s(command());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}: this is a FIFO (named pipe), not a regular file",
+            announcement.display()
+        )),
+        "{err}"
+    );
+    std::fs::remove_file(&announcement).unwrap();
+
+    // A link to a file is an override; a link to nothing is an error.
+    let real = dir.path().join("real.txt");
+    std::fs::write(&real, "Subject: Linked {{ versions_spoken }}\n\nbody\n").unwrap();
+    std::os::unix::fs::symlink(&real, &announcement).unwrap();
+    let output = output_within_30s(command());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Subject: Linked Go 1.16.1"));
+    std::fs::remove_file(&real).unwrap();
+    let output = output_within_30s(command());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}: cannot read the template: No such file or directory",
+            announcement.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unreadable_override_or_directory_of_overrides_is_an_error_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = support::Workspace::new();
+    let tpl = ws.path("tpl");
+    std::fs::create_dir(&tpl).unwrap();
+    std::fs::set_permissions(&tpl, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = tpl.join("announcement.md");
+    std::fs::write(&file, "Subject: x\n\nbody\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let args = [
+        "render",
+        "release.toml",
+        "--today",
+        "2021-03-10",
+        "--templates",
+        "tpl",
+    ];
+    let output = ws.unprivileged_command(&args).output().unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{}", support::show(&output));
+    assert!(
+        err.starts_with("herald: tpl/announcement.md: cannot read the template: Permission denied"),
+        "{err}"
+    );
+
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&tpl, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let output = ws.unprivileged_command(&args).output().unwrap();
+    std::fs::set_permissions(&tpl, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{}", support::show(&output));
+    assert!(
+        err.starts_with("herald: tpl: cannot read the templates directory: Permission denied"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_empty_mail_template_is_an_error_and_an_empty_partial_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let announcement = dir.path().join("announcement.md");
+    // Empty but for a byte order mark.
+    std::fs::write(&announcement, "\u{feff}").unwrap();
+    let output = render_with_templates(dir.path());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}: the file is empty; a mail template is a \"Subject: ...\" line, a \
+             blank line, then the Markdown body\n",
+            announcement.display()
+        )),
+        "{err}"
+    );
+
+    std::fs::remove_file(&announcement).unwrap();
+    std::fs::write(dir.path().join("closing.md"), "").unwrap();
+    let output = render_with_templates(dir.path());
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (_, announcement) = text.split_once("==> announcement <==").unwrap();
+    assert!(
+        announcement
+            .trim_end()
+            .ends_with("This is CVE-2021-27919 and Go issue https://go.dev/issue/44916."),
+        "the announcement ends where the closing was: {announcement}"
     );
 }

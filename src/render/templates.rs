@@ -79,8 +79,11 @@ impl Templates {
     ///
     /// Any other Markdown file in `dir` (`*.md`, in any case) is an error, so that a
     /// misspelt override cannot silently leave the built-in in place. Other files
-    /// are ignored. Every template is parsed here, so that an error in an override
-    /// is reported whatever the command renders.
+    /// are ignored. So that the built-in is never used in place of an override, an
+    /// entry with a template's name must be a regular file (or a link to one) that
+    /// can be read, and that of a mail template must not be empty. Every template is
+    /// parsed here, so that an error in an override is reported whatever the
+    /// command renders.
     pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
         let io = |source| RenderError::Io {
             path: dir.to_path_buf(),
@@ -95,18 +98,31 @@ impl Templates {
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.to_ascii_lowercase().ends_with(".md") || !entry.path().is_file() {
+            if !name.to_ascii_lowercase().ends_with(".md") {
                 continue;
             }
+            let path = entry.path();
             let Some(slot) = sources.iter_mut().find(|s| s.name == name) else {
+                if !path.is_file() {
+                    continue;
+                }
                 let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
                 return Err(RenderError::UnknownTemplate {
-                    path: entry.path(),
+                    path,
                     known: known.join(", "),
                 });
             };
-            slot.text = read_override(&entry.path())?;
-            slot.path = Some(entry.path());
+            let text = read_override(&path)?;
+            if text.is_empty() && slot.text.starts_with("Subject:") {
+                return Err(RenderError::Template {
+                    name: path.display().to_string(),
+                    message: "the file is empty; a mail template is a \"Subject: ...\" line, \
+                              a blank line, then the Markdown body"
+                        .to_string(),
+                });
+            }
+            slot.text = text;
+            slot.path = Some(path);
         }
         let templates = Self::unparsed(sources);
         let all: Vec<String> = templates.sources.iter().map(|s| s.name.clone()).collect();
@@ -497,12 +513,27 @@ impl Templates {
 /// Windows start a UTF-8 file with: it is no part of the template (it would count as
 /// a column in errors and end up in the mail). Bytes that are not UTF-8 are an error
 /// at the line and column of the first.
+///
+/// A directory, FIFO, socket or device is an error: read, a FIFO would block until
+/// something writes to it; skipped, the built-in would be used without a word.
 fn read_override(path: &Path) -> Result<String, RenderError> {
-    let mut bytes = std::fs::read(path).map_err(|source| RenderError::Io {
+    let io = |source| RenderError::Io {
         path: path.to_path_buf(),
         what: "template",
         source,
-    })?;
+    };
+    // Through a symbolic link, as reading does: a link to a file is an override.
+    let kind = std::fs::metadata(path).map_err(io)?.file_type();
+    if !kind.is_file() {
+        return Err(RenderError::Template {
+            name: path.display().to_string(),
+            message: format!(
+                "{}, not a regular file: an override must be a regular file or a link to one",
+                file_kind(kind)
+            ),
+        });
+    }
+    let mut bytes = std::fs::read(path).map_err(io)?;
     if bytes.starts_with(UTF8_BOM) {
         bytes.drain(..UTF8_BOM.len());
     }
@@ -542,6 +573,22 @@ const EXTENDS: Tag = Tag {
     verb: "extends",
     infinitive: "extend",
 };
+
+/// What a file that is not a regular file is, as errors say it.
+fn file_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "this is a directory"
+    } else if kind.is_fifo() {
+        "this is a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "this is a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "this is a device"
+    } else {
+        "this is of an unknown kind"
+    }
+}
 
 /// U+FEFF in UTF-8, as a byte order mark at the start of a file.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
