@@ -1488,3 +1488,36 @@ fn an_empty_mail_template_is_an_error_and_an_empty_partial_writes_nothing() {
         "the announcement ends where the closing was: {announcement}"
     );
 }
+
+#[test]
+fn a_mail_template_without_its_subject_line_is_reported_briefly_at_its_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("announcement.md");
+    // A first line of 1 MiB: the error quotes the start of it.
+    let long = "x".repeat(1 << 20);
+    std::fs::write(&path, format!("Hello {long}\n\nbody\n")).unwrap();
+    let err = stderr(&render_with_templates(dir.path()));
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}:1:1: the first line must be \"Subject: ...\" followed by one blank \
+             line, then the Markdown body; found \"Hello xxx",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(err.len() < 2_000, "{} bytes of error", err.len());
+
+    // A value with a line break in the subject: the line of the template that
+    // wrote it, not its end, and the line that followed.
+    std::fs::write(&path, "Subject: {{ \"a\nb\" }}\n\nbody\n").unwrap();
+    let err = stderr(&render_with_templates(dir.path()));
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}:1:1: the first line must be \"Subject: ...\" followed by one blank \
+             line, then the Markdown body; there is no blank line after it: the second line \
+             is \"b\"",
+            path.display()
+        )),
+        "{err}"
+    );
+}

@@ -139,7 +139,7 @@ pub fn render_message(
              the Markdown body; {}",
             problem.found
         );
-        templates.first_line_error(name, message, problem.after_line)
+        templates.first_line_error(name, message, problem.after_line.then_some(problem.line))
     })?;
     let markdown = tidy_markdown(body);
     drop(output);
@@ -158,20 +158,27 @@ pub fn render_message(
 }
 
 /// What is wrong with the start of a rendered mail template.
-struct SubjectProblem {
+struct SubjectProblem<'a> {
     /// What was found instead, as the error says it.
     found: String,
     /// Whether the problem is after the first line (no blank line follows it).
     after_line: bool,
+    /// The first line written.
+    line: &'a str,
 }
 
 /// Splits a rendered mail template into its subject and Markdown body.
-fn split_subject(output: &str) -> Result<(String, &str), SubjectProblem> {
-    let err = |found: String, after_line| SubjectProblem { found, after_line };
+fn split_subject(output: &str) -> Result<(String, &str), SubjectProblem<'_>> {
     let (first, rest) = output.split_once('\n').unwrap_or((output, ""));
+    let first = first.strip_suffix('\r').unwrap_or(first);
+    let err = |found: String, after_line| SubjectProblem {
+        found,
+        after_line,
+        line: first,
+    };
     let subject = first
         .strip_prefix("Subject:")
-        .ok_or_else(|| err(format!("found {first:?}"), false))?
+        .ok_or_else(|| err(format!("found {}", quoted(first)), false))?
         .trim();
     if subject.is_empty() {
         return Err(err("the subject is empty".to_string(), false));
@@ -179,9 +186,31 @@ fn split_subject(output: &str) -> Result<(String, &str), SubjectProblem> {
     let body = rest
         .strip_prefix('\n')
         .or_else(|| rest.strip_prefix("\r\n"))
-        .ok_or_else(|| err("there is no blank line after it".to_string(), true))?;
+        .ok_or_else(|| {
+            let second = rest.split('\n').next().unwrap_or_default();
+            let second = second.strip_suffix('\r').unwrap_or(second);
+            err(
+                format!(
+                    "there is no blank line after it: the second line is {}",
+                    quoted(second)
+                ),
+                true,
+            )
+        })?;
     Ok((subject.to_string(), body))
 }
+
+/// `text` quoted for an error message, cut after [`QUOTED_CHARS`] characters: a
+/// template may write a line of megabytes.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{:?}...", &text[..cut]),
+        None => format!("{text:?}"),
+    }
+}
+
+/// Characters of written text an error quotes.
+const QUOTED_CHARS: usize = 80;
 
 /// Collapses runs of blank lines that template conditionals leave behind.
 fn tidy_markdown(body: &str) -> String {

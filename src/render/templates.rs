@@ -231,13 +231,14 @@ impl Templates {
     }
 
     /// An error about the first line of the template `name`'s output (a mail
-    /// template's `Subject:` line), reported at the start of the template's first line
-    /// or, when `after_line`, at its end.
+    /// template's `Subject:` line), reported at the template's first line: at its end
+    /// when the error is after the line `written` and the template's first line is
+    /// that very text, else marking the whole line, which wrote it.
     pub(crate) fn first_line_error(
         &self,
         name: &str,
         message: String,
-        after_line: bool,
+        after: Option<&str>,
     ) -> RenderError {
         let Some(source) = self.sources.iter().find(|s| s.name == name) else {
             return RenderError::Template {
@@ -247,7 +248,10 @@ impl Templates {
         };
         let end = source.text.find('\n').unwrap_or(source.text.len());
         let end = end - usize::from(source.text[..end].ends_with('\r'));
-        let span = if after_line { end..end } else { 0..end };
+        let span = match after {
+            Some(written) if written == &source.text[..end] => end..end,
+            _ => 0..end,
+        };
         self.error_at(name, &span, message)
     }
 
@@ -323,10 +327,15 @@ impl Templates {
                 message: report.message().to_string(),
                 excerpt: Box::new(excerpt),
             },
-            None => RenderError::template(
-                self.display_name(rendering.unwrap_or(report.filename())),
-                error,
-            ),
+            None => RenderError::Template {
+                name: self.about(
+                    Some(report.filename())
+                        .filter(|n| !n.is_empty())
+                        .or(rendering),
+                    report.message(),
+                ),
+                message: report.message().to_string(),
+            },
         }
     }
 
