@@ -44,29 +44,17 @@ pub fn read_source(path: &Path) -> Result<SourceFile, LoadError> {
         path: path.to_path_buf(),
         source,
     })?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(path, text)),
-        Err(error) => {
-            // Report the first bad byte where it stands, in the valid text before it.
-            let bad = error.utf8_error().valid_up_to();
-            let bytes = error.into_bytes();
-            let byte = bytes[bad];
-            let prefix = String::from_utf8_lossy(&bytes[..bad]).into_owned();
-            let line_end = bytes[bad..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(bytes.len(), |i| bad + i);
-            let rest = String::from_utf8_lossy(&bytes[bad..line_end]).into_owned();
-            let source = SourceFile::new(path, format!("{prefix}{rest}"));
-            let width = rest.chars().next().map_or(1, char::len_utf8);
-            Err(invalid(
-                &source,
-                "schema",
-                bad..bad + width,
-                &format!("the file is not UTF-8: byte 0x{byte:02X} cannot start or continue a character here; save it as UTF-8"),
-            ))
-        }
-    }
+    SourceFile::from_utf8(path, bytes).map_err(|bad| {
+        invalid(
+            &bad.file,
+            "schema",
+            bad.span,
+            &format!(
+                "the file is not UTF-8: byte 0x{:02X} cannot start or continue a character here; save it as UTF-8",
+                bad.byte
+            ),
+        )
+    })
 }
 
 /// Deserializes release-file text that was read from `source`'s path.

@@ -36,6 +36,37 @@ impl SourceFile {
         }
     }
 
+    /// Bytes read from `path` as text, or, if they are not UTF-8, where the first
+    /// invalid byte is (see [`NotUtf8`]).
+    pub fn from_utf8(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Result<Self, NotUtf8> {
+        let path = path.into();
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Self { path, text }),
+            Err(error) => {
+                // The valid text before the first bad byte, then the rest of its line
+                // decoded lossily: enough to report the byte where it stands, and no
+                // more than one line however long the file.
+                let bad = error.utf8_error().valid_up_to();
+                let bytes = error.into_bytes();
+                let byte = bytes[bad];
+                let line_end = bytes[bad..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |i| bad + i);
+                let rest = String::from_utf8_lossy(&bytes[bad..line_end]);
+                let width = rest.chars().next().map_or(1, char::len_utf8);
+                let mut text = String::with_capacity(bad + rest.len());
+                text.push_str(&String::from_utf8_lossy(&bytes[..bad]));
+                text.push_str(&rest);
+                Err(NotUtf8 {
+                    file: Self { path, text },
+                    span: bad..bad + width,
+                    byte,
+                })
+            }
+        }
+    }
+
     /// The path the text was read from.
     pub fn path(&self) -> &Path {
         &self.path
@@ -44,6 +75,11 @@ impl SourceFile {
     /// The whole text.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The whole text, without the path.
+    pub fn into_text(self) -> String {
+        self.text
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
@@ -103,6 +139,18 @@ impl SourceFile {
             span,
         }
     }
+}
+
+/// Bytes that are not UTF-8, ready to report like any other error in a file.
+#[derive(Debug)]
+pub struct NotUtf8 {
+    /// The valid text before the first invalid byte and the rest of its line, each
+    /// invalid byte shown as U+FFFD.
+    pub file: SourceFile,
+    /// The first invalid byte, as the U+FFFD that stands for it in `file`.
+    pub span: Range<usize>,
+    /// The first invalid byte.
+    pub byte: u8,
 }
 
 /// `line` with the characters a terminal would act on, and annotate-snippets leaves

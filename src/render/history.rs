@@ -147,7 +147,7 @@ pub fn history(
         .map(|context| {
             let version = context.version.clone();
             let context = tera::Context::from_serialize(&context)
-                .map_err(|e| RenderError::template("history.md", &e))?;
+                .map_err(|e| RenderError::template(templates.display_name("history.md"), &e))?;
             let markdown = templates.render("history.md", &context, input.source.text().len())?;
             let line = markdown::to_text(&markdown, usize::MAX).trim().to_string();
             Ok(HistoryLine { version, line })

@@ -20,23 +20,31 @@ use crate::load::LoadedRelease;
 use crate::plan::MessageKind;
 
 /// Why a message could not be rendered.
+///
+/// Every error about a template starts with the file it is about (the override's
+/// path, or the built-in template's name) and, when known, the line and column, as
+/// errors in the release file do: `FILE:LINE:COLUMN: message`.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("template {name}: {message}")]
+    /// An error about a template as a whole; `name` is the override's path or the
+    /// built-in template's name.
+    #[error("{name}: {message}")]
     Template { name: String, message: String },
-    #[error("templates: {message}")]
-    Templates { message: String },
+    /// One or more reports, each `FILE:LINE:COLUMN: message` (or `note: ...`) and an
+    /// excerpt of the line.
+    #[error("{message}")]
+    TemplateReports { message: String },
     #[error("{location}: {message}\n{excerpt}")]
     TemplateAt {
         location: crate::source::Location,
         message: String,
         excerpt: Box<crate::source::Excerpt>,
     },
-    #[error("template {name}: the first line must be \"Subject: ...\" followed by one blank line, then the Markdown body; {found}")]
-    Subject { name: String, found: String },
-    #[error("{}: {}", path.display(), source)]
+    /// A file or directory of overrides that cannot be read; `what` says which.
+    #[error("{}: cannot read the {what}: {source}", path.display())]
     Io {
         path: PathBuf,
+        what: &'static str,
         source: std::io::Error,
     },
     #[error("{}: not a template herald knows; the templates are: {known}", path.display())]
@@ -48,10 +56,11 @@ pub enum RenderError {
 }
 
 impl RenderError {
-    /// A template error, with a Tera error's causes flattened into one message.
-    fn template(name: &str, error: &dyn std::error::Error) -> Self {
+    /// An error about the template `name` (as [`Templates::display_name`] gives it),
+    /// with an error's causes flattened into one message.
+    fn template(name: String, error: &dyn std::error::Error) -> Self {
         RenderError::Template {
-            name: name.to_string(),
+            name,
             message: crate::error_chain(error),
         }
     }
@@ -121,10 +130,17 @@ pub fn render_message(
     // Each intermediate goes as soon as the next form is made: for a release of
     // thousands of fixes, each is tens of megabytes.
     let context = tera::Context::from_serialize(&MessageContext::new(input, kind))
-        .map_err(|e| RenderError::template(name, &e))?;
+        .map_err(|e| RenderError::template(templates.display_name(name), &e))?;
     let output = templates.render(name, &context, input.source.text().len())?;
     drop(context);
-    let (subject, body) = split_subject(name, &output)?;
+    let (subject, body) = split_subject(&output).map_err(|problem| {
+        let message = format!(
+            "the first line must be \"Subject: ...\" followed by one blank line, then \
+             the Markdown body; {}",
+            problem.found
+        );
+        templates.first_line_error(name, message, problem.after_line.then_some(problem.line))
+    })?;
     let markdown = tidy_markdown(body);
     drop(output);
     let text = markdown::to_text(&markdown, markdown::TEXT_WIDTH);
@@ -141,26 +157,60 @@ pub fn render_message(
     })
 }
 
+/// What is wrong with the start of a rendered mail template.
+struct SubjectProblem<'a> {
+    /// What was found instead, as the error says it.
+    found: String,
+    /// Whether the problem is after the first line (no blank line follows it).
+    after_line: bool,
+    /// The first line written.
+    line: &'a str,
+}
+
 /// Splits a rendered mail template into its subject and Markdown body.
-fn split_subject<'a>(name: &str, output: &'a str) -> Result<(String, &'a str), RenderError> {
-    let err = |found: String| RenderError::Subject {
-        name: name.to_string(),
-        found,
-    };
+fn split_subject(output: &str) -> Result<(String, &str), SubjectProblem<'_>> {
     let (first, rest) = output.split_once('\n').unwrap_or((output, ""));
+    let first = first.strip_suffix('\r').unwrap_or(first);
+    let err = |found: String, after_line| SubjectProblem {
+        found,
+        after_line,
+        line: first,
+    };
     let subject = first
         .strip_prefix("Subject:")
-        .ok_or_else(|| err(format!("found {first:?}")))?
+        .ok_or_else(|| err(format!("found {}", quoted(first)), false))?
         .trim();
     if subject.is_empty() {
-        return Err(err("the subject is empty".to_string()));
+        return Err(err("the subject is empty".to_string(), false));
     }
     let body = rest
         .strip_prefix('\n')
         .or_else(|| rest.strip_prefix("\r\n"))
-        .ok_or_else(|| err("there is no blank line after it".to_string()))?;
+        .ok_or_else(|| {
+            let second = rest.split('\n').next().unwrap_or_default();
+            let second = second.strip_suffix('\r').unwrap_or(second);
+            err(
+                format!(
+                    "there is no blank line after it: the second line is {}",
+                    quoted(second)
+                ),
+                true,
+            )
+        })?;
     Ok((subject.to_string(), body))
 }
+
+/// `text` quoted for an error message, cut after [`QUOTED_CHARS`] characters: a
+/// template may write a line of megabytes.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{:?}...", &text[..cut]),
+        None => format!("{text:?}"),
+    }
+}
+
+/// Characters of written text an error quotes.
+const QUOTED_CHARS: usize = 80;
 
 /// Collapses runs of blank lines that template conditionals leave behind.
 fn tidy_markdown(body: &str) -> String {

@@ -79,11 +79,15 @@ impl Templates {
     ///
     /// Any other Markdown file in `dir` (`*.md`, in any case) is an error, so that a
     /// misspelt override cannot silently leave the built-in in place. Other files
-    /// are ignored. Every template is parsed here, so that an error in an override
-    /// is reported whatever the command renders.
+    /// are ignored. So that the built-in is never used in place of an override, an
+    /// entry with a template's name must be a regular file (or a link to one) that
+    /// can be read, and that of a mail template must not be empty. Every template is
+    /// parsed here, so that an error in an override is reported whatever the
+    /// command renders.
     pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
         let io = |source| RenderError::Io {
             path: dir.to_path_buf(),
+            what: "templates directory",
             source,
         };
         let mut sources = builtin_sources();
@@ -94,22 +98,31 @@ impl Templates {
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.to_ascii_lowercase().ends_with(".md") || !entry.path().is_file() {
+            if !name.to_ascii_lowercase().ends_with(".md") {
                 continue;
             }
+            let path = entry.path();
             let Some(slot) = sources.iter_mut().find(|s| s.name == name) else {
+                if !path.is_file() {
+                    continue;
+                }
                 let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
                 return Err(RenderError::UnknownTemplate {
-                    path: entry.path(),
+                    path,
                     known: known.join(", "),
                 });
             };
-            slot.text =
-                std::fs::read_to_string(entry.path()).map_err(|source| RenderError::Io {
-                    path: entry.path(),
-                    source,
-                })?;
-            slot.path = Some(entry.path());
+            let text = read_override(&path)?;
+            if text.is_empty() && slot.text.starts_with("Subject:") {
+                return Err(RenderError::Template {
+                    name: path.display().to_string(),
+                    message: "the file is empty; a mail template is a \"Subject: ...\" line, \
+                              a blank line, then the Markdown body"
+                        .to_string(),
+                });
+            }
+            slot.text = text;
+            slot.path = Some(path);
         }
         let templates = Self::unparsed(sources);
         let all: Vec<String> = templates.sources.iter().map(|s| s.name.clone()).collect();
@@ -182,7 +195,8 @@ impl Templates {
             passed: false,
         };
         match tera.render_to(name, context, &mut output) {
-            Ok(()) => String::from_utf8(output.bytes).map_err(|e| RenderError::template(name, &e)),
+            Ok(()) => String::from_utf8(output.bytes)
+                .map_err(|e| RenderError::template(self.display_name(name), &e)),
             Err(_) if output.passed => Err(RenderError::Template {
                 name: self.display_name(name),
                 message: format!(
@@ -207,7 +221,7 @@ impl Templates {
     }
 
     /// The name errors give the template `name`: its override's path, or its own name.
-    fn display_name(&self, name: &str) -> String {
+    pub fn display_name(&self, name: &str) -> String {
         match self.sources.iter().find(|s| s.name == name) {
             Some(TemplateSource {
                 path: Some(path), ..
@@ -216,21 +230,96 @@ impl Templates {
         }
     }
 
-    /// A Tera error as herald reports it: one that points into a template names the
-    /// file (the override's path, or the built-in template's name), line and column,
-    /// with the line excerpted; any other names the template being rendered, if any.
-    fn error(&self, rendering: Option<&str>, error: &tera::Error) -> RenderError {
-        let (tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report)) =
-            error.kind()
-        else {
-            let message = self.reports(&crate::error_chain(error));
-            return match rendering {
-                Some(name) => RenderError::Template {
-                    name: name.to_string(),
-                    message,
-                },
-                None => RenderError::Templates { message },
+    /// An error about the first line of the template `name`'s output (a mail
+    /// template's `Subject:` line), reported at the template's first line: at its end
+    /// when the error is after the line `written` and the template's first line is
+    /// that very text, else marking the whole line, which wrote it.
+    pub(crate) fn first_line_error(
+        &self,
+        name: &str,
+        message: String,
+        after: Option<&str>,
+    ) -> RenderError {
+        let Some(source) = self.sources.iter().find(|s| s.name == name) else {
+            return RenderError::Template {
+                name: name.to_string(),
+                message,
             };
+        };
+        let end = source.text.find('\n').unwrap_or(source.text.len());
+        let end = end - usize::from(source.text[..end].ends_with('\r'));
+        let span = match after {
+            Some(written) if written == &source.text[..end] => end..end,
+            _ => 0..end,
+        };
+        self.error_at(name, &span, message)
+    }
+
+    /// An error at `span` in the template `name`, with the line excerpted.
+    fn error_at(&self, name: &str, span: &Range<usize>, message: String) -> RenderError {
+        match self.excerpt(name, span) {
+            Some((location, excerpt)) => RenderError::TemplateAt {
+                location,
+                message,
+                excerpt: Box::new(excerpt),
+            },
+            None => RenderError::Template {
+                name: self.display_name(name),
+                message,
+            },
+        }
+    }
+
+    /// A Tera error as herald reports it, starting with the file it is about: one
+    /// that points into a template names the file (the override's path, or the
+    /// built-in template's name), line and column, with the line excerpted; any
+    /// other names the template being rendered, else the template it names.
+    fn error(&self, rendering: Option<&str>, error: &tera::Error) -> RenderError {
+        let report = match error.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                report
+            }
+            tera::ErrorKind::CircularInclude { include_chain, .. } => {
+                return self.cycle(INCLUDE, include_chain);
+            }
+            tera::ErrorKind::CircularExtend {
+                tpl,
+                inheritance_chain,
+            } => {
+                let chain: Vec<String> = std::iter::once(tpl)
+                    .chain(inheritance_chain)
+                    .cloned()
+                    .collect();
+                return self.cycle(EXTENDS, &chain);
+            }
+            tera::ErrorKind::MissingParent { current, parent } => {
+                let message = format!(
+                    "extends \"{parent}\", which is not a template herald knows; the \
+                     templates are: {}",
+                    BUILTIN
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return match self.tag(current, EXTENDS, parent) {
+                    Some(span) => self.error_at(current, &span, message),
+                    None => RenderError::Template {
+                        name: self.display_name(current),
+                        message,
+                    },
+                };
+            }
+            _ => {
+                let (message, located) = self.reports(&crate::error_chain(error));
+                if located {
+                    return RenderError::TemplateReports { message };
+                }
+                return RenderError::Template {
+                    name: self.about(rendering, &message),
+                    message,
+                };
+            }
         };
         match self.excerpt(report.filename(), &report.span().range) {
             Some((location, excerpt)) => RenderError::TemplateAt {
@@ -238,8 +327,114 @@ impl Templates {
                 message: report.message().to_string(),
                 excerpt: Box::new(excerpt),
             },
-            None => RenderError::template(rendering.unwrap_or(report.filename()), error),
+            None => RenderError::Template {
+                name: self.about(
+                    Some(report.filename())
+                        .filter(|n| !n.is_empty())
+                        .or(rendering),
+                    report.message(),
+                ),
+                message: report.message().to_string(),
+            },
         }
+    }
+
+    /// An `include` or `extends` cycle, from the chain Tera followed to it (the
+    /// template it started from, ..., the template met a second time): the first
+    /// template of the cycle is reported at its tag naming the next, and each other
+    /// template of the cycle in a note at its own.
+    fn cycle(&self, tag: Tag, chain: &[String]) -> RenderError {
+        let Some(last) = chain.last() else {
+            return RenderError::Template {
+                name: "templates".to_string(),
+                message: format!("{} cycle", tag.keyword),
+            };
+        };
+        let start = chain.iter().position(|n| n == last).unwrap_or(0);
+        let cycle = &chain[start..];
+        let steps: Vec<(&String, &String)> = cycle.iter().zip(cycle.iter().skip(1)).collect();
+        let described = match steps.as_slice() {
+            [(one, _)] => format!("{one} {} itself", tag.verb),
+            _ => {
+                let mut described = cycle[0].clone();
+                for (n, to) in cycle[1..].iter().enumerate() {
+                    let which = if n == 0 { "" } else { ", which" };
+                    described.push_str(&format!("{which} {} {to}", tag.verb));
+                }
+                described
+            }
+        };
+        let mut blocks = Vec::new();
+        for (n, (from, to)) in steps.iter().enumerate() {
+            let message = if n == 0 {
+                format!(
+                    "{} cycle: {described}; a template cannot {} itself, directly or \
+                     through others",
+                    tag.keyword, tag.infinitive
+                )
+            } else {
+                format!("{from} {} {to} here", tag.verb)
+            };
+            let error = match self.tag(from, tag, to) {
+                Some(span) => self.error_at(from, &span, message),
+                None => RenderError::Template {
+                    name: self.display_name(from),
+                    message,
+                },
+            };
+            let label = if n == 0 { "" } else { "note: " };
+            blocks.push(format!("{label}{error}"));
+        }
+        RenderError::TemplateReports {
+            message: blocks.join("\n"),
+        }
+    }
+
+    /// Where the template `name` names `target` in a `{% KEYWORD "TARGET" %}` tag:
+    /// the span of the quoted name in the first such tag.
+    fn tag(&self, name: &str, tag: Tag, target: &str) -> Option<Range<usize>> {
+        let text = &self.sources.iter().find(|s| s.name == name)?.text;
+        let mut from = 0;
+        while let Some(at) = text[from..].find("{%") {
+            let open = from + at + 2;
+            let close = text[open..].find("%}").map_or(text.len(), |i| open + i);
+            // Offsets of the parts of the tag, each a suffix of `text[..close]`.
+            let offset = |part: &str| close - part.len();
+            let body = text[open..close]
+                .trim_start_matches(['-', '+'])
+                .trim_start();
+            if let Some(rest) = body.strip_prefix(tag.keyword) {
+                let quoted = rest.trim_start();
+                if quoted.len() < rest.len() {
+                    if let Some(quote) = quoted.chars().next().filter(|c| "\"'`".contains(*c)) {
+                        let name_end = 1 + target.len();
+                        if quoted[1..].starts_with(target) && quoted[name_end..].starts_with(quote)
+                        {
+                            let start = offset(quoted);
+                            return Some(start..start + name_end + 1);
+                        }
+                    }
+                }
+            }
+            from = close;
+        }
+        None
+    }
+
+    /// The file an error without a place is about: the template being rendered;
+    /// else the first template its message names; else the directory of the
+    /// overrides (only an override can hold an error), or `templates`.
+    fn about(&self, rendering: Option<&str>, message: &str) -> String {
+        if let Some(name) = rendering {
+            return self.display_name(name);
+        }
+        if let Some(source) = self.sources.iter().find(|s| message.contains(&s.name)) {
+            return self.display_name(&source.name);
+        }
+        self.sources
+            .iter()
+            .find_map(|s| s.path.as_deref()?.parent())
+            .map_or_else(|| "templates".to_string(), |dir| dir.display().to_string())
     }
 
     /// The location and excerpt of `span` in the template `name`: the override's
@@ -259,12 +454,16 @@ impl Templates {
     /// `error: MESSAGE`, ` --> NAME:LINE:COLUMN` and the whole source line with the
     /// span underlined, rewritten as herald's: the override's path, and a window of
     /// a long line (a report must not repeat a 1 MiB line). Text that is not such a
-    /// report is kept, each line cut to a readable width.
-    fn reports(&self, text: &str) -> String {
+    /// report is kept, each line cut to a readable width. Also says whether the text
+    /// starts with a report, that is with a file, line and column.
+    fn reports(&self, text: &str) -> (String, bool) {
+        let mut located = None;
         let rewritten: Vec<String> = text
             .split("\n\n")
             .map(|block| {
-                self.report(block).unwrap_or_else(|| {
+                let report = self.report(block);
+                located.get_or_insert(report.is_some());
+                report.unwrap_or_else(|| {
                     block
                         .lines()
                         .map(|line| match line.char_indices().nth(REPORT_WIDTH) {
@@ -276,7 +475,7 @@ impl Templates {
                 })
             })
             .collect();
-        rewritten.join("\n")
+        (rewritten.join("\n"), located.unwrap_or(false))
     }
 
     /// One block of a Tera text report, rewritten (see [`Templates::reports`]).
@@ -318,6 +517,90 @@ impl Templates {
         Some(format!("{label}{location}: {message}\n{excerpt}"))
     }
 }
+
+/// The text of the override at `path`, without the byte order mark editors on
+/// Windows start a UTF-8 file with: it is no part of the template (it would count as
+/// a column in errors and end up in the mail). Bytes that are not UTF-8 are an error
+/// at the line and column of the first.
+///
+/// A directory, FIFO, socket or device is an error: read, a FIFO would block until
+/// something writes to it; skipped, the built-in would be used without a word.
+fn read_override(path: &Path) -> Result<String, RenderError> {
+    let io = |source| RenderError::Io {
+        path: path.to_path_buf(),
+        what: "template",
+        source,
+    };
+    // Through a symbolic link, as reading does: a link to a file is an override.
+    let kind = std::fs::metadata(path).map_err(io)?.file_type();
+    if !kind.is_file() {
+        return Err(RenderError::Template {
+            name: path.display().to_string(),
+            message: format!(
+                "{}, not a regular file: an override must be a regular file or a link to one",
+                file_kind(kind)
+            ),
+        });
+    }
+    let mut bytes = std::fs::read(path).map_err(io)?;
+    if bytes.starts_with(UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+    }
+    match SourceFile::from_utf8(path, bytes) {
+        Ok(file) => Ok(file.into_text()),
+        Err(bad) => Err(RenderError::TemplateAt {
+            location: bad.file.span_location(&bad.span),
+            message: format!(
+                "the file is not UTF-8: byte 0x{:02X} cannot start or continue a character \
+                 here; templates are UTF-8 text, so save it as UTF-8",
+                bad.byte
+            ),
+            excerpt: Box::new(bad.file.excerpt(&bad.span)),
+        }),
+    }
+}
+
+/// A tag by which a template names another, and the words errors about it use.
+#[derive(Clone, Copy)]
+struct Tag {
+    /// The tag's keyword, as in `{% include "closing.md" %}`.
+    keyword: &'static str,
+    /// As in "closing.md includes security-fixes.md".
+    verb: &'static str,
+    /// As in "a template cannot include itself".
+    infinitive: &'static str,
+}
+
+const INCLUDE: Tag = Tag {
+    keyword: "include",
+    verb: "includes",
+    infinitive: "include",
+};
+
+const EXTENDS: Tag = Tag {
+    keyword: "extends",
+    verb: "extends",
+    infinitive: "extend",
+};
+
+/// What a file that is not a regular file is, as errors say it.
+fn file_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "this is a directory"
+    } else if kind.is_fifo() {
+        "this is a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "this is a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "this is a device"
+    } else {
+        "this is of an unknown kind"
+    }
+}
+
+/// U+FEFF in UTF-8, as a byte order mark at the start of a file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Bytes any template may write, whatever the size of the release (see
 /// [`Templates::output_limit`]).
