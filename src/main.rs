@@ -50,6 +50,18 @@ fn keep_freed_memory() {
     }
 }
 
+/// A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, which kills the
+/// process without a word and leaves temporary files behind. Ignored, the write
+/// fails with "File too large" instead, and herald reports it like any failed
+/// write, with nothing half-written.
+fn report_files_too_large() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal to be ignored, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ColorArg {
     Auto,
@@ -302,6 +314,7 @@ fn wants_json(args: &[std::ffi::OsString]) -> bool {
 
 fn main() -> ExitCode {
     keep_freed_memory();
+    report_files_too_large();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,

@@ -1114,6 +1114,48 @@ fn render_with_templates(dir: &Path) -> Output {
 }
 
 #[test]
+fn a_control_character_in_a_template_or_its_output_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("announcement.md");
+    std::fs::write(
+        &path,
+        "Subject: x\n\nbody \u{1b}]0;title\u{7} and \u{9b}31m and \r lone\n",
+    )
+    .unwrap();
+    let output = render_with_templates(dir.path());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!("herald: {}:3:6: U+001B ESCAPE", path.display())),
+        "{err}"
+    );
+    assert!(err.contains("(3 more after it)"), "{err}");
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{9b}'),
+        "{err:?}"
+    );
+    assert!(output.stdout.is_empty(), "{}", stdout(&output));
+
+    // A string escape makes one where the file holds none.
+    std::fs::write(
+        &path,
+        "Subject: x\n\n{{ \"a\\rb\" }}\n{% include \"closing.md\" %}\n",
+    )
+    .unwrap();
+    let output = render_with_templates(dir.path());
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "herald: {}: the template wrote a carriage return",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(output.stdout.is_empty(), "{}", stdout(&output));
+}
+
+#[test]
 fn an_override_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("closing.md");

@@ -10,7 +10,7 @@ mod genfixture;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use support::{show, Workspace};
@@ -203,6 +203,56 @@ fn a_large_release_drafted_on_threads_gives_the_bytes_send_gives() {
             "{kind}: the draft and the dry run differ"
         );
     }
+}
+
+#[test]
+fn a_file_size_limit_stops_the_render_with_an_error_and_nothing_written() {
+    let ws = Workspace::new();
+    let out = ws.path("drafts");
+    render_ok(&ws, "release.toml", &out, &[]);
+    changed_release(&ws, "changed.toml");
+    let before = listing(&out);
+    // Past the limit the kernel sends SIGXFSZ, which would kill herald silently.
+    let mut command = Command::new("prlimit");
+    command.args(["--fsize=4096", env!("CARGO_BIN_EXE_herald")]);
+    command.args(["render", "changed.toml", "--today", TODAY, "--out"]);
+    let output = command
+        .arg(&out)
+        .current_dir(ws.path(""))
+        .env_remove("HERALD_TODAY")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("File too large") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(listing(&out), before);
+    assert!(hidden(&out).is_empty(), "{:?}", hidden(&out));
+}
+
+#[test]
+fn a_huge_render_json_is_not_read_into_memory() {
+    let ws = Workspace::new();
+    let out = ws.path("drafts");
+    render_ok(&ws, "release.toml", &out, &[]);
+    // Sparse: 5 GB that cost no disk, and would cost 5 GB of memory if read.
+    let manifest = fs::OpenOptions::new()
+        .write(true)
+        .open(out.join("render.json"))
+        .unwrap();
+    manifest.set_len(5 << 30).unwrap();
+    drop(manifest);
+    let output = render_ok(&ws, "release.toml", &out, &["--format", "json"]);
+    assert_eq!(changes(&output), ["first", "first"]);
+    let page = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        page.contains("could not be read")
+            && page.contains("more than the 1048576 bytes herald reads"),
+        "the page does not say why"
+    );
+    assert!(fs::metadata(out.join("render.json")).unwrap().len() < 4096);
 }
 
 #[test]

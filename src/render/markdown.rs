@@ -13,6 +13,9 @@ use textwrap::WordSeparator;
 /// The width of the plain-text part.
 pub const TEXT_WIDTH: usize = 72;
 
+/// The most quotes and list items a line of the text part is indented for.
+const MAX_NESTING: usize = 16;
+
 /// Stands in for the spaces of code spans while wrapping.
 const NO_BREAK: &str = "\u{2060}\u{a0}";
 
@@ -130,16 +133,28 @@ impl TextRenderer {
         }
     }
 
+    /// The prefixes of the first line and of the other lines of a block: the
+    /// quote marks and item indents of the containers it is in, the outermost
+    /// [`MAX_NESTING`] of them. Deeper containers add nothing, so that a line's
+    /// prefix cannot grow with the input: a quote nested 100,000 deep would repeat
+    /// 200 KB before every line.
     fn prefixes(&mut self) -> (String, String) {
         let mut rest = String::new();
-        for container in &self.stack {
+        let mut nesting = self
+            .stack
+            .iter()
+            .filter(|c| !matches!(c, Container::List { .. }));
+        for container in nesting.by_ref().take(MAX_NESTING) {
             match container {
                 Container::Item { indent } => rest.push_str(&" ".repeat(*indent)),
                 Container::Quote => rest.push_str("> "),
                 Container::List { .. } => {}
             }
         }
+        let too_deep = nesting.next().is_some();
         let first = match self.marker.take() {
+            // An item deeper than the prefix shows: its marker after the prefix.
+            Some(marker) if too_deep => format!("{rest}{marker}"),
             Some(marker) => {
                 let keep = rest.len().saturating_sub(marker.len());
                 format!("{}{marker}", &rest[..keep])
@@ -315,6 +330,34 @@ impl TextRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_nesting_indents_a_line_for_sixteen_containers_at_most() {
+        // A quote and a list nested 100,000 deep, each followed by lazy
+        // continuation lines: a prefix per level would repeat 200 KB per line.
+        for opener in ["> ", "- "] {
+            let markdown = format!(
+                "{}word\n{}",
+                opener.repeat(100_000),
+                "lazy words here ".repeat(10_000)
+            );
+            let text = to_text(&markdown, TEXT_WIDTH);
+            assert!(
+                text.len() < 4 * markdown.len(),
+                "{opener:?}: {} bytes",
+                text.len()
+            );
+            let widest = text.lines().map(str::len).max().unwrap();
+            assert!(
+                widest <= TEXT_WIDTH + 2,
+                "{opener:?}: a line of {widest} bytes"
+            );
+            assert!(text.contains("word"), "{opener:?}");
+        }
+        // Within the limit, every level shows.
+        let text = to_text("> > - a\n>   > b", TEXT_WIDTH);
+        assert!(text.starts_with("> > - a"), "{text}");
+    }
 
     #[test]
     fn wrap_gives_the_lines_textwrap_gives() {

@@ -133,6 +133,14 @@ pub fn render_message(
         .map_err(|e| RenderError::template(templates.display_name(name), &e))?;
     let output = templates.render(name, &context, input.source.text().len())?;
     drop(context);
+    // Templates and the release file are checked for control characters where they
+    // are read; this catches any a template makes (an escape in a string literal).
+    if let Some((c, _, _)) = crate::controls::refused_in(&output) {
+        return Err(RenderError::Template {
+            name: templates.display_name(name),
+            message: format!("the template wrote {}", crate::controls::describe(c)),
+        });
+    }
     let (subject, body) = split_subject(&output).map_err(|problem| {
         let message = format!(
             "the first line must be \"Subject: ...\" followed by one blank line, then \

@@ -547,7 +547,22 @@ fn read_override(path: &Path) -> Result<String, RenderError> {
         bytes.drain(..UTF8_BOM.len());
     }
     match SourceFile::from_utf8(path, bytes) {
-        Ok(file) => Ok(file.into_text()),
+        Ok(file) => match crate::controls::refused_in(file.text()) {
+            // What the release file may not hold, a template may not write either.
+            Some((c, at, count)) => {
+                let span = at..at + c.len_utf8();
+                let more = match count {
+                    1 => String::new(),
+                    n => format!(" ({} more after it)", n - 1),
+                };
+                Err(RenderError::TemplateAt {
+                    location: file.span_location(&span),
+                    message: format!("{}{more}", crate::controls::describe(c)),
+                    excerpt: Box::new(file.excerpt(&span)),
+                })
+            }
+            None => Ok(file.into_text()),
+        },
         Err(bad) => Err(RenderError::TemplateAt {
             location: bad.file.span_location(&bad.span),
             message: format!(

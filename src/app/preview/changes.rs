@@ -77,7 +77,7 @@ impl Previous {
     /// Reads the last render in `dir`. Call it before anything in `dir` changes.
     pub fn read(dir: &Path) -> Previous {
         let path = dir.join(MANIFEST);
-        let bytes = match read_regular(&path) {
+        let bytes = match read_regular(&path, MANIFEST_LIMIT) {
             Ok(Some(bytes)) => bytes,
             Ok(None) if holds_drafts(dir) => return Previous::Incomplete,
             Ok(None) => return Previous::None,
@@ -90,7 +90,7 @@ impl Previous {
         let mut texts = BTreeMap::new();
         let mut entries = BTreeMap::new();
         for entry in manifest.messages {
-            let text = read_regular(&dir.join(format!("{}.txt", entry.kind)));
+            let text = read_regular(&dir.join(format!("{}.txt", entry.kind)), TEXT_LIMIT);
             if let Ok(Some(text)) = text.map(|b| b.and_then(|b| String::from_utf8(b).ok())) {
                 texts.insert(entry.kind, text);
             }
@@ -110,10 +110,11 @@ impl Previous {
         if entry.content_hash == message.content_hash {
             return Change::Unchanged;
         }
-        let diff = texts
-            .get(&message.kind)
-            .filter(|old| **old != message.text)
-            .map(|old| diff_html(old, &message.text));
+        let diff = match texts.get(&message.kind) {
+            None => TextChange::Unknown,
+            Some(old) if *old == message.text => TextChange::Same,
+            Some(old) => TextChange::Lines(diff_html(old, &message.text)),
+        };
         Change::Changed {
             diff,
             subject_before: (entry.subject != message.subject).then(|| entry.subject.clone()),
@@ -144,9 +145,8 @@ pub enum Change {
     Unchanged,
     /// A different content hash.
     Changed {
-        /// The text part's line diff as HTML; `None` when the text part is the same
-        /// (the subject or the HTML changed) or the old one could not be read.
-        diff: Option<String>,
+        /// How the text part changed.
+        diff: TextChange,
         /// The last render's subject, when it differs.
         subject_before: Option<String>,
     },
@@ -163,6 +163,25 @@ impl Change {
         }
     }
 }
+
+/// How a changed message's text part compares with the last render's.
+#[derive(Debug, Clone)]
+pub enum TextChange {
+    /// The same text: the subject or the HTML part changed.
+    Same,
+    /// The line diff, as HTML.
+    Lines(String),
+    /// The last render's text part could not be read (missing, not a regular
+    /// file, not UTF-8, or larger than [`TEXT_LIMIT`]).
+    Unknown,
+}
+
+/// The largest `render.json` herald reads: a few hundred bytes per message are
+/// herald's; anything much larger is not, and is not read into memory.
+const MANIFEST_LIMIT: u64 = 1 << 20;
+
+/// The largest last-render text part herald reads to show a diff.
+pub const TEXT_LIMIT: u64 = 256 << 20;
 
 /// A unified line diff of `old` and `new` (three lines of context) as a `<pre>`:
 /// removed lines in `<del>`, added lines in `<ins>`.
@@ -216,13 +235,31 @@ fn holds_drafts(dir: &Path) -> bool {
 
 /// The bytes of the regular file at `path`, `None` when there is none. Anything else
 /// there (a FIFO, a device, a link) is an error, never read: a FIFO would hang the
-/// render, and `/dev/zero` would fill memory.
-fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+/// render, and `/dev/zero` would fill memory. So is a file of more than `limit`
+/// bytes (a sparse file costs no disk, but would cost its size in memory).
+fn read_regular(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
         Ok(meta) if !meta.is_file() => Err(std::io::Error::other("not a regular file")),
-        Ok(_) => std::fs::read(path).map(Some),
+        Ok(meta) if meta.len() > limit => Err(std::io::Error::other(format!(
+            "{} bytes, more than the {limit} bytes herald reads",
+            meta.len()
+        ))),
+        Ok(_) => {
+            use std::io::Read;
+            // The size may have changed since: never read past the limit.
+            let mut bytes = Vec::new();
+            std::fs::File::open(path)?
+                .take(limit + 1)
+                .read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > limit {
+                return Err(std::io::Error::other(format!(
+                    "more than the {limit} bytes herald reads"
+                )));
+            }
+            Ok(Some(bytes))
+        }
     }
 }
 

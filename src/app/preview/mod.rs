@@ -16,7 +16,7 @@ use super::Checked;
 use crate::deliver::journal::{AttemptState, Journal, JournalEntry};
 use crate::plan::{MessageKind, Window};
 use crate::validate::{Finding, Severity};
-use changes::{Change, Previous};
+use changes::{Change, Previous, TextChange};
 use marks::{Marked, Sources};
 
 /// `text` with `<`, `>`, `&`, `"` and `'` escaped for HTML.
@@ -387,12 +387,15 @@ fn message_section(
             ));
         }
         match diff {
-            Some(diff) => page.push_str(&format!(
+            TextChange::Lines(diff) => page.push_str(&format!(
                 "<details open class=\"text-diff\"><summary>Text part against the last render ({kind}.txt)</summary>\n{diff}\n</details>\n"
             )),
-            None => page.push_str(
+            TextChange::Same => page.push_str(
                 "<p class=\"text-diff\">The text part is as it was; the subject or the HTML part changed.</p>\n",
             ),
+            TextChange::Unknown => page.push_str(&format!(
+                "<p class=\"text-diff\">The last render's text part ({kind}.txt) could not be read, so no diff is shown.</p>\n"
+            )),
         }
     }
     page.push_str("<dl>\n");
