@@ -37,8 +37,14 @@ impl SourceFile {
     }
 
     /// Bytes read from `path` as text, or, if they are not UTF-8, where the first
-    /// invalid byte is (see [`NotUtf8`]).
-    pub fn from_utf8(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Result<Self, NotUtf8> {
+    /// invalid byte is (see [`NotUtf8`]). A byte order mark starting the bytes is
+    /// dropped: editors on Windows write one, and kept, it would count as a column
+    /// on line 1 and could be copied into mail.
+    pub fn from_utf8(path: impl Into<PathBuf>, mut bytes: Vec<u8>) -> Result<Self, NotUtf8> {
+        const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+        if bytes.starts_with(UTF8_BOM) {
+            bytes.drain(..UTF8_BOM.len());
+        }
         let path = path.into();
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Self { path, text }),

@@ -27,6 +27,31 @@ fn stderr(output: &Output) -> String {
 }
 
 #[test]
+fn a_release_file_with_a_byte_order_mark_reads_as_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "\u{feff}x = = 1\n").unwrap();
+    let output = herald(&["check", bad.to_str().unwrap()]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    // Column 5 is the second `=`: the mark is not a column.
+    assert!(err.starts_with(&format!("{}:1:5:", bad.display())), "{err}");
+    assert!(!err.contains('\u{feff}'), "{err:?}");
+
+    let sample = include_str!("../fixtures/go1.16.1.toml");
+    let marked = dir.path().join("marked.toml");
+    std::fs::write(&marked, format!("\u{feff}{sample}")).unwrap();
+    let render = |path: &Path| {
+        let output = herald(&["render", path.to_str().unwrap(), "--today", "2021-03-10"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let with_mark = render(&marked);
+    assert!(!with_mark.contains('\u{feff}'));
+    assert_eq!(with_mark, render(Path::new("fixtures/go1.16.1.toml")));
+}
+
+#[test]
 fn every_invalid_input_exits_2_naming_file_line_column_and_what_was_expected() {
     let cases = [
         ("bad-cve", "22:8", "expected a CVE id like \"CVE-2021-27918\""),

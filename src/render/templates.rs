@@ -542,10 +542,8 @@ fn read_override(path: &Path) -> Result<String, RenderError> {
             ),
         });
     }
-    let mut bytes = std::fs::read(path).map_err(io)?;
-    if bytes.starts_with(UTF8_BOM) {
-        bytes.drain(..UTF8_BOM.len());
-    }
+    // A byte order mark is dropped here too (see `SourceFile::from_utf8`).
+    let bytes = std::fs::read(path).map_err(io)?;
     match SourceFile::from_utf8(path, bytes) {
         Ok(file) => match crate::controls::refused_in(file.text()) {
             // What the release file may not hold, a template may not write either.
@@ -613,9 +611,6 @@ fn file_kind(kind: std::fs::FileType) -> &'static str {
         "this is of an unknown kind"
     }
 }
-
-/// U+FEFF in UTF-8, as a byte order mark at the start of a file.
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Bytes any template may write, whatever the size of the release (see
 /// [`Templates::output_limit`]).
