@@ -9,6 +9,10 @@
 
 mod support;
 
+#[allow(dead_code)] // the test uses `Rng` only
+#[path = "../benches/support/genfixture.rs"]
+mod genfixture;
+
 use std::io::Read;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -280,25 +284,12 @@ fn an_attempt_in_doubt_is_settled_by_a_person_and_then_sent_or_not_as_they_found
     assert!(String::from_utf8_lossy(&nothing.stderr).contains("nothing to settle"));
 }
 
-/// A deterministic pseudo-random sequence (SplitMix64), so that a failing trial can be
-/// repeated.
-struct Trials(u64);
-
-impl Trials {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 #[test]
 fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
     const TRIALS: usize = 30;
     let signals = [signal::KILL, signal::INT, signal::TERM];
-    let mut random = Trials(0x4845_5241_4c44);
+    // Deterministic, so that a failing trial can be repeated.
+    let mut random = genfixture::Rng::new(0x4845_5241_4c44);
     let (mut delivered_by_rerun, mut needed_a_person, mut done_before_kill) = (0, 0, 0);
     for trial in 0..TRIALS {
         // The server greets after 300 ms and answers the data 300 ms after it stored
@@ -499,13 +490,10 @@ fn a_journal_that_cannot_be_understood_or_reached_stops_the_send_before_connecti
 
 #[test]
 fn a_journal_in_a_read_only_directory_stops_the_send_before_connecting() {
-    // Root ignores permission bits, and CI runs as root: there, herald runs as
-    // nobody (uid 65534) through setpriv; elsewhere as the user running the tests.
+    // Root ignores permission bits, and CI runs as root: see
+    // `Workspace::unprivileged_command`.
     let server = FaultServer::start("ok", None, 0.0);
     let ws = workspace(&server, FAST);
-    let root = is_root();
-    let binary = ws.path("herald");
-    std::fs::copy(env!("CARGO_BIN_EXE_herald"), &binary).unwrap();
     let read_only = ws.path("read-only");
     std::fs::create_dir(&read_only).unwrap();
     std::fs::write(read_only.join("journal.json"), "{\"entries\": []}\n").unwrap();
@@ -518,25 +506,10 @@ fn a_journal_in_a_read_only_directory_stops_the_send_before_connecting() {
     let mode = |path: &std::path::Path, bits: u32| {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(bits)).unwrap()
     };
-    mode(ws.dir.path(), 0o777);
     mode(&read_only, 0o555);
-    for file in ["release.toml", "herald.toml", "herald"] {
-        mode(&ws.path(file), 0o755);
-    }
-    let mut command = if root {
-        let mut command = std::process::Command::new("setpriv");
-        command
-            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
-            .arg(&binary);
-        command
-    } else {
-        std::process::Command::new(&binary)
-    };
-    let output = command
-        .args(announcement_send_args(RELEASE_DAY))
-        .current_dir(ws.dir.path())
-        .env_remove("HERALD_TODAY")
-        .stdin(Stdio::null())
+    mode(&ws.path("herald.toml"), 0o644);
+    let output = ws
+        .unprivileged_command(&announcement_send_args(RELEASE_DAY))
         .output()
         .unwrap();
     mode(&read_only, 0o755);
@@ -560,12 +533,4 @@ mod signal {
             .args([format!("-{signal}"), pid.to_string()])
             .status();
     }
-}
-
-/// Whether the tests run as root, by the `id` command.
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }

@@ -4,7 +4,7 @@
 
 mod support;
 
-#[allow(dead_code)] // the test uses `release_toml` only
+#[allow(dead_code)] // the test uses `release_toml` and `Rng` only
 #[path = "../benches/support/genfixture.rs"]
 mod genfixture;
 
@@ -528,32 +528,20 @@ fn a_directory_herald_may_not_write_or_read_stops_the_render_and_changes_nothing
     );
 }
 
-/// A small random number generator (xorshift), seeded from the clock; the seed is
-/// printed so that a failure can be replayed with `HERALD_TEST_SEED`.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        let seed = std::env::var("HERALD_TEST_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                SystemTime::now()
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos() as u64
-                    | 1
-            });
-        eprintln!("HERALD_TEST_SEED={seed}");
-        Rng(seed)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
+/// A random sequence seeded from the clock; the seed is printed so that a failure
+/// can be replayed with `HERALD_TEST_SEED`.
+fn random_sequence() -> genfixture::Rng {
+    let seed = std::env::var("HERALD_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("HERALD_TEST_SEED={seed}");
+    genfixture::Rng::new(seed)
 }
 
 /// The inode number of the file at `path`, which a rename over it changes.
@@ -592,7 +580,7 @@ fn renders_killed_at_random_moments_never_leave_a_directory_that_misleads() {
     let out = ws.path("drafts");
     render_ok(&ws, releases[0], &out, &[]);
     let mut current = 0;
-    let mut rng = Rng::new();
+    let mut rng = random_sequence();
     let mut tally = Tally::default();
     for round in 0..30 {
         let next = 1 - current;
@@ -622,7 +610,7 @@ fn renders_killed_at_random_moments_never_leave_a_directory_that_misleads() {
                     && child.try_wait().unwrap().is_none()
                     && hidden(&out).is_empty()
                 {}
-                let spin = Instant::now() + Duration::from_micros(rng.below(2000));
+                let spin = Instant::now() + Duration::from_micros(rng.below(2000) as u64);
                 while Instant::now() < spin {}
             }
             _ => {

@@ -157,11 +157,18 @@ const REPORTERS: &[&str] = &[
     "Marten Seemann",
 ];
 
-/// A tiny deterministic generator (SplitMix64), so fixtures never change between runs.
-struct Rng(u64);
+/// A tiny deterministic generator (SplitMix64), so fixtures never change between runs;
+/// the tests that pick random moments use it too.
+pub struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The sequence that starts from `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next number of the sequence.
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -169,8 +176,9 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -302,7 +310,7 @@ signers = ["Katie", "Filippo"]
 /// A valid release file (exit 0 from `herald check` on its release day) with `n`
 /// `[[security]]` issues and `n` `[[fix]]` entries.
 pub fn release_toml(n: usize) -> String {
-    let mut rng = Rng(0x5EED_0000 ^ n as u64);
+    let mut rng = Rng::new(0x5EED_0000 ^ n as u64);
     let mut out = String::with_capacity(1200 * n + 1024);
     out.push_str(&header(&format!("{n} security issues and {n} bug fixes")));
     for i in 0..n {
