@@ -256,13 +256,13 @@ fn drafts_with_findings(
     // each one. A small release is faster without threads.
     let drafts = if checked.input.source.text().len() >= PARALLEL_FROM_BYTES && due.len() > 1 {
         let mut due = due;
-        let last = due.pop().map(|last| vec![last]).unwrap_or_default();
+        let last = due.pop();
         std::thread::scope(|scope| {
             let others: Vec<_> = due
                 .into_iter()
                 .map(|due| scope.spawn(move || draft(due)))
                 .collect();
-            let last: Vec<_> = last.into_iter().map(draft).collect();
+            let last = last.map(draft);
             others
                 .into_iter()
                 .map(|thread| {
