@@ -107,8 +107,8 @@ impl DraftsReport {
 /// blocked gets its `.txt` and `.html` previews, so the leak can be seen, but no `.eml`
 /// (and an `.eml` left from an earlier render is removed).
 ///
-/// The render holds `out_dir` locked throughout (see [`OutDir`]): a second render
-/// into it stops at once. Under the lock, temporary files that killed renders left
+/// The render holds `out_dir` locked while it reads the last render and writes (see
+/// [`OutDir`]): a second render that comes to write meanwhile stops at once. Under the lock, temporary files that killed renders left
 /// there are removed first.
 ///
 /// All or nothing: every file is first written beside its target under a temporary
