@@ -194,6 +194,7 @@ const SHAPE_SIZES: &[(&str, usize, usize)] = &[
     ("path", 104_858, 1_048_576),
     ("credit", 1_000, 10_000),
     ("issues", 1_000, 10_000),
+    ("leaks", 1_000, 10_000),
     ("recipients", 1_000, 10_000),
 ];
 

@@ -27,6 +27,35 @@ fn stderr(output: &Output) -> String {
 }
 
 #[test]
+fn a_character_reference_to_a_control_character_is_refused_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = include_str!("../fixtures/go1.16.1.toml");
+    for reference in ["&#27;[31m", "&#x9b;", "&#13;", "&#8232;", "&#127;"] {
+        let release = dir.path().join("release.toml");
+        let text = sample.replacen(
+            "description = \"\"\"",
+            &format!("description = \"\"\"Look {reference} here. "),
+            1,
+        );
+        assert_ne!(text, sample);
+        std::fs::write(&release, text).unwrap();
+        let out = dir.path().join("drafts");
+        let output = herald(&[
+            "render",
+            release.to_str().unwrap(),
+            "--today",
+            "2021-03-10",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{reference}: {err}");
+        assert!(err.contains("character reference"), "{reference}: {err}");
+        assert!(!out.exists(), "{reference}: drafts were written");
+    }
+}
+
+#[test]
 fn a_release_file_with_a_byte_order_mark_reads_as_without_one() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");

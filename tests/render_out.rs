@@ -233,6 +233,29 @@ fn a_file_size_limit_stops_the_render_with_an_error_and_nothing_written() {
 }
 
 #[test]
+fn a_dry_run_past_a_file_size_limit_leaves_no_truncated_file() {
+    let ws = Workspace::new();
+    let dry_run = ws.path("release.toml.announcement.dry-run.eml");
+    let output = Command::new("prlimit")
+        .args(["--fsize=1000", env!("CARGO_BIN_EXE_herald")])
+        .args(["send", "release.toml", "--message", "announcement"])
+        .args(["--dry-run", "--yes", "--today", "2021-03-10"])
+        .current_dir(ws.path(""))
+        .env_remove("HERALD_TODAY")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("the dry run was not written"), "{err}");
+    assert!(!dry_run.exists(), "a truncated dry run was left");
+    assert!(
+        hidden(&ws.path("")).is_empty(),
+        "{:?}",
+        hidden(&ws.path(""))
+    );
+}
+
+#[test]
 fn a_huge_render_json_is_not_read_into_memory() {
     let ws = Workspace::new();
     let out = ws.path("drafts");
@@ -253,6 +276,24 @@ fn a_huge_render_json_is_not_read_into_memory() {
         "the page does not say why"
     );
     assert!(fs::metadata(out.join("render.json")).unwrap().len() < 4096);
+}
+
+#[test]
+fn a_last_text_part_over_a_mebibyte_is_not_diffed() {
+    let ws = Workspace::new();
+    let out = ws.path("drafts");
+    render_ok(&ws, "release.toml", &out, &[]);
+    // Two million empty lines: a line diff of them took gigabytes.
+    fs::write(out.join("announcement.txt"), "\n".repeat(2 << 20)).unwrap();
+    changed_release(&ws, "changed.toml");
+    let output = render_ok(&ws, "changed.toml", &out, &["--format", "json"]);
+    assert_eq!(changes(&output), ["changed", "changed"]);
+    let page = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        page.contains("No diff is shown: the last render's text part (announcement.txt)"),
+        "the page does not say why there is no diff"
+    );
+    assert!(page.len() < 100_000, "a page of {} bytes", page.len());
 }
 
 #[test]

@@ -372,6 +372,10 @@ pub const SHAPES: &[(&str, &str)] = &[
         "n private issues with short titles sharing a word and a last path element",
     ),
     (
+        "leaks",
+        "one issue, and a greeting that names its package n times",
+    ),
+    (
         "recipients",
         "the sample release; herald.toml sends to n recipients",
     ),
@@ -464,6 +468,23 @@ pub fn shape_toml(shape: &str, n: usize) -> Option<String> {
                 let title = format!("panic in {}", letters(i));
                 private_issue(&mut out, 40000 + i, &[&package], &title, "");
             }
+        }
+        "leaks" => {
+            private_issue(
+                &mut out,
+                44913,
+                &["encoding/xml"],
+                "panic in the parser",
+                "Sam Whited",
+            );
+            // A greeting that names the embargoed package n times: a pre-announcement
+            // the guard blocks with n leaks, each marked and traced on the preview page.
+            let greeting = "Hello, encoding/xml users. ".repeat(n);
+            out = out.replacen(
+                "name = \"Go\"\n",
+                &format!("name = \"Go\"\ngreeting = \"{greeting}\"\n"),
+                1,
+            );
         }
         "recipients" => {
             private_issue(

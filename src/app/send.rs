@@ -200,8 +200,14 @@ pub fn send(
             let mut name = path.file_name().unwrap_or_default().to_os_string();
             name.push(format!(".{kind}.dry-run.eml"));
             let file = path.with_file_name(name);
-            std::fs::write(&file, &email.bytes)
-                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+            // Whole or not at all: a full disk or a file-size limit leaves the last
+            // dry run as it was, never a truncated one under the final name.
+            crate::write_atomically(&file, &email.bytes).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}; the dry run was not written", file.display()),
+                )
+            })?;
             report.outcome = "dry-run";
             report.dry_run_file = Some(file.display().to_string());
         }

@@ -154,6 +154,22 @@ pub fn render_message(
     let text = markdown::to_text(&markdown, markdown::TEXT_WIDTH);
     let (html, html_body) = markdown::html_document(&subject, &markdown);
     drop(markdown);
+    // Markdown decodes character references: `&#27;` is an escape character in both
+    // parts, though neither the release file nor the template holds one.
+    for (part, body) in [("text", text.as_str()), ("HTML", &html[html_body.clone()])] {
+        if let Some((c, at, _)) = crate::controls::refused_in(body) {
+            let line = body[..at].matches('\n').count() + 1;
+            return Err(RenderError::Template {
+                name: templates.display_name(name),
+                message: format!(
+                    "line {line} of the {kind}'s {part} part holds {}; it comes from a \
+                     character reference such as &#27; or &#x9b; in the release file or \
+                     a template: remove it",
+                    crate::controls::name(c)
+                ),
+            });
+        }
+    }
     Ok(RenderedMessage {
         kind,
         template: name.to_string(),

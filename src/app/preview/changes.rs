@@ -112,6 +112,7 @@ impl Previous {
         }
         let diff = match texts.get(&message.kind) {
             None => TextChange::Unknown,
+            Some(_) if message.text.len() as u64 > TEXT_LIMIT => TextChange::Unknown,
             Some(old) if *old == message.text => TextChange::Same,
             Some(old) => TextChange::Lines(diff_html(old, &message.text)),
         };
@@ -171,8 +172,8 @@ pub enum TextChange {
     Same,
     /// The line diff, as HTML.
     Lines(String),
-    /// The last render's text part could not be read (missing, not a regular
-    /// file, not UTF-8, or larger than [`TEXT_LIMIT`]).
+    /// No diff: the last render's text part could not be read (missing, not a
+    /// regular file, not UTF-8), or it or the new one is larger than [`TEXT_LIMIT`].
     Unknown,
 }
 
@@ -180,8 +181,11 @@ pub enum TextChange {
 /// herald's; anything much larger is not, and is not read into memory.
 const MANIFEST_LIMIT: u64 = 1 << 20;
 
-/// The largest last-render text part herald reads to show a diff.
-pub const TEXT_LIMIT: u64 = 256 << 20;
+/// The largest text part herald diffs against the last render's. A line diff needs
+/// memory for every line of both texts, and a page to show it on: a text of a
+/// hundred million empty lines took 3 GB. Larger texts are compared by their
+/// content hash alone.
+pub const TEXT_LIMIT: u64 = 1 << 20;
 
 /// A unified line diff of `old` and `new` (three lines of context) as a `<pre>`:
 /// removed lines in `<del>`, added lines in `<ins>`.

@@ -3,6 +3,7 @@
 //! linked to its mark and traced to the template line or release-file key whose text
 //! it is.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use regex::Regex;
@@ -51,6 +52,15 @@ pub struct MarkedLeak {
     /// Where its text came from, for people.
     pub source: String,
 }
+
+/// A detail's kind and text, and optionally its part and line: what a leak's first
+/// mark is looked up by.
+type AnchorKey<'a> = (
+    crate::guard::DetailKind,
+    &'a str,
+    Option<Part>,
+    Option<usize>,
+);
 
 /// Overlapping leaks share one mark.
 struct Group {
@@ -163,27 +173,43 @@ pub fn mark(
         ),
         html_tags,
     );
+    // The first mark of each detail: on the leak's own line of its part, else in its
+    // part, else anywhere. Looked up, not searched: a release can leak thousands of
+    // times.
+    let mut first_marks: HashMap<AnchorKey<'_>, &str> = HashMap::new();
+    for (i, id) in &anchors {
+        let l = &located[*i].leak;
+        for key in [
+            (l.kind, l.detail.as_str(), Some(l.part), Some(l.line)),
+            (l.kind, l.detail.as_str(), Some(l.part), None),
+            (l.kind, l.detail.as_str(), None, None),
+        ] {
+            first_marks.entry(key).or_insert(id.as_str());
+        }
+    }
     let anchor_of = |leak: &Leak| {
-        let candidates = |same_line: bool, same_part: bool| {
-            anchors.iter().find(|(i, _)| {
-                let l = &located[*i].leak;
-                l.kind == leak.kind
-                    && l.detail == leak.detail
-                    && (!same_part || l.part == leak.part)
-                    && (!same_line || l.line == leak.line)
-            })
-        };
-        candidates(true, true)
-            .or_else(|| candidates(false, true))
-            .or_else(|| candidates(false, false))
-            .map(|(_, id)| id.clone())
+        let (kind, detail) = (leak.kind, leak.detail.as_str());
+        [
+            (kind, detail, Some(leak.part), Some(leak.line)),
+            (kind, detail, Some(leak.part), None),
+            (kind, detail, None, None),
+        ]
+        .iter()
+        .find_map(|key| first_marks.get(key))
+        .map(|id| id.to_string())
     };
+    // Traced once per text found: the same detail leaked a thousand times is looked
+    // for in the templates and the release file once.
+    let mut traced: HashMap<(Part, &str), String> = HashMap::new();
     let leaks = leaks
         .iter()
         .map(|leak| MarkedLeak {
             leak: leak.clone(),
             anchor: anchor_of(leak),
-            source: trace(leak, &message.template, sources),
+            source: traced
+                .entry((leak.part, leak.found.as_str()))
+                .or_insert_with(|| trace(leak, &message.template, sources))
+                .clone(),
         })
         .collect();
     Marked {

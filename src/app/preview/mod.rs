@@ -10,6 +10,7 @@ pub mod marks;
 
 use chrono::NaiveDate;
 use pulldown_cmark_escape::escape_html;
+use std::collections::HashMap;
 
 use super::drafts::Draft;
 use super::Checked;
@@ -176,16 +177,20 @@ fn findings_block(page: &mut String, findings: &[Finding], marked: &[Marked]) {
     page.push_str(&format!(
         "<div class=\"findings {class}\" id=\"findings\"><strong>{heading}</strong>\n<ul>\n"
     ));
+    // An embargo finding's message ends with its leak ("the pre-announcement leaks an
+    // embargoed detail: LEAK"): its mark is looked up by that, not searched for, as a
+    // release can leak thousands of times.
+    let mut marks: HashMap<String, &str> = HashMap::new();
+    for leak in marked.iter().flat_map(|m| &m.leaks) {
+        if let Some(anchor) = &leak.anchor {
+            marks.entry(leak.leak.to_string()).or_insert(anchor);
+        }
+    }
     for finding in findings {
         let anchor = (finding.rule == "embargo")
-            .then(|| {
-                marked
-                    .iter()
-                    .flat_map(|m| &m.leaks)
-                    .find(|l| l.anchor.is_some() && finding.message.ends_with(&l.leak.to_string()))
-            })
+            .then(|| finding.message.split_once(": "))
             .flatten()
-            .and_then(|l| l.anchor.as_ref());
+            .and_then(|(_, leak)| marks.get(leak));
         page.push_str(&format!("<li>{}", escaped(&finding.to_string())));
         if let Some(anchor) = anchor {
             page.push_str(&format!(" <a href=\"#{anchor}\">(marked)</a>"));
@@ -394,7 +399,7 @@ fn message_section(
                 "<p class=\"text-diff\">The text part is as it was; the subject or the HTML part changed.</p>\n",
             ),
             TextChange::Unknown => page.push_str(&format!(
-                "<p class=\"text-diff\">The last render's text part ({kind}.txt) could not be read, so no diff is shown.</p>\n"
+                "<p class=\"text-diff\">No diff is shown: the last render's text part ({kind}.txt) could not be read, or it or this one is over 1 MiB.</p>\n"
             )),
         }
     }
