@@ -184,6 +184,22 @@ impl Hit {
     }
 }
 
+/// The first numeric character reference in `text` (`&#27;`, `&#x9B;`, as Markdown
+/// decodes them) that stands for `c`, if any: where a refused character that a
+/// rendered message holds came from.
+pub fn reference_to(text: &str, c: char) -> Option<Range<usize>> {
+    let pattern = regex::Regex::new(r"&#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}));").ok()?;
+    let found = pattern.captures_iter(text).find_map(|found| {
+        let code = match (found.get(1), found.get(2)) {
+            (Some(decimal), _) => decimal.as_str().parse().ok()?,
+            (_, Some(hex)) => u32::from_str_radix(hex.as_str(), 16).ok()?,
+            _ => return None,
+        };
+        (char::from_u32(code) == Some(c)).then(|| found.get(0).map(|m| m.range()))?
+    });
+    found
+}
+
 /// Every key and string of the TOML document `text` that holds a refused character,
 /// in the order of the file: one hit per string, at its first refused character.
 /// Empty when `text` is not TOML (loading reports that).

@@ -50,7 +50,14 @@ fn a_character_reference_to_a_control_character_is_refused_and_nothing_written()
         ]);
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{reference}: {err}");
-        assert!(err.contains("character reference"), "{reference}: {err}");
+        // At the reference in the release file: line and column of its `&`.
+        let line = sample
+            .lines()
+            .position(|l| l.starts_with("description = \"\"\""))
+            .unwrap()
+            + 1;
+        let at = format!("{}:{line}:23: this character reference", release.display());
+        assert!(err.contains(&at), "{reference}: {err}");
         assert!(!out.exists(), "{reference}: drafts were written");
     }
 }

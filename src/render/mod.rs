@@ -159,6 +159,18 @@ pub fn render_message(
     for (part, body) in [("text", text.as_str()), ("HTML", &html[html_body.clone()])] {
         if let Some((c, at, _)) = crate::controls::refused_in(body) {
             let line = body[..at].matches('\n').count() + 1;
+            if let Some(span) = crate::controls::reference_to(input.source.text(), c) {
+                return Err(RenderError::TemplateAt {
+                    location: input.source.span_location(&span),
+                    message: format!(
+                        "this character reference becomes {} in line {line} of the \
+                         {kind}'s {part} part (Markdown decodes it), and control \
+                         characters may not reach mail: remove it",
+                        crate::controls::name(c)
+                    ),
+                    excerpt: Box::new(input.source.excerpt(&span)),
+                });
+            }
             return Err(RenderError::Template {
                 name: templates.display_name(name),
                 message: format!(
