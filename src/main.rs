@@ -286,7 +286,7 @@ impl app::Confirm for Terminal {
     }
 
     fn ask(&mut self, prompt: &str) -> std::io::Result<String> {
-        eprint!("{prompt}");
+        write!(std::io::stderr(), "{prompt}")?;
         std::io::stderr().flush()?;
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
@@ -334,7 +334,7 @@ fn main() -> ExitCode {
                 "exit_code": 2,
                 "error": message.strip_prefix("error: ").unwrap_or(message),
             });
-            println!("{report:#}");
+            let _ = writeln!(std::io::stdout(), "{report:#}");
             let _ = err.print();
             return ExitCode::from(2);
         }
@@ -343,8 +343,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            // Each error's message already says what went wrong and where.
-            eprintln!("herald: {err}");
+            // Each error's message already says what went wrong and where. A standard
+            // error that cannot be written (a full disk) must not turn the exit code
+            // into a panic's.
+            let _ = writeln!(std::io::stderr(), "herald: {err}");
             let code = err
                 .downcast_ref::<app::AppError>()
                 .map_or(2, app::AppError::exit_code);
@@ -354,7 +356,7 @@ fn main() -> ExitCode {
                     "exit_code": code,
                     "error": err.to_string(),
                 });
-                println!("{report:#}");
+                let _ = writeln!(std::io::stdout(), "{report:#}");
             }
             ExitCode::from(u8::try_from(code).unwrap_or(2))
         }

@@ -453,7 +453,7 @@ pub fn check(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32,
     let clean = findings.is_empty();
     emit(out, options, path, &findings, NoBody {}, |_| {
         if clean {
-            eprintln!("{}: clean", path.display());
+            let _ = writeln!(std::io::stderr(), "{}: clean", path.display());
         }
         Ok(())
     })
@@ -684,7 +684,7 @@ pub fn render_command(
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {
         for note in text_report.notes() {
-            eprintln!("{note}");
+            let _ = writeln!(std::io::stderr(), "{note}");
         }
         match out_dir {
             Some(_) => text_report.print_summary(out)?,

@@ -289,7 +289,9 @@ pub fn send(
                 "dry run: wrote the message to {}; connected to nothing",
                 text_report.dry_run_file.as_deref().unwrap_or_default()
             )?,
-            _ => eprintln!("did not send the {kind}:"),
+            _ => {
+                let _ = writeln!(std::io::stderr(), "did not send the {kind}:");
+            }
         }
         Ok(())
     })
