@@ -3,28 +3,10 @@
 mod support;
 
 use std::path::Path;
-
-use mail_parser::MimeHeaders;
 use std::process::{Command, Output};
 
-fn herald(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(args)
-        .env_remove("HERALD_TODAY")
-        .env_remove("HERALD_SMTP_PASSWORD")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("herald runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Diagnostics: findings, errors and the closing status line.
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use mail_parser::MimeHeaders;
+use support::{herald, stderr, stdout};
 
 #[test]
 fn a_character_reference_to_a_control_character_is_refused_and_nothing_written() {

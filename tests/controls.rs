@@ -1,28 +1,15 @@
 //! Control characters in the release file and the configuration: refused with exit 2,
 //! at the character's own file:line:column, before anything is rendered.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+
+use support::{herald, stderr};
 
 const SAMPLE: &str = include_str!("../fixtures/go1.16.1.toml");
 const TODAY: &str = "2021-03-05";
 
-fn herald(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(args)
-        .env_remove("HERALD_TODAY")
-        .env_remove("HERALD_SMTP_PASSWORD")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("herald runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// The sample release with `text` inserted into `field`, and the byte offset where
-/// it went.
 fn sample_with(field: &str, text: &str) -> (String, usize) {
     let (anchor, insert) = match field {
         "title" => ("title = \"infin", None),

@@ -182,6 +182,28 @@ pub fn is_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
+/// `herald ARGS` run in the repository, where `fixtures/` is, with no HERALD_*
+/// variables.
+pub fn herald(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(args)
+        .env_remove("HERALD_TODAY")
+        .env_remove("HERALD_SMTP_PASSWORD")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("herald runs")
+}
+
+/// A finished command's standard output: its data.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A finished command's standard error: findings, errors and the closing status line.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// A finished command's exit code, stdout and stderr, for assertion messages.
 pub fn show(output: &Output) -> String {
     format!(
