@@ -17,16 +17,21 @@ use support::{show, Workspace};
 
 const TODAY: &str = "2021-03-05";
 
-/// `herald render RELEASE --today TODAY --out OUT` in `ws`, with `extra` arguments.
-fn render(ws: &Workspace, release: &str, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
+/// The arguments of `herald render RELEASE --today TODAY --out OUT`.
+fn render_args<'a>(release: &'a str, out: &'a Path) -> Vec<&'a str> {
+    vec![
         "render",
         release,
         "--today",
         TODAY,
         "--out",
         out.to_str().unwrap(),
-    ];
+    ]
+}
+
+/// `herald render RELEASE --today TODAY --out OUT` in `ws`, with `extra` arguments.
+fn render(ws: &Workspace, release: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = render_args(release, out);
     args.extend_from_slice(extra);
     ws.herald(&args, &[])
 }
@@ -215,9 +220,8 @@ fn a_file_size_limit_stops_the_render_with_an_error_and_nothing_written() {
     // Past the limit the kernel sends SIGXFSZ, which would kill herald silently.
     let mut command = Command::new("prlimit");
     command.args(["--fsize=4096", env!("CARGO_BIN_EXE_herald")]);
-    command.args(["render", "changed.toml", "--today", TODAY, "--out"]);
+    command.args(render_args("changed.toml", &out));
     let output = command
-        .arg(&out)
         .current_dir(ws.path(""))
         .env_remove("HERALD_TODAY")
         .output()
@@ -525,14 +529,7 @@ fn a_directory_herald_may_not_write_or_read_stops_the_render_and_changes_nothing
         let before = listing(&out);
         mode(bits);
         let output = ws
-            .unprivileged_command(&[
-                "render",
-                release,
-                "--today",
-                TODAY,
-                "--out",
-                out.to_str().unwrap(),
-            ])
+            .unprivileged_command(&render_args(release, &out))
             .output()
             .unwrap();
         mode(0o755);
@@ -628,14 +625,7 @@ fn renders_killed_at_random_moments_never_leave_a_directory_that_misleads() {
         let first = out.join(DRAFTS[0]);
         let first_before = inode(&first).unwrap();
         let mut child = ws
-            .command(&[
-                "render",
-                releases[next],
-                "--today",
-                TODAY,
-                "--out",
-                out.to_str().unwrap(),
-            ])
+            .command(&render_args(releases[next], &out))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
