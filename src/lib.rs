@@ -40,10 +40,10 @@ pub(crate) fn temporary_beside(dir: &std::path::Path, name: &str) -> std::path::
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    dir.join(format!(
-        ".{name}.herald-{}-{nanos:09}.tmp",
-        std::process::id()
-    ))
+    // The process id is a system call each time; herald never forks to run Rust code.
+    static PROCESS_ID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = PROCESS_ID.get_or_init(std::process::id);
+    dir.join(format!(".{name}.herald-{pid}-{nanos:09}.tmp"))
 }
 
 /// The name a temporary file stands in for, when `file_name` is exactly a name

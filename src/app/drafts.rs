@@ -137,8 +137,11 @@ pub fn write(
     };
     // Locked, and read, before anything in `out_dir` changes.
     let out = out_dir.map(OutDir::open).transpose()?;
+    // A directory that held nothing of a render (made just now, say) has no last
+    // render to read or probe for.
     let previous = out
         .as_ref()
+        .filter(|out| !out.empty)
         .map(|out| Previous::read(out.path()))
         .unwrap_or_default();
     // Each file's bytes, borrowed from the drafts where they are already held.

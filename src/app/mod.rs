@@ -687,7 +687,12 @@ pub fn render_command(
             let _ = writeln!(std::io::stderr(), "{note}");
         }
         match out_dir {
-            Some(_) => text_report.print_summary(out)?,
+            Some(_) => {
+                // One write for the whole listing, not one per line.
+                let mut summary = Vec::new();
+                text_report.print_summary(&mut summary)?;
+                out.write_all(&summary)?;
+            }
             None => {
                 for draft in &drafts {
                     writeln!(out, "==> {} <==", draft.guarded.message.kind)?;
