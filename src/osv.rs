@@ -56,6 +56,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use indexmap::IndexSet;
 use serde::Deserialize;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
@@ -437,15 +438,13 @@ pub fn map_record(
     }
     let credit = (!names.is_empty()).then(|| crate::english::join_list(&names));
 
-    let mut links: Vec<String> = Vec::new();
+    let mut links: IndexSet<String> = IndexSet::new();
     for (i, reference) in record.references.iter().flatten().enumerate() {
         if reference.kind.as_deref() != Some("FIX") {
             continue;
         }
         let url = reference_url(reference, i, &fail)?;
-        if !links.iter().any(|l| l == url) {
-            links.push(url.to_string());
-        }
+        links.insert(url.to_string());
     }
 
     Ok(Imported {
@@ -459,7 +458,7 @@ pub fn map_record(
         title,
         description,
         credit,
-        links,
+        links: links.into_iter().collect(),
     })
 }
 
@@ -506,7 +505,7 @@ fn in_release(
     };
     let semvers: Vec<String> = target.versions.iter().map(Version::semver).collect();
     let mut fixed_in = vec![false; target.versions.len()];
-    let mut packages: Vec<String> = Vec::new();
+    let mut packages: IndexSet<String> = IndexSet::new();
     let mut others = Vec::new();
     let mut ranges_text = Vec::new();
     let mut ours = 0;
@@ -585,9 +584,7 @@ fn in_release(
                     format!("expected an import path such as \"encoding/xml\" or \"cmd/go\", found {:?}", import.path.as_deref().unwrap_or("")),
                 ));
             }
-            if !packages.iter().any(|p| p == path) {
-                packages.push(path.to_string());
-            }
+            packages.insert(path.to_string());
         }
     }
     if ours == 0 {
@@ -616,6 +613,7 @@ fn in_release(
         ));
     }
     let mut notes = Vec::new();
+    let mut packages: Vec<String> = packages.into_iter().collect();
     let public: Vec<String> = packages
         .iter()
         .filter(|p| !is_internal(p))
@@ -650,16 +648,14 @@ fn cves(
     fail: &dyn Fn(&str, String) -> OsvError,
 ) -> Result<Vec<String>, OsvError> {
     let aliases = record.aliases.as_deref().unwrap_or_default();
-    let mut cves: Vec<String> = Vec::new();
+    let mut cves: IndexSet<String> = IndexSet::new();
     for (i, alias) in aliases.iter().enumerate() {
         if !alias.trim_start().to_ascii_uppercase().starts_with("CVE") {
             continue;
         }
         let cve = CveId::try_from(alias.clone())
             .map_err(|message| fail(&format!("aliases[{i}]"), message))?;
-        if !cves.iter().any(|c| c == cve.as_str()) {
-            cves.push(cve.as_str().to_string());
-        }
+        cves.insert(cve.as_str().to_string());
     }
     if cves.is_empty() {
         let found = if record.aliases.is_none() {
@@ -674,7 +670,7 @@ fn cves(
             format!("{found}; expected at least one CVE id like \"CVE-2021-27918\": the policy issues a CVE for every security fix"),
         ));
     }
-    Ok(cves)
+    Ok(cves.into_iter().collect())
 }
 
 fn reference_url<'r>(
@@ -702,16 +698,14 @@ fn issues(
     issue_template: &str,
     fail: &dyn Fn(&str, String) -> OsvError,
 ) -> Result<Vec<u64>, OsvError> {
-    let mut found: Vec<u64> = Vec::new();
+    let mut found: IndexSet<u64> = IndexSet::new();
     for (i, reference) in record.references.iter().flatten().enumerate() {
         if reference.kind.as_deref() != Some("REPORT") {
             continue;
         }
         let url = reference_url(reference, i, fail)?;
         if let Some(n) = issue_number(url, issue_template) {
-            if !found.contains(&n) {
-                found.push(n);
-            }
+            found.insert(n);
         }
     }
     if found.is_empty() {
@@ -720,7 +714,7 @@ fn issues(
             "no REPORT reference to a Go issue (as in {\"type\": \"REPORT\", \"url\": \"https://go.dev/issue/44913\"}); give the issue number with --issue N".to_string(),
         ));
     }
-    Ok(found)
+    Ok(found.into_iter().collect())
 }
 
 /// The issue number of a Go issue URL, or of a URL made from `template` (`{id}` is the number).
@@ -769,8 +763,9 @@ pub fn title_from_summary(summary: &str, packages: &[String]) -> String {
     if let Some(stripped) = title.strip_suffix('.') {
         title = stripped.trim_end().to_string();
     }
+    let packages: std::collections::HashSet<&str> = packages.iter().map(String::as_str).collect();
     if let Some((head, rest)) = title.split_once(": ") {
-        if packages.iter().any(|p| p == head) && !rest.trim().is_empty() {
+        if packages.contains(head) && !rest.trim().is_empty() {
             title = rest.trim().to_string();
         }
     }
@@ -789,7 +784,7 @@ pub fn title_from_summary(summary: &str, packages: &[String]) -> String {
         };
         if at > 0
             && items.iter().all(|i| looks_like_path(i))
-            && items.iter().any(|i| packages.iter().any(|p| p == i))
+            && items.iter().any(|i| packages.contains(i))
         {
             title.truncate(at);
         }

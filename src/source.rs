@@ -3,6 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -11,6 +12,27 @@ use serde::Serialize;
 pub struct SourceFile {
     path: PathBuf,
     text: String,
+    /// Built on the first position asked for.
+    index: OnceLock<Vec<Checkpoint>>,
+}
+
+/// The bytes between two [`Checkpoint`]s.
+const BLOCK: usize = 512;
+
+/// What comes before a multiple of [`BLOCK`] in the text: a position is then a
+/// line and a column in at most one block's scan, however many positions are
+/// asked for (ten thousand errors) and however long their lines (one of 1 MiB).
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    newlines: usize,
+    chars: usize,
+    /// Where the line holding the checkpoint starts.
+    line_start: usize,
+}
+
+/// Whether `byte` starts a character (is not a UTF-8 continuation byte).
+fn starts_char(byte: &u8) -> bool {
+    (*byte as i8) >= -0x40
 }
 
 /// A 1-based line and column in a named file.
@@ -33,6 +55,7 @@ impl SourceFile {
         Self {
             path: path.into(),
             text: text.into(),
+            index: OnceLock::new(),
         }
     }
 
@@ -47,7 +70,7 @@ impl SourceFile {
         }
         let path = path.into();
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(Self { path, text }),
+            Ok(text) => Ok(Self::new(path, text)),
             Err(error) => {
                 // The valid text before the first bad byte, then the rest of its line
                 // decoded lossily: enough to report the byte where it stands, and no
@@ -65,7 +88,7 @@ impl SourceFile {
                 text.push_str(&String::from_utf8_lossy(&bytes[..bad]));
                 text.push_str(&rest);
                 Err(NotUtf8 {
-                    file: Self { path, text },
+                    file: Self::new(path, text),
                     span: bad..bad + width,
                     byte,
                 })
@@ -91,15 +114,56 @@ impl SourceFile {
     /// The 1-based line and column (in characters) of a byte offset.
     pub fn location(&self, offset: usize) -> Location {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = self.text[line_start..offset].chars().count() + 1;
+        let (checkpoint, base) = self.checkpoint(offset);
+        let scanned = &self.text.as_bytes()[base..offset];
+        let line = checkpoint.newlines + scanned.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = scanned
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(checkpoint.line_start, |i| base + i + 1);
+        let column = self.chars_before(offset) - self.chars_before(line_start) + 1;
         Location {
             file: self.path.display().to_string(),
             line,
             column,
         }
+    }
+
+    /// The checkpoint at or before `offset`, and where it is.
+    fn checkpoint(&self, offset: usize) -> (Checkpoint, usize) {
+        let index = self.index.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut index = Vec::with_capacity(bytes.len() / BLOCK + 1);
+            let mut at = Checkpoint {
+                newlines: 0,
+                chars: 0,
+                line_start: 0,
+            };
+            for (n, block) in bytes.chunks(BLOCK).enumerate() {
+                index.push(at);
+                at.chars += block.iter().filter(|b| starts_char(b)).count();
+                at.newlines += block.iter().filter(|&&b| b == b'\n').count();
+                if let Some(i) = block.iter().rposition(|&b| b == b'\n') {
+                    at.line_start = n * BLOCK + i + 1;
+                }
+            }
+            // The end of the text, when it ends a block.
+            if bytes.len() % BLOCK == 0 {
+                index.push(at);
+            }
+            index
+        });
+        (index[offset / BLOCK], offset / BLOCK * BLOCK)
+    }
+
+    /// How many characters come before the byte offset `offset`, a character boundary.
+    fn chars_before(&self, offset: usize) -> usize {
+        let (checkpoint, base) = self.checkpoint(offset);
+        checkpoint.chars
+            + self.text.as_bytes()[base..offset]
+                .iter()
+                .filter(|b| starts_char(b))
+                .count()
     }
 
     /// The location of the start of a span.
@@ -111,28 +175,30 @@ impl SourceFile {
     /// span marked (see [`Excerpt`]). A very long line is cut to a readable window
     /// around the span, so an error about a 1 MiB value prints a few lines, not 1 MiB.
     pub fn excerpt(&self, span: &Range<usize>) -> Excerpt {
-        let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
-        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
-        let end = floor_char_boundary(&self.text, span.end.clamp(start, line_end));
+        let text = &self.text;
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        // The line is looked at only as far as the window can reach: a line of 1 MiB
+        // costs no more than a short one.
+        let reach = floor_char_boundary(text, start.saturating_sub(EXCERPT_CONTEXT));
+        let line_start = text[reach..start].rfind('\n').map_or(reach, |i| reach + i + 1);
+        let limit = floor_char_boundary(text, (start + 2 * EXCERPT_CONTEXT + 4).min(text.len()));
+        // The end of the line, or `limit` when it is further.
+        let line_end = text[start..limit].find('\n').map_or(limit, |i| start + i);
+        let end = floor_char_boundary(text, span.end.clamp(start, line_end));
         // The window: up to EXCERPT_CONTEXT bytes either side of the span, and at most
         // EXCERPT_CONTEXT bytes of the span itself.
-        let from = floor_char_boundary(
-            &self.text,
-            start.saturating_sub(EXCERPT_CONTEXT).max(line_start),
-        );
-        let end = floor_char_boundary(&self.text, end.min(start + EXCERPT_CONTEXT));
-        let to = floor_char_boundary(&self.text, (end + EXCERPT_CONTEXT).min(line_end));
+        let from = line_start;
+        let end = floor_char_boundary(text, end.min(start + EXCERPT_CONTEXT));
+        let to = floor_char_boundary(text, (end + EXCERPT_CONTEXT).min(line_end));
         let mut line = String::new();
-        let cut_before = from > line_start;
+        let cut_before = from > 0 && text.as_bytes()[from - 1] != b'\n';
         if cut_before {
             line.push_str("...");
         }
         let offset = line.len();
-        line.push_str(self.text[from..to].trim_end_matches('\r'));
-        if to < line_end {
+        line.push_str(text[from..to].trim_end_matches('\r'));
+        // More of the line after the window (the window stops before `limit`).
+        if to < text.len() && text.as_bytes()[to] != b'\n' {
             line.push_str("...");
         }
         let span_start = offset + (start - from);
@@ -242,6 +308,60 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Texts of short and long lines, multi-byte characters across block ends, and
+    /// CRLF line ends, from a fixed seed.
+    fn random_texts() -> Vec<String> {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move |n: u64| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (state >> 33) % n
+        };
+        let pieces = ["a", "é", "漢", "😀", "\n", "\r\n", " ", "\t", "key = \"v\""];
+        (0..40)
+            .map(|_| {
+                let long_line = next(4) == 0;
+                let len = 1 + next(3 * BLOCK as u64) as usize;
+                let mut text = String::new();
+                while text.len() < len {
+                    let piece = pieces[next(pieces.len() as u64) as usize];
+                    if long_line && piece.contains('\n') {
+                        continue;
+                    }
+                    text.push_str(piece);
+                }
+                text
+            })
+            .collect()
+    }
+
+    #[test]
+    fn indexed_positions_are_the_positions_a_scan_finds() {
+        for text in random_texts() {
+            let file = SourceFile::new("r.toml", text.clone());
+            let mut offsets: Vec<usize> = (0..text.len()).step_by(97).collect();
+            offsets.extend([0, text.len(), BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK]);
+            for offset in offsets {
+                let at = floor_char_boundary(&text, offset.min(text.len()));
+                let before = &text[..at];
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                let location = file.location(offset);
+                assert_eq!(location.line, before.matches('\n').count() + 1, "{offset}");
+                assert_eq!(location.column, text[line_start..at].chars().count() + 1);
+                // The excerpt sees the whole line up to its window, and marks the span.
+                let excerpt = file.excerpt(&(offset..offset + 5));
+                assert_eq!(excerpt.line_number, location.line);
+                let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+                let whole = text[line_start..line_end].trim_end_matches('\r');
+                let shown = excerpt.line.trim_start_matches("...").trim_end_matches("...");
+                let cut_before = excerpt.line.starts_with("...") && !whole.starts_with("...");
+                assert_eq!(cut_before, at - line_start > EXCERPT_CONTEXT + 3, "{offset}");
+                if !shown.contains(['\t', '\u{fffd}']) {
+                    assert!(whole.contains(shown), "{offset}: {shown:?} not in its line");
+                }
+            }
+        }
+    }
 
     #[test]
     fn offsets_become_lines_and_columns() {

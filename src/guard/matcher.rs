@@ -444,7 +444,7 @@ impl Patterns {
         self.names.push((id, name));
     }
 
-    fn build(self) -> (Option<AhoCorasick>, Groups<Name>) {
+    fn build(self) -> (Option<Automaton>, Groups<Name>) {
         // The names first: their list is gone before the automaton is built.
         let names = Groups::new(self.patterns.len(), &self.names).first_of_each(Name::key);
         drop(self.names);
@@ -453,7 +453,7 @@ impl Patterns {
 
     /// The phrases (several words) as an automaton with their names by pattern
     /// index, the single words as a table.
-    fn build_words(self) -> (Option<AhoCorasick>, Groups<Name>, SingleWords) {
+    fn build_words(self) -> (Option<Automaton>, Groups<Name>, SingleWords) {
         let mut words = StrTable::default();
         let mut phrase_count = 0u32;
         // Each pattern's new id: among the phrases, or among the single words.
@@ -503,9 +503,48 @@ impl Patterns {
     }
 }
 
+/// From how many patterns each pattern is followed by a decoy (see [`automaton`]).
+const DECOYS_FROM: usize = 4096;
+
+/// An Aho-Corasick automaton over the embargo's patterns.
+#[derive(Debug, Clone)]
+struct Automaton {
+    inner: AhoCorasick,
+    /// Whether each pattern is followed by its decoy, which never matches.
+    decoys: bool,
+}
+
+impl Automaton {
+    /// The overlapping matches in `text`, each with the id of its pattern (its
+    /// place among the patterns given to [`automaton`]).
+    fn matches<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (u32, aho_corasick::Match)> + 'a {
+        let step = if self.decoys { 2 } else { 1 };
+        self.inner.find_overlapping_iter(text).filter_map(move |m| {
+            let id = m.pattern().as_u32();
+            (id % step == 0).then_some((id / step, m))
+        })
+    }
+}
+
 /// The automaton over `patterns`, if there are any.
-fn automaton<'a>(patterns: impl Iterator<Item = &'a str> + Clone) -> Option<AhoCorasick> {
+///
+/// Many patterns that end one after another without a state between them
+/// (`the part 1`, `the part 2`, …, `the part 10`, … or runs of issue numbers, where
+/// nearly every state ends a pattern) take the aho-corasick crate (1.1.5) time
+/// quadratic in their number to build: it moves the states that end a pattern in
+/// front of the others by swaps, and then follows each swap cycle from each of its
+/// states; the few states that end no pattern travel through all the others, in
+/// cycles as long as the automaton. 100,000 such patterns took 1.3 s, 10,000 0.01
+/// s. So from [`DECOYS_FROM`] patterns on, each pattern is followed by a decoy: the
+/// pattern and two NUL bytes, which no text the guard reads holds (control
+/// characters are refused before it). A decoy adds a state that ends no pattern
+/// after each pattern, so no cycle grows long, and its matches are dropped.
+fn automaton<'a>(patterns: impl Iterator<Item = &'a str> + Clone) -> Option<Automaton> {
     let bytes: usize = patterns.clone().map(str::len).sum();
+    let decoys = patterns.clone().count() >= DECOYS_FROM;
     let mut patterns = patterns.peekable();
     patterns.peek()?;
     // Never the DFA the crate would pick for a few patterns: it builds in time
@@ -518,13 +557,17 @@ fn automaton<'a>(patterns: impl Iterator<Item = &'a str> + Clone) -> Option<AhoC
     } else {
         AhoCorasickKind::ContiguousNFA
     };
-    Some(
-        AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(kind))
-            .build(patterns)
-            .expect("the embargo's names form a valid automaton"),
-    )
+    let mut builder = AhoCorasick::builder();
+    builder.match_kind(MatchKind::Standard).kind(Some(kind));
+    let inner = if decoys {
+        builder.build(patterns.flat_map(|p| [p.as_bytes().to_vec(), [p.as_bytes(), b"\0\0"].concat()]))
+    } else {
+        builder.build(patterns)
+    };
+    Some(Automaton {
+        inner: inner.expect("the embargo's names form a valid automaton"),
+        decoys,
+    })
 }
 
 /// Single-word names, looked up per word of the text: an automaton over many
@@ -591,10 +634,10 @@ pub struct Embargo {
     details: Texts,
     /// The issue number of each [`IssueId`].
     issues: Vec<u64>,
-    words: Option<AhoCorasick>,
+    words: Option<Automaton>,
     word_names: Groups<Name>,
     single_words: SingleWords,
-    squeezed: Option<AhoCorasick>,
+    squeezed: Option<Automaton>,
     squeezed_names: Groups<Name>,
     /// Every run of seven hex digits of a fix commit hash, as a number → (link, issue);
     /// looked up for every seven-digit window of the hex runs of the text.
@@ -1254,7 +1297,7 @@ impl Embargo {
     fn words<'e>(&'e self, view: &View, source: &str, hits: &mut Vec<Hit<'e>>) {
         let words = view.words.as_bytes();
         if let Some(automaton) = &self.words {
-            for m in automaton.find_overlapping_iter(&view.words) {
+            for (pattern, m) in automaton.matches(&view.words) {
                 let left = m.start() == 0 || words[m.start() - 1] == b' ';
                 if !left {
                     continue;
@@ -1267,7 +1310,7 @@ impl Embargo {
                         || (rest.starts_with(b"es") && word_end(2))
                 };
                 let (ns, ne) = view.words_range(m.start(), m.end());
-                for name in self.word_names.get(m.pattern().as_u32()) {
+                for name in self.word_names.get(pattern) {
                     let found = (ns, ne, right_word, plural);
                     accept(view, source, self, name, found, hits);
                 }
@@ -1323,7 +1366,7 @@ impl Embargo {
             return;
         };
         let squeezed = view.squeezed.as_bytes();
-        for m in automaton.find_overlapping_iter(&view.squeezed) {
+        for (pattern, m) in automaton.matches(&view.squeezed) {
             let (ns, ne) = view.squeezed_range(m.start(), m.end());
             if !view.whole_words(ns, ne) {
                 continue;
@@ -1331,7 +1374,7 @@ impl Embargo {
             let digit_touches = (m.start() > 0 && squeezed[m.start() - 1].is_ascii_digit())
                 || squeezed.get(m.end()).is_some_and(u8::is_ascii_digit);
             let (start, end) = view.span(ns, ne);
-            for name in self.squeezed_names.get(m.pattern().as_u32()) {
+            for name in self.squeezed_names.get(pattern) {
                 if name.rule == Rule::Digits && digit_touches {
                     continue;
                 }
@@ -1730,6 +1773,34 @@ fn is_cve_sequence(trimmed: &str, word: &str) -> bool {
 mod tests {
     use super::*;
     use crate::guard::normalize::plain_chars;
+
+    #[test]
+    fn decoys_keep_pattern_ids_and_never_match() {
+        for count in [10, DECOYS_FROM, 3 * DECOYS_FROM] {
+            let patterns: Vec<String> = (0..count).map(|n| format!("the part {n}")).collect();
+            let automaton = automaton(patterns.iter().map(String::as_str)).unwrap();
+            assert_eq!(automaton.decoys, count >= DECOYS_FROM);
+            // A decoy of `the part 7` is in the text: it is found, and dropped.
+            let text = format!("x the part 7\0\0 y the part {} z", count - 1);
+            let found: Vec<(u32, &str)> = automaton
+                .matches(&text)
+                .map(|(id, m)| (id, &text[m.range()]))
+                .collect();
+            let last = (count - 1) as u32;
+            let last_text = format!("the part {last}");
+            let mut expected = vec![(7, "the part 7")];
+            // `the part 1`, `the part 12` … end inside the last number too.
+            for (id, pattern) in patterns.iter().enumerate() {
+                if last_text.starts_with(pattern.as_str()) {
+                    expected.push((id as u32, pattern.as_str()));
+                }
+            }
+            let mut found_sorted = found.clone();
+            found_sorted.sort();
+            expected.sort();
+            assert_eq!(found_sorted, expected, "{count} patterns");
+        }
+    }
 
     #[test]
     fn string_tables_find_what_they_hold() {

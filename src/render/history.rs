@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use indexmap::IndexSet;
+
 use serde::Serialize;
 
 use super::{markdown, RenderError, Templates};
@@ -47,7 +49,7 @@ pub struct HistoryContext {
 /// Names packages as the history page does: spoken components first, in order of
 /// first appearance, then the other packages sorted, as "the p, q, and r packages".
 pub fn spoken_list<'a>(project: &Project, packages: impl IntoIterator<Item = &'a str>) -> String {
-    let mut components: Vec<String> = Vec::new();
+    let mut components: IndexSet<String> = IndexSet::new();
     let mut plain: BTreeSet<&str> = BTreeSet::new();
     for package in packages {
         let spoken = project.spoken(package).map(str::to_string).or_else(|| {
@@ -55,8 +57,9 @@ pub fn spoken_list<'a>(project: &Project, packages: impl IntoIterator<Item = &'a
             package.contains(' ').then(|| package.to_string())
         });
         match spoken {
-            Some(name) if !components.contains(&name) => components.push(name),
-            Some(_) => {}
+            Some(name) => {
+                components.insert(name);
+            }
             None => {
                 plain.insert(package);
             }
@@ -66,10 +69,10 @@ pub fn spoken_list<'a>(project: &Project, packages: impl IntoIterator<Item = &'a
 }
 
 /// "c1, c2, and the p1 and p2 packages": components in order, then sorted packages.
-fn join_history(components: Vec<String>, plain: BTreeSet<&str>) -> String {
+fn join_history(components: IndexSet<String>, plain: BTreeSet<&str>) -> String {
     let total = components.len() + plain.len();
     let plain: Vec<&str> = plain.into_iter().collect();
-    let mut elements = components;
+    let mut elements: Vec<String> = components.into_iter().collect();
     match plain.as_slice() {
         [] => {}
         [one] => elements.push(format!("the {one} package")),
@@ -113,7 +116,7 @@ enum HistoryName<'a> {
 
 /// Joins history names as [`spoken_list`] does.
 fn history_list<'a>(names: impl IntoIterator<Item = HistoryName<'a>>) -> String {
-    let mut components: Vec<String> = Vec::new();
+    let mut components: IndexSet<String> = IndexSet::new();
     let mut plain: BTreeSet<&str> = BTreeSet::new();
     for name in names {
         let component = match name {
@@ -127,9 +130,7 @@ fn history_list<'a>(names: impl IntoIterator<Item = HistoryName<'a>>) -> String 
             }
         };
         if let Some(component) = component {
-            if !components.contains(&component) {
-                components.push(component);
-            }
+            components.insert(component);
         }
     }
     join_history(components, plain)
