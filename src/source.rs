@@ -180,7 +180,9 @@ impl SourceFile {
         // The line is looked at only as far as the window can reach: a line of 1 MiB
         // costs no more than a short one.
         let reach = floor_char_boundary(text, start.saturating_sub(EXCERPT_CONTEXT));
-        let line_start = text[reach..start].rfind('\n').map_or(reach, |i| reach + i + 1);
+        let line_start = text[reach..start]
+            .rfind('\n')
+            .map_or(reach, |i| reach + i + 1);
         let limit = floor_char_boundary(text, (start + 2 * EXCERPT_CONTEXT + 4).min(text.len()));
         // The end of the line, or `limit` when it is further.
         let line_end = text[start..limit].find('\n').map_or(limit, |i| start + i);
@@ -314,7 +316,9 @@ mod tests {
     fn random_texts() -> Vec<String> {
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         let mut next = move |n: u64| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             (state >> 33) % n
         };
         let pieces = ["a", "é", "漢", "😀", "\n", "\r\n", " ", "\t", "key = \"v\""];
@@ -353,9 +357,16 @@ mod tests {
                 assert_eq!(excerpt.line_number, location.line);
                 let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
                 let whole = text[line_start..line_end].trim_end_matches('\r');
-                let shown = excerpt.line.trim_start_matches("...").trim_end_matches("...");
+                let shown = excerpt
+                    .line
+                    .trim_start_matches("...")
+                    .trim_end_matches("...");
                 let cut_before = excerpt.line.starts_with("...") && !whole.starts_with("...");
-                assert_eq!(cut_before, at - line_start > EXCERPT_CONTEXT + 3, "{offset}");
+                assert_eq!(
+                    cut_before,
+                    at - line_start > EXCERPT_CONTEXT + 3,
+                    "{offset}"
+                );
                 if !shown.contains(['\t', '\u{fffd}']) {
                     assert!(whole.contains(shown), "{offset}: {shown:?} not in its line");
                 }

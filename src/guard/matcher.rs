@@ -560,7 +560,8 @@ fn automaton<'a>(patterns: impl Iterator<Item = &'a str> + Clone) -> Option<Auto
     let mut builder = AhoCorasick::builder();
     builder.match_kind(MatchKind::Standard).kind(Some(kind));
     let inner = if decoys {
-        builder.build(patterns.flat_map(|p| [p.as_bytes().to_vec(), [p.as_bytes(), b"\0\0"].concat()]))
+        builder
+            .build(patterns.flat_map(|p| [p.as_bytes().to_vec(), [p.as_bytes(), b"\0\0"].concat()]))
     } else {
         builder.build(patterns)
     };

@@ -111,6 +111,19 @@ impl fmt::Display for Leak {
     }
 }
 
+/// The most characters of a detail a leak repeats.
+const DETAIL_CHARS: usize = 160;
+
+/// `detail`, cut after [`DETAIL_CHARS`] characters: a title of 1 MiB found in ten
+/// thousand places would otherwise be copied into each of ten thousand reports.
+/// Likewise the text found in a header.
+fn shortened(detail: &str) -> String {
+    match detail.char_indices().nth(DETAIL_CHARS) {
+        None => detail.to_string(),
+        Some((cut, _)) => format!("{}…", &detail[..cut]),
+    }
+}
+
 /// Turns the leaks found in a message of `kind` into policy violations.
 pub fn leak_findings(kind: MessageKind, leaks: &[Leak]) -> Vec<crate::validate::Finding> {
     leaks
@@ -161,11 +174,17 @@ impl<'e> Hit<'e> {
     fn leak(&self, part: Part, source: &str, line: usize) -> Leak {
         Leak {
             kind: self.kind,
-            detail: self.detail.to_string(),
-            found: source
-                .get(self.start..self.end)
-                .unwrap_or_default()
-                .to_string(),
+            detail: shortened(&self.detail),
+            found: {
+                let found = source.get(self.start..self.end).unwrap_or_default();
+                // A header's encoded words are aligned with its decoded text as a
+                // whole, so a hit in one spans them all (3,000 addresses, one leak
+                // each); the preview marks no header by it.
+                match part {
+                    Part::Headers | Part::Subject => shortened(found),
+                    Part::Text | Part::Html => found.to_string(),
+                }
+            },
             issue: self.issue,
             part,
             line,

@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use regex::Regex;
-
+use super::trace::trace_all;
 use super::{escape_into, escaped};
 use crate::guard::{Leak, LocatedLeak, Part};
 use crate::render::{RenderedMessage, TemplateSource};
@@ -199,17 +198,25 @@ pub fn mark(
         .map(|id| id.to_string())
     };
     // Traced once per text found: the same detail leaked a thousand times is looked
-    // for in the templates and the release file once.
-    let mut traced: HashMap<(Part, &str), String> = HashMap::new();
+    // for in the templates and the release file once, and all texts at once.
+    let mut distinct: HashMap<(Part, &str), usize> = HashMap::new();
+    let mut texts: Vec<String> = Vec::new();
+    for leak in leaks {
+        distinct
+            .entry((leak.part, leak.found.as_str()))
+            .or_insert_with(|| {
+                texts.push(displayed(leak.part, &leak.found));
+                texts.len() - 1
+            });
+    }
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let traced = trace_all(&texts, &message.template, sources);
     let leaks = leaks
         .iter()
         .map(|leak| MarkedLeak {
             leak: leak.clone(),
             anchor: anchor_of(leak),
-            source: traced
-                .entry((leak.part, leak.found.as_str()))
-                .or_insert_with(|| trace(leak, &message.template, sources))
-                .clone(),
+            source: traced[distinct[&(leak.part, leak.found.as_str())]].clone(),
         })
         .collect();
     Marked {
@@ -378,172 +385,15 @@ fn displayed(part: Part, found: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// A pattern for `text` as it may be written in a template or a TOML string: any run
-/// of white space for a space, Markdown emphasis and escapes between characters.
-fn pattern(text: &str, ignore_case: bool) -> Option<Regex> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.is_empty() {
-        return None;
-    }
-    let word = |w: &str| {
-        w.chars()
-            .map(|c| regex::escape(&c.to_string()))
-            .collect::<Vec<_>>()
-            .join(r"[*_`\\]*")
-    };
-    let body = words
-        .iter()
-        .map(|w| word(w))
-        .collect::<Vec<_>>()
-        .join(r"[\s*_`\\]+");
-    let edge = |c: Option<char>| {
-        if c.is_some_and(char::is_alphanumeric) {
-            r"\b"
-        } else {
-            ""
-        }
-    };
-    let flags = if ignore_case { "(?i)" } else { "" };
-    Regex::new(&format!(
-        "{flags}{}{body}{}",
-        edge(text.trim().chars().next()),
-        edge(text.trim().chars().last())
-    ))
-    .ok()
-}
-
-/// Where the text of `leak` came from: a line of the message's template (or of a
-/// template it includes), or a key of the release file; an exact-case match first.
-fn trace(leak: &Leak, template: &str, sources: &Sources<'_>) -> String {
-    let text = displayed(leak.part, &leak.found);
-    let main = sources.templates.iter().find(|t| t.name == template);
-    let included = sources
-        .templates
-        .iter()
-        .filter(|t| main.is_some_and(|m| m.text.contains(&format!("\"{}\"", t.name))));
-    let templates: Vec<&TemplateSource> = main.into_iter().chain(included).collect();
-    for ignore_case in [false, true] {
-        let Some(re) = pattern(&text, ignore_case) else {
-            break;
-        };
-        for t in &templates {
-            if let Some(m) = re.find(&t.text) {
-                let line = t.text[..m.start()].matches('\n').count() + 1;
-                let origin = t
-                    .path
-                    .as_ref()
-                    .map_or_else(|| "built-in".to_string(), |p| p.display().to_string());
-                return format!("template {} line {line} ({origin})", t.name);
-            }
-        }
-        let release = sources.release.text();
-        for m in re.find_iter(release) {
-            let location = sources.release.location(m.start());
-            if let Some(key) = toml_key_at(release, location.line) {
-                return format!(
-                    "release-file key {key} at {}:{}",
-                    location.file, location.line
-                );
-            }
-        }
-    }
-    "not traced: the template computes this text (a date, a list, a filter)".to_string()
-}
-
-/// The dotted key whose value holds line `line` (1-based) of a TOML file, as in
-/// `project.release_window` or `security[0].description`; `None` on a comment, a table
-/// header or a blank line outside any value.
-fn toml_key_at(toml: &str, line: usize) -> Option<String> {
-    let key_re = Regex::new(r#"^\s*([A-Za-z0-9_\-."]+)\s*="#).ok()?;
-    let mut table = String::new();
-    let mut counts: std::collections::HashMap<String, usize> = Default::default();
-    let mut key: Option<String> = None;
-    let mut open: Option<&str> = None;
-    for (n, text) in toml.lines().enumerate() {
-        let trimmed = text.trim();
-        let here = n + 1 == line;
-        if let Some(delim) = open {
-            if text.matches(delim).count() % 2 == 1 {
-                open = None;
-            }
-            if here {
-                return key.map(|k| join(&table, &k));
-            }
-            continue;
-        }
-        if let Some(name) = trimmed
-            .strip_prefix("[[")
-            .and_then(|t| t.split("]]").next())
-        {
-            let count = counts.entry(name.trim().to_string()).or_insert(0);
-            table = format!("{}[{}]", name.trim(), count);
-            *count += 1;
-            key = None;
-        } else if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.split(']').next()) {
-            table = name.trim().to_string();
-            key = None;
-        } else if let Some(c) = key_re.captures(text) {
-            key = Some(c[1].trim_matches('"').to_string());
-            let value = &text[c.get(0).map_or(0, |m| m.end())..];
-            open = ["\"\"\"", "'''"]
-                .into_iter()
-                .find(|d| value.matches(d).count() % 2 == 1);
-            if here {
-                return key.map(|k| join(&table, &k));
-            }
-            continue;
-        } else if trimmed.is_empty() || trimmed.starts_with('#') {
-            key = None;
-        }
-        if here {
-            // A continuation line of an array, say.
-            return key
-                .filter(|_| !trimmed.starts_with('#') && !trimmed.starts_with('['))
-                .map(|k| join(&table, &k));
-        }
-    }
-    None
-}
-
-fn join(table: &str, key: &str) -> String {
-    if table.is_empty() {
-        key.to_string()
-    } else {
-        format!("{table}.{key}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_are_found_by_line() {
-        let toml = "[project]\nname = \"Go\"\nrelease_window = \"soon\"\n\n[[security]]\ntitle = \"a\"\ndescription = \"\"\"\nline one\nline two\"\"\"\n[[security]]\n# a comment\ncredit = \"x\"\n";
-        assert_eq!(
-            toml_key_at(toml, 3).as_deref(),
-            Some("project.release_window")
-        );
-        assert_eq!(
-            toml_key_at(toml, 9).as_deref(),
-            Some("security[0].description")
-        );
-        assert_eq!(toml_key_at(toml, 11), None);
-        assert_eq!(toml_key_at(toml, 12).as_deref(), Some("security[1].credit"));
-        assert_eq!(toml_key_at(toml, 5), None);
-    }
 
     #[test]
     fn tags_skip_quoted_angle_brackets() {
         let html = "a<a href=\"x>y\">b</a><!-- c > d -->e";
         let found: Vec<&str> = tags(html).into_iter().map(|r| &html[r]).collect();
         assert_eq!(found, ["<a href=\"x>y\">", "</a>", "<!-- c > d -->"]);
-    }
-
-    #[test]
-    fn patterns_see_through_markdown_and_wrapping() {
-        let re = pattern("CVE-2021-27918 is\nfixed", false).unwrap();
-        assert!(re.is_match("One of them is CVE-2021-**27918** is fixed"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod changes;
 pub mod marks;
+mod trace;
 
 use chrono::NaiveDate;
 use pulldown_cmark_escape::escape_html;
