@@ -148,7 +148,7 @@ impl SourceFile {
                 }
             }
             // The end of the text, when it ends a block.
-            if bytes.len() % BLOCK == 0 {
+            if bytes.len().is_multiple_of(BLOCK) {
                 index.push(at);
             }
             index
