@@ -6,6 +6,7 @@
 //! [`load`] → [`validate`] → [`plan`] → [`render`] → [`guard`] → [`deliver`].
 
 pub mod app;
+mod automaton;
 pub mod config;
 pub mod controls;
 pub mod deliver;

@@ -24,6 +24,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::automaton::Automaton;
 use hashbrown::hash_table::{Entry, HashTable};
 use regex::Regex;
 use rust_stemmers::Stemmer;
@@ -503,50 +505,10 @@ impl Patterns {
     }
 }
 
-/// From how many patterns each pattern is followed by a decoy (see [`automaton`]).
-const DECOYS_FROM: usize = 4096;
-
-/// An Aho-Corasick automaton over the embargo's patterns.
-#[derive(Debug, Clone)]
-struct Automaton {
-    inner: AhoCorasick,
-    /// Whether each pattern is followed by its decoy, which never matches.
-    decoys: bool,
-}
-
-impl Automaton {
-    /// The overlapping matches in `text`, each with the id of its pattern (its
-    /// place among the patterns given to [`automaton`]).
-    fn matches<'a>(
-        &'a self,
-        text: &'a str,
-    ) -> impl Iterator<Item = (u32, aho_corasick::Match)> + 'a {
-        let step = if self.decoys { 2 } else { 1 };
-        self.inner.find_overlapping_iter(text).filter_map(move |m| {
-            let id = m.pattern().as_u32();
-            (id % step == 0).then_some((id / step, m))
-        })
-    }
-}
-
 /// The automaton over `patterns`, if there are any.
-///
-/// Many patterns that end one after another without a state between them
-/// (`the part 1`, `the part 2`, …, `the part 10`, … or runs of issue numbers, where
-/// nearly every state ends a pattern) take the aho-corasick crate (1.1.5) time
-/// quadratic in their number to build: it moves the states that end a pattern in
-/// front of the others by swaps, and then follows each swap cycle from each of its
-/// states; the few states that end no pattern travel through all the others, in
-/// cycles as long as the automaton. 100,000 such patterns took 1.3 s, 10,000 0.01
-/// s. So from [`DECOYS_FROM`] patterns on, each pattern is followed by a decoy: the
-/// pattern and two NUL bytes, which no text the guard reads holds (control
-/// characters are refused before it). A decoy adds a state that ends no pattern
-/// after each pattern, so no cycle grows long, and its matches are dropped.
 fn automaton<'a>(patterns: impl Iterator<Item = &'a str> + Clone) -> Option<Automaton> {
     let bytes: usize = patterns.clone().map(str::len).sum();
-    let decoys = patterns.clone().count() >= DECOYS_FROM;
-    let mut patterns = patterns.peekable();
-    patterns.peek()?;
+    patterns.clone().next()?;
     // Never the DFA the crate would pick for a few patterns: it builds in time
     // quadratic in a long one (a 25,000-character package path). A small set
     // (a release of a few issues) is scanned over a short pre-announcement:
@@ -559,16 +521,7 @@ fn automaton<'a>(patterns: impl Iterator<Item = &'a str> + Clone) -> Option<Auto
     };
     let mut builder = AhoCorasick::builder();
     builder.match_kind(MatchKind::Standard).kind(Some(kind));
-    let inner = if decoys {
-        builder
-            .build(patterns.flat_map(|p| [p.as_bytes().to_vec(), [p.as_bytes(), b"\0\0"].concat()]))
-    } else {
-        builder.build(patterns)
-    };
-    Some(Automaton {
-        inner: inner.expect("the embargo's names form a valid automaton"),
-        decoys,
-    })
+    Some(Automaton::new(&builder, patterns).expect("the embargo's names form a valid automaton"))
 }
 
 /// Single-word names, looked up per word of the text: an automaton over many
@@ -1774,34 +1727,6 @@ fn is_cve_sequence(trimmed: &str, word: &str) -> bool {
 mod tests {
     use super::*;
     use crate::guard::normalize::plain_chars;
-
-    #[test]
-    fn decoys_keep_pattern_ids_and_never_match() {
-        for count in [10, DECOYS_FROM, 3 * DECOYS_FROM] {
-            let patterns: Vec<String> = (0..count).map(|n| format!("the part {n}")).collect();
-            let automaton = automaton(patterns.iter().map(String::as_str)).unwrap();
-            assert_eq!(automaton.decoys, count >= DECOYS_FROM);
-            // A decoy of `the part 7` is in the text: it is found, and dropped.
-            let text = format!("x the part 7\0\0 y the part {} z", count - 1);
-            let found: Vec<(u32, &str)> = automaton
-                .matches(&text)
-                .map(|(id, m)| (id, &text[m.range()]))
-                .collect();
-            let last = (count - 1) as u32;
-            let last_text = format!("the part {last}");
-            let mut expected = vec![(7, "the part 7")];
-            // `the part 1`, `the part 12` … end inside the last number too.
-            for (id, pattern) in patterns.iter().enumerate() {
-                if last_text.starts_with(pattern.as_str()) {
-                    expected.push((id as u32, pattern.as_str()));
-                }
-            }
-            let mut found_sorted = found.clone();
-            found_sorted.sort();
-            expected.sort();
-            assert_eq!(found_sorted, expected, "{count} patterns");
-        }
-    }
 
     #[test]
     fn string_tables_find_what_they_hold() {

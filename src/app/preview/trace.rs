@@ -7,6 +7,8 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use crate::automaton::Automaton;
+
 use super::marks::Sources;
 use crate::render::TemplateSource;
 use crate::source::SourceFile;
@@ -68,14 +70,14 @@ impl Haystack {
     /// and that `accept` takes, for the needles not yet `done`.
     fn first_matches(
         &self,
-        automaton: &AhoCorasick,
+        automaton: &Automaton,
         needles: &[String],
         done: &mut [bool],
         mut accept: impl FnMut(usize, usize) -> bool,
     ) {
         let plain = self.plain.as_str();
-        for m in automaton.find_overlapping_iter(plain) {
-            let id = m.pattern().as_usize();
+        for (id, m) in automaton.matches(plain) {
+            let id = id as usize;
             if done[id] {
                 continue;
             }
@@ -137,10 +139,11 @@ pub fn trace_all(texts: &[&str], template: &str, sources: &Sources<'_>) -> Vec<S
         if done.iter().all(|d| *d) {
             break;
         }
-        let automaton = AhoCorasick::builder()
+        let mut builder = AhoCorasick::builder();
+        builder
             .match_kind(MatchKind::Standard)
-            .ascii_case_insensitive(ignore_case)
-            .build(&needles)
+            .ascii_case_insensitive(ignore_case);
+        let automaton = Automaton::new(&builder, needles.iter().map(String::as_str))
             .expect("plain texts form a valid automaton");
         for (t, lines, haystack) in &templates {
             let Some(haystack) = haystack else { continue };
@@ -282,7 +285,8 @@ mod tests {
     fn texts_are_found_through_markdown_and_wrapping() {
         let hay = Haystack::new("One of them is CVE-2021-**27918** is fixed").unwrap();
         let needles = vec![plain_text("CVE-2021-27918 is\nfixed")];
-        let automaton = AhoCorasick::new(&needles).unwrap();
+        let automaton =
+            Automaton::new(&AhoCorasick::builder(), needles.iter().map(String::as_str)).unwrap();
         let mut found = Vec::new();
         hay.first_matches(&automaton, &needles, &mut [false], |_, at| {
             found.push(at);
@@ -295,7 +299,8 @@ mod tests {
     fn texts_are_found_through_markup_and_at_word_boundaries() {
         let hay = Haystack::new("a **net/http**\n  package, and nethttp; xnet/http").unwrap();
         let needles = vec![plain_text("net/http package"), plain_text("net/http")];
-        let automaton = AhoCorasick::new(&needles).unwrap();
+        let automaton =
+            Automaton::new(&AhoCorasick::builder(), needles.iter().map(String::as_str)).unwrap();
         let mut done = vec![false; 2];
         let mut found = Vec::new();
         hay.first_matches(&automaton, &needles, &mut done, |id, at| {
