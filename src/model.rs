@@ -396,6 +396,9 @@ pub struct SecurityIssue {
     /// The subset of the release's versions this fix ships in (default: all).
     #[serde(default)]
     pub versions: Option<Spanned<Vec<Spanned<Version>>>>,
+    /// `versions` as a set, made on first use (see [`ships_in`]).
+    #[serde(skip)]
+    version_set: OnceLock<std::collections::HashSet<Version>>,
 }
 
 impl SecurityIssue {
@@ -406,7 +409,7 @@ impl SecurityIssue {
 
     /// Whether this fix ships in `version`.
     pub fn ships_in(&self, version: &Version) -> bool {
-        ships_in(&self.versions, version)
+        ships_in(&self.versions, &self.version_set, version)
     }
 
     /// Every tracker issue of this entry, the first one first.
@@ -482,6 +485,9 @@ pub struct BugFix {
     pub issue: Option<IssueNumber>,
     #[serde(default)]
     pub versions: Option<Spanned<Vec<Spanned<Version>>>>,
+    /// `versions` as a set, made on first use (see [`ships_in`]).
+    #[serde(skip)]
+    version_set: OnceLock<std::collections::HashSet<Version>>,
     /// Names for the release-history line only, instead of `packages`.
     #[serde(default)]
     pub history_packages: Option<Spanned<Vec<NonEmpty>>>,
@@ -490,14 +496,26 @@ pub struct BugFix {
 impl BugFix {
     /// Whether this fix ships in `version`.
     pub fn ships_in(&self, version: &Version) -> bool {
-        ships_in(&self.versions, version)
+        ships_in(&self.versions, &self.version_set, version)
     }
 }
 
-fn ships_in(versions: &Option<Spanned<Vec<Spanned<Version>>>>, version: &Version) -> bool {
-    versions
-        .as_ref()
-        .is_none_or(|vs| vs.get_ref().iter().any(|v| v.get_ref() == version))
+/// Whether an entry with `versions` ships in `version`: a short list is read, a long
+/// one looked up in `set` (a fix listed in 25,000 versions was read once for each).
+fn ships_in(
+    versions: &Option<Spanned<Vec<Spanned<Version>>>>,
+    set: &OnceLock<std::collections::HashSet<Version>>,
+    version: &Version,
+) -> bool {
+    let Some(versions) = versions else {
+        return true;
+    };
+    let versions = versions.get_ref();
+    if versions.len() <= 8 {
+        return versions.iter().any(|v| v.get_ref() == version);
+    }
+    set.get_or_init(|| versions.iter().map(|v| v.get_ref().clone()).collect())
+        .contains(version)
 }
 
 /// One line of text: not empty or only white space, and without a line break (it

@@ -412,9 +412,11 @@ fn huge_details_are_found() {
     let kinds: Vec<DetailKind> = leaks.iter().map(|l| l.kind).collect();
     assert!(kinds.contains(&DetailKind::Title), "{}", describe(&leaks));
     assert!(kinds.contains(&DetailKind::Credit), "{}", describe(&leaks));
+    // Reported by its first 160 characters: each report repeats it.
+    let shown: String = detail_title.chars().take(160).collect();
     assert!(leaks
         .iter()
-        .any(|l| l.kind == DetailKind::Title && l.detail == detail_title));
+        .any(|l| l.kind == DetailKind::Title && l.detail == format!("{shown}…")));
     let leaks = embargo.scan(Part::Text, &path.join("."));
     assert!(
         leaks.iter().any(|l| l.kind == DetailKind::Package),

@@ -80,7 +80,8 @@ impl DetailKind {
 pub struct Leak {
     /// What sort of detail it is.
     pub kind: DetailKind,
-    /// The embargoed detail, as in "CVE-2021-27918".
+    /// The embargoed detail, as in "CVE-2021-27918"; one of more than 160 characters
+    /// (a long title or credit) is cut there and ends with "…".
     pub detail: String,
     /// The text as it appeared.
     pub found: String,
