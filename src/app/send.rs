@@ -10,6 +10,7 @@ use super::{addressing_for, checked_or_report, compose_guarded, emit, AppError, 
 use chrono::NaiveDate;
 
 use crate::config::{self, Config};
+use crate::controls::escaped;
 use crate::deliver::journal::{Journal, JournalEntry, Previous};
 use crate::deliver::sign::Signer;
 use crate::deliver::{is_loopback, Mailer, Record};
@@ -376,7 +377,7 @@ fn journal_refusals(
             "in-doubt",
             format!(
                 "an earlier attempt to send this {kind} is in doubt: its data went to {} at {} and no answer was recorded, so the list may or may not have it. herald will not guess. Look for Message-ID {} in the list archive, then record what you found with `{settle} --sent` or `{settle} --not-sent`",
-                entry.server, entry.attempted_at, entry.message_id
+                escaped(&entry.server), escaped(&entry.attempted_at), escaped(&entry.message_id)
             ),
         ));
     }
@@ -388,8 +389,8 @@ fn journal_refusals(
             "already-sent",
             format!(
                 "this {kind} was already sent at {} ({}); pass --resend to send it again",
-                entry.last_change(),
-                entry.message_id
+                escaped(entry.last_change()),
+                escaped(&entry.message_id)
             ),
         )),
         Previous::SameSent(_) => resend = journal.times_sent(kind, hash),
@@ -397,9 +398,9 @@ fn journal_refusals(
             "changed-since-sent",
             format!(
                 "a {kind} was already sent at {} ({}), and this one has changed since (content {} -> {}); pass --resend to send the changed message too",
-                entry.last_change(),
-                entry.message_id,
-                short_hash(&entry.content_hash),
+                escaped(entry.last_change()),
+                escaped(&entry.message_id),
+                short_hash(&escaped(&entry.content_hash)),
                 short_hash(hash)
             ),
         )),

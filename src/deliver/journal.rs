@@ -160,18 +160,26 @@ impl std::fmt::Display for JournalEntry {
         } else {
             &self.recipients
         };
+        // The server wrote its reply, and anyone could have edited the file: what
+        // reaches a terminal from here has its control characters escaped.
+        let shown = crate::controls::escaped;
         write!(
             f,
             "{state} {} {} to {}",
-            self.last_change(),
-            self.message_id,
-            recipients.join(", ")
+            shown(self.last_change()),
+            shown(&self.message_id),
+            shown(&recipients.join(", "))
         )?;
         if let Some(reply) = &self.server_reply {
-            write!(f, "; server: {reply}")?;
+            write!(f, "; server: {}", shown(reply))?;
         }
         if let Some(settled) = &self.settled {
-            write!(f, "; settled by {} at {}", settled.by, settled.at)?;
+            write!(
+                f,
+                "; settled by {} at {}",
+                shown(&settled.by),
+                shown(&settled.at)
+            )?;
         }
         Ok(())
     }
@@ -557,6 +565,19 @@ mod tests {
             server_reply: None,
             settled: None,
         }
+    }
+
+    #[test]
+    fn what_a_server_or_an_editor_wrote_is_shown_escaped() {
+        let mut entry = entry(MessageKind::Announcement, "h");
+        entry.message_id = "<a\u{7}@b>".to_string();
+        entry.server_reply = Some("250 ok \u{1b}[2J".to_string());
+        let shown = entry.to_string();
+        assert!(!shown.contains(['\u{7}', '\u{1b}']), "{shown}");
+        assert!(
+            shown.contains("<a\\u{7}@b>") && shown.contains("250 ok \\u{1b}[2J"),
+            "{shown}"
+        );
     }
 
     #[test]

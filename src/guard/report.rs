@@ -99,7 +99,16 @@ impl fmt::Display for Leak {
         if self.kind == DetailKind::Title {
             write!(f, "{:?}", self.detail)?;
         } else {
-            f.write_str(&self.detail)?;
+            // Quoted or not, nothing invisible reaches the terminal as it is: a credit
+            // may hold a right-to-left override (U+202E).
+            for c in self.detail.chars() {
+                let escape = c.escape_debug();
+                if escape.len() > 1 && !matches!(c, '\'' | '"' | '\\') {
+                    write!(f, "{escape}")?;
+                } else {
+                    write!(f, "{c}")?;
+                }
+            }
         }
         match (self.issue, self.kind) {
             (Some(issue), _) => write!(f, " of issue {issue}")?,
@@ -302,6 +311,32 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn details_show_invisible_characters_escaped() {
+        let leak = Leak {
+            kind: DetailKind::Credit,
+            detail: "Bob \u{202e}htimS O'Brien".to_string(),
+            found: "Bob".to_string(),
+            issue: Some(1),
+            part: Part::Text,
+            line: 1,
+        };
+        let shown = leak.to_string();
+        assert!(
+            shown.contains("credit Bob \\u{202e}htimS O'Brien of issue 1"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn long_details_are_cut() {
+        let long = "word ".repeat(1000);
+        let cut = shortened(&long);
+        assert_eq!(cut.chars().count(), DETAIL_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(shortened("CVE-2021-27918"), "CVE-2021-27918");
+    }
 
     #[test]
     fn lines_are_one_based() {
