@@ -195,6 +195,8 @@ const SHAPE_SIZES: &[(&str, usize, usize)] = &[
     ("credit", 1_000, 10_000),
     ("issues", 1_000, 10_000),
     ("leaks", 1_000, 10_000),
+    ("distinct", 1_000, 10_000),
+    ("parts", 10_000, 100_000),
     ("recipients", 1_000, 10_000),
 ];
 

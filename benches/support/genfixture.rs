@@ -379,6 +379,14 @@ pub const SHAPES: &[(&str, &str)] = &[
         "recipients",
         "the sample release; herald.toml sends to n recipients",
     ),
+    (
+        "distinct",
+        "one issue with n CVE ids, and a greeting that names each of them",
+    ),
+    (
+        "parts",
+        "one issue in n toolchain parts (`the part 0`, `the part 1`, …)",
+    ),
 ];
 
 /// A distinct lower-case word for each `i` ("qabc"), of letters only.
@@ -488,6 +496,29 @@ pub fn shape_toml(shape: &str, n: usize) -> Option<String> {
                     1,
                 );
             }
+        }
+        "distinct" => {
+            // n distinct leaks, each traced to the release file on the preview page;
+            // CVE ids one after another are also patterns that end one after another.
+            let cves: Vec<String> = (0..n)
+                .map(|i| format!("CVE-2099-{}", 100_000 + i))
+                .collect();
+            let _ = write!(
+                out,
+                "\n[[security]]\ntrack = \"private\"\npackages = [\"encoding/xml\"]\ncves = {}\nissue = 44913\ntitle = \"panic in the parser\"\ndescription = \"x\"\n",
+                quoted_list(&cves.iter().map(String::as_str).collect::<Vec<_>>()),
+            );
+            let greeting = format!("Hello gophers, {}.", cves.join(", "));
+            out = out.replacen(
+                "name = \"Go\"\n",
+                &format!("name = \"Go\"\ngreeting = \"{greeting}\"\n"),
+                1,
+            );
+        }
+        "parts" => {
+            let parts: Vec<String> = (0..n).map(|i| format!("the part {i}")).collect();
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            private_issue(&mut out, 44913, &parts, "panic in the parser", "Sam Whited");
         }
         _ => return None,
     }
