@@ -86,6 +86,7 @@ fn every_invalid_input_exits_2_naming_file_line_column_and_what_was_expected() {
         ("unknown-track", "20:9", "unknown variant `secret`, expected one of `public`, `private`, `urgent`"),
         ("version-not-in-release", "42:13", "ships in 1.16.2, which is not one of release.versions"),
         ("version-order", "13:23", "must list the newest line first"),
+        ("too-many-versions", "13:12", "release.versions names 51 versions; a release announces at most 50"),
         ("wrong-type", "23:9", "expected a positive issue number or a non-empty list of them (issue = 63713 or issue = [63713, 64028]), found \"44913\""),
         ("line-break-in-name", "3:8", "expected a single line of text, found a line break"),
         ("zero-issue", "23:9", "expected a positive issue number or a non-empty list of them (issue = 63713 or issue = [63713, 64028]), found 0"),

@@ -108,6 +108,10 @@ impl Haystack {
 /// Traces `texts` (as the message displays them) for a message of the template
 /// `template`: one answer per text, in order.
 pub fn trace_all(texts: &[&str], template: &str, sources: &Sources<'_>) -> Vec<String> {
+    if texts.is_empty() {
+        // A message without leaks: nothing to index.
+        return Vec::new();
+    }
     let needles: Vec<String> = texts.iter().map(|t| plain_text(t)).collect();
     let mut answers: Vec<Option<String>> = vec![None; texts.len()];
     // A text with nothing to look for is not traced.
