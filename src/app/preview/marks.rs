@@ -210,7 +210,8 @@ pub fn mark(
             });
     }
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let traced = trace_all(&texts, &message.template, sources);
+    let entries_printed = message.kind != crate::plan::MessageKind::PreAnnouncement;
+    let traced = trace_all(&texts, &message.template, entries_printed, sources);
     let leaks = leaks
         .iter()
         .map(|leak| MarkedLeak {

@@ -105,9 +105,55 @@ impl Haystack {
     }
 }
 
+/// `template` with the text of its comments (`{# … #}`), which print nothing, made
+/// blank: a comment naming a package is not where a leak of it came from. Byte
+/// offsets stay as they were.
+fn without_comments(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{#") {
+        out.push_str(&rest[..open]);
+        let comment = &rest[open..];
+        let end = comment.find("#}").map_or(comment.len(), |i| i + 2);
+        for c in comment[..end].chars() {
+            // A line break stays, so lines still count.
+            match c {
+                '\n' => out.push('\n'),
+                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+            }
+        }
+        rest = &comment[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether the value of the release-file key `key` can reach a message as text.
+/// Keys no message prints are not sources: `toolchain_prefixes` and other
+/// settings, and, in a pre-announcement, whose context has no entries, every
+/// `[[security]]` and `[[fix]]` key (a leak there is where the secret is kept, not
+/// where the message got it).
+fn printable_key(key: &str, entries_printed: bool) -> bool {
+    const SETTINGS: &[&str] = &[
+        "project.toolchain_prefixes",
+        "project.pre_announce_cves",
+        "release.kind",
+    ];
+    let entry = key.starts_with("security[") || key.starts_with("fix[");
+    !SETTINGS.contains(&key) && (entries_printed || !entry)
+}
+
 /// Traces `texts` (as the message displays them) for a message of the template
-/// `template`: one answer per text, in order.
-pub fn trace_all(texts: &[&str], template: &str, sources: &Sources<'_>) -> Vec<String> {
+/// `template`: one answer per text, in order. `entries_printed` is whether the
+/// message's template context holds the release's entries (not in a
+/// pre-announcement).
+pub fn trace_all(
+    texts: &[&str],
+    template: &str,
+    entries_printed: bool,
+    sources: &Sources<'_>,
+) -> Vec<String> {
+    let printable = |key: &str| printable_key(key, entries_printed);
     if texts.is_empty() {
         // A message without leaks: nothing to index.
         return Vec::new();
@@ -129,7 +175,7 @@ pub fn trace_all(texts: &[&str], template: &str, sources: &Sources<'_>) -> Vec<S
             (
                 t,
                 SourceFile::new(&t.name, t.text.as_str()),
-                Haystack::new(&t.text),
+                Haystack::new(&without_comments(&t.text)),
             )
         })
         .collect();
@@ -164,7 +210,7 @@ pub fn trace_all(texts: &[&str], template: &str, sources: &Sources<'_>) -> Vec<S
         if let Some(haystack) = &release {
             haystack.first_matches(&automaton, &needles, &mut done, |id, at| {
                 let location = sources.release.location(at);
-                let Some(key) = keys.key(location.line) else {
+                let Some(key) = keys.key(location.line).filter(|k| printable(k)) else {
                     return false;
                 };
                 answers[id] = Some(format!(
@@ -283,6 +329,25 @@ mod tests {
         assert_eq!(keys.key(5), None);
         assert_eq!(keys.key(0), None);
         assert_eq!(keys.key(99), None);
+    }
+
+    #[test]
+    fn comments_print_nothing_and_keep_offsets() {
+        let template = "a {# encoding/xml\nsays é #} b encoding/xml";
+        let blank = without_comments(template);
+        assert_eq!(blank.len(), template.len());
+        assert_eq!(blank.find("encoding/xml"), template.rfind("encoding/xml"));
+        assert_eq!(blank.matches('\n').count(), 1);
+        assert_eq!(without_comments("x {# open"), "x        ");
+    }
+
+    #[test]
+    fn only_keys_a_message_prints_are_sources() {
+        assert!(printable_key("project.release_window", false));
+        assert!(!printable_key("project.toolchain_prefixes", true));
+        assert!(!printable_key("security[0].packages", false));
+        assert!(printable_key("security[0].packages", true));
+        assert!(!printable_key("fix[2].packages", false));
     }
 
     #[test]
