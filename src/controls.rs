@@ -61,16 +61,6 @@ pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(shown)
 }
 
-/// `text` quoted for a message, its control characters escaped and, when it is
-/// long, cut after 120 characters with its length: `"aaa…"… (10000000 bytes)`.
-pub fn quoted(text: &str) -> String {
-    const SHOWN: usize = 120;
-    match text.char_indices().nth(SHOWN) {
-        None => format!("{text:?}"),
-        Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], text.len()),
-    }
-}
-
 /// What a refused character is and what to write instead, for a message: "U+0008
 /// BACKSPACE, a control character, ...".
 pub fn describe(c: char) -> String {

@@ -55,7 +55,7 @@ fn mailbox(header: &str, value: &str) -> Result<Mailbox, RenderError> {
     reject_line_breaks(header, value)?;
     value.parse::<Mailbox>().map_err(|e| RenderError::Header {
         header: header.to_string(),
-        message: format!("{} is not a valid address ({e}); expected \"Name <user@example.org>\" or \"user@example.org\"", crate::controls::quoted(value)),
+        message: format!("{} is not a valid address ({e}); expected \"Name <user@example.org>\" or \"user@example.org\"", super::quoted(value)),
     })
 }
 
@@ -71,13 +71,13 @@ pub fn reject_line_breaks(header: &str, value: &str) -> Result<(), RenderError> 
     if value.contains(['\r', '\n']) {
         return Err(refuse(format!(
             "{} contains a line break, which could inject headers; it is refused",
-            crate::controls::quoted(value)
+            super::quoted(value)
         )));
     }
     if let Some((c, _, _)) = crate::controls::refused_in(value) {
         return Err(refuse(format!(
             "{} holds {}; it is refused",
-            crate::controls::quoted(value),
+            super::quoted(value),
             crate::controls::name(c)
         )));
     }
