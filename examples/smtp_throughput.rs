@@ -83,6 +83,7 @@ fn run(args: &Args) -> Result<(), String> {
         mailer
             .send(
                 &email,
+                &email.envelope,
                 Some(Record {
                     journal: &mut journal,
                     entry: &entry,

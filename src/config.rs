@@ -2,7 +2,6 @@
 //!
 //! The SMTP password is never read from this file: only from `HERALD_SMTP_PASSWORD`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -33,29 +32,52 @@ pub struct Config {
     /// Sign sent messages with the release manager's OpenPGP key.
     #[serde(default)]
     pub signing: Option<SigningConfig>,
-    /// To and Bcc per message kind: `pre-announcement`, `announcement`.
+    /// To, Cc and Bcc per message kind (`pre-announcement`, `announcement`), and the
+    /// trusted addresses a `[TEST]` copy may go to (`test`).
     #[serde(default)]
-    pub recipients: BTreeMap<RecipientKind, Recipients>,
+    pub recipients: RecipientTables,
     /// The file it was read from; relative paths in it are resolved from its directory.
     #[serde(skip)]
     pub path: PathBuf,
 }
 
-/// A `[recipients.KIND]` table name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RecipientKind {
-    PreAnnouncement,
-    Announcement,
+/// The `[recipients.*]` tables.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientTables {
+    #[serde(default, rename = "pre-announcement")]
+    pub pre_announcement: Option<Recipients>,
+    #[serde(default)]
+    pub announcement: Option<Recipients>,
+    /// `[recipients.test]`: the only addresses `send --test-to` may mail, on any day.
+    #[serde(default)]
+    pub test: Option<TestRecipients>,
 }
 
-impl From<MessageKind> for RecipientKind {
-    fn from(kind: MessageKind) -> Self {
+impl RecipientTables {
+    /// The recipients of a message of `kind`, if the configuration names any.
+    pub fn of(&self, kind: MessageKind) -> Option<&Recipients> {
         match kind {
-            MessageKind::PreAnnouncement => RecipientKind::PreAnnouncement,
-            MessageKind::Announcement => RecipientKind::Announcement,
+            MessageKind::PreAnnouncement => self.pre_announcement.as_ref(),
+            MessageKind::Announcement => self.announcement.as_ref(),
         }
     }
+
+    /// Whether `address` is a trusted test recipient (compared without regard to
+    /// case, as mail systems compare domains and most compare local parts).
+    pub fn is_test_address(&self, address: &str) -> bool {
+        self.test.as_ref().is_some_and(|t| {
+            t.to.iter()
+                .any(|a| a.trim().eq_ignore_ascii_case(address.trim()))
+        })
+    }
+}
+
+/// The `[recipients.test]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestRecipients {
+    pub to: Vec<String>,
 }
 
 /// How the connection to the SMTP server is secured.
@@ -119,6 +141,11 @@ pub struct SmtpConfig {
     /// twice as long, at most 60 seconds.
     #[serde(default = "default_backoff")]
     pub backoff_ms: Bounded<0, 60_000>,
+    /// This server delivers to nobody real (a test sink): `--today` and
+    /// `HERALD_TODAY` may decide the day of a send to it. For any other server,
+    /// loopback relays included, the clock decides.
+    #[serde(default)]
+    pub test_server: bool,
 }
 
 /// A whole number from `MIN` to `MAX`; anything else is refused where it stands in
@@ -155,7 +182,7 @@ fn default_timeout() -> Bounded<1, 600> {
 }
 
 fn default_attempt_deadline() -> Bounded<1, 3600> {
-    Bounded(300)
+    Bounded(120)
 }
 
 fn default_attempts() -> Bounded<1, 10> {
@@ -230,6 +257,7 @@ impl Config {
     /// Reads the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config, LoadError> {
         let source = read_source(path)?;
+        refuse_secrets(&source)?;
         let mut config: Config = parse_toml(&source)?;
         // Names and addresses go into headers; lettre takes a control character in a
         // quoted display name as it is.
@@ -247,11 +275,7 @@ impl Config {
 
     /// The addressing of a message of `kind`.
     pub fn addressing(&self, kind: MessageKind) -> Addressing {
-        let recipients = self
-            .recipients
-            .get(&kind.into())
-            .cloned()
-            .unwrap_or_default();
+        let recipients = self.recipients.of(kind).cloned().unwrap_or_default();
         Addressing {
             from: self.mail.from.clone(),
             to: recipients.to,
@@ -273,6 +297,65 @@ impl Config {
         let base = self.path.parent().unwrap_or(Path::new(""));
         smtp.ca_file.as_ref().map(|p| base.join(p))
     }
+}
+
+/// Refuses a configuration that writes down a password or another secret: herald
+/// reads secrets only from the environment. The error shows the key and where it
+/// stands, and the value as `"…redacted…"`.
+fn refuse_secrets(source: &crate::source::SourceFile) -> Result<(), LoadError> {
+    static ASSIGNMENT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let assignment = ASSIGNMENT.get_or_init(|| {
+        regex::Regex::new(concat!(
+            r#"(?m)(?:^|[{,])[ \t]*(?P<key>"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_.-]+)[ \t]*=[ \t]*"#,
+            r#"(?P<value>"""(?s:.)*?(?:"""|\z)|'''(?s:.)*?(?:'''|\z)|"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|[^,}#\n]*)"#,
+        ))
+        .expect("a valid pattern")
+    });
+    let text = source.text();
+    let Some(found) = assignment
+        .captures_iter(text)
+        .find(|c| is_secret_key(&c["key"]))
+    else {
+        return Ok(());
+    };
+    let key = found.name("key").expect("a key");
+    let value = found.name("value").expect("a value");
+    let masked = format!(
+        "{}\"{}\"{}",
+        &text[..value.start()],
+        crate::secrets::REDACTED,
+        &text[value.end()..]
+    );
+    let masked = crate::source::SourceFile::new(source.path(), masked);
+    Err(invalid(
+        &masked,
+        "secret-in-file",
+        key.range(),
+        &format!(
+            "{} holds a secret, and herald reads no secret from a file (a configuration is often committed or shared): remove it and give the SMTP password in the environment variable {PASSWORD_VARIABLE} (the archive's in HERALD_ARCHIVE_PASSWORD)",
+            key.as_str()
+        ),
+    ))
+}
+
+/// Whether a key names a secret: `password`, `smtp.passwd`, `"api_token"`, …
+fn is_secret_key(key: &str) -> bool {
+    let key = key.trim_matches(['"', '\'']).to_ascii_lowercase();
+    let last = key.rsplit('.').next().unwrap_or(&key);
+    last == "pass"
+        || last == "pwd"
+        || [
+            "password",
+            "passwd",
+            "passphrase",
+            "secret",
+            "token",
+            "credential",
+            "apikey",
+            "api_key",
+        ]
+        .iter()
+        .any(|word| last.contains(word))
 }
 
 /// The addressing drafts carry when no configuration is given: placeholders under

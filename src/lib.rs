@@ -17,6 +17,7 @@ pub mod model;
 pub mod osv;
 pub mod plan;
 pub mod render;
+pub mod secrets;
 pub mod source;
 pub mod validate;
 
@@ -63,36 +64,98 @@ pub(crate) fn temporary_target(file_name: &str) -> Option<&str> {
 /// same directory, flushed to disk, then renamed over the target, and the directory
 /// flushed too, so a crash leaves the old file or the new one, never half of one,
 /// and a completed write survives a power cut. An existing file's permissions are
-/// kept, and a symbolic link is followed, not replaced.
+/// kept. A symbolic link at `path` is refused, never written through: a link
+/// committed to a repository could otherwise point a write anywhere.
 pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = match target.parent() {
+    let existing = std::fs::symlink_metadata(path).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.file_type().is_symlink())
+    {
+        return Err(link_refused(path));
+    }
+    let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
     };
-    let name = target
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temp = temporary_beside(dir, &name);
     let result = (|| {
+        // create_new never follows a link at the temporary name either.
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(&target) {
+        if let Some(meta) = &existing {
             std::fs::set_permissions(&temp, meta.permissions())?;
         }
-        std::fs::rename(&temp, &target)?;
+        std::fs::rename(&temp, path)?;
         std::fs::File::open(dir)?.sync_all()
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// The error for a symbolic link where herald was to write a file.
+pub(crate) fn link_refused(path: &std::path::Path) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "{} is a symbolic link; herald never writes through a link: replace it with the file itself",
+            path.display()
+        ),
+    )
+}
+
+/// Removes, from `dir`, every regular file whose name is a temporary name
+/// ([`temporary_beside`]) of a file `is_ours` accepts: what killed `writer`s left
+/// behind. Anything else stays, a link or a directory under such a name included.
+/// Callers hold the lock that serialises those writes, so no file removed here
+/// belongs to a live one. Returns how many went, and whether nothing else is in
+/// `dir`.
+pub(crate) fn remove_leftovers(
+    dir: &std::path::Path,
+    writer: &str,
+    is_ours: impl Fn(&str) -> bool,
+) -> std::io::Result<(usize, bool)> {
+    let mut removed = 0;
+    let mut empty = true;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let leftover = name
+            .to_str()
+            .and_then(temporary_target)
+            .is_some_and(&is_ours);
+        // The entry's own type: a link is a link, never followed.
+        if !leftover || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            empty = false;
+            continue;
+        }
+        let path = entry.path();
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{}: cannot remove this temporary file of an interrupted {writer}: {e}",
+                        path.display()
+                    ),
+                ))
+            }
+        }
+    }
+    Ok((removed, empty))
 }
 
 #[cfg(test)]

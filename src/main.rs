@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use herald::app::{self, Format, Options};
 use herald::model::Track;
 use herald::plan::MessageKind;
+use herald::secrets::Redacting;
 
 /// Turns a release file into golang-announce-style mail, checks it against the
 /// security policy, and sends it over SMTP.
@@ -315,6 +316,7 @@ fn wants_json(args: &[std::ffi::OsString]) -> bool {
 fn main() -> ExitCode {
     keep_freed_memory();
     report_files_too_large();
+    herald::secrets::register_from_environment();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -346,7 +348,7 @@ fn main() -> ExitCode {
             // Each error's message already says what went wrong and where. A standard
             // error that cannot be written (a full disk) must not turn the exit code
             // into a panic's.
-            let _ = writeln!(std::io::stderr(), "herald: {err}");
+            let _ = writeln!(Redacting::new(std::io::stderr()), "herald: {err}");
             let code = err
                 .downcast_ref::<app::AppError>()
                 .map_or(2, app::AppError::exit_code);
@@ -356,7 +358,7 @@ fn main() -> ExitCode {
                     "exit_code": code,
                     "error": err.to_string(),
                 });
-                let _ = writeln!(std::io::stdout(), "{report:#}");
+                let _ = writeln!(Redacting::new(std::io::stdout()), "{report:#}");
             }
             ExitCode::from(u8::try_from(code).unwrap_or(2))
         }
@@ -376,7 +378,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         color: cli.color.enabled(),
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Redacting::new(std::io::stdout().lock());
     let code = match &cli.command {
         Command::Check { release } => app::check(release, &options, &mut stdout)?,
         Command::Plan { release } => app::plan_command(release, &options, &mut stdout)?,
@@ -450,7 +452,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 &options,
                 &mut terminal,
                 &mut stdout,
-                &mut std::io::stderr(),
+                &mut Redacting::new(std::io::stderr()),
             )?
         }
     };

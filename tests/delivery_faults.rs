@@ -126,16 +126,17 @@ fn every_fault_mode_ends_by_itself_with_the_right_copies_exit_code_and_journal()
             copies: 1,
             states: &["in-doubt"],
         },
-        // Dropped mid-data, but the whole (small) message was already handed to the
-        // network: herald cannot tell this drop from one after the end of the data.
-        // A larger message notices it while writing, and is retried (see below).
+        // Dropped mid-data, after the whole (small) message was handed to the network:
+        // herald looks at the connection once more after journaling and before the end
+        // of the data, sees the drop, withholds the end (nothing was delivered: the
+        // attempt is concluded as failed) and tries again.
         Expected {
             mode: "drop-mid-data",
             times: Some(1),
             delay: 0.0,
-            exit: 5,
-            copies: 0,
-            states: &["in-doubt"],
+            exit: 0,
+            copies: 1,
+            states: &["failed", "sent"],
         },
         Expected {
             mode: "never-greet",
@@ -470,20 +471,31 @@ fn a_journal_that_cannot_be_understood_or_reached_stops_the_send_before_connecti
         "{err}"
     );
 
-    // A link to nothing.
-    let ws = workspace(&server, FAST);
-    std::os::unix::fs::symlink(ws.path("moved/journal.json"), ws.path(journal)).unwrap();
-    let output = send(&ws, "dangling link");
-    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("which does not exist"));
+    // A link, to nothing or to a file: herald never writes through a link.
+    for target in ["moved/journal.json", "herald.toml"] {
+        let ws = workspace(&server, FAST);
+        std::os::unix::fs::symlink(ws.path(target), ws.path(journal)).unwrap();
+        let before = std::fs::read(ws.path("herald.toml")).unwrap();
+        let output = send(&ws, target);
+        assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.contains("send journal is a symbolic link"), "{err}");
+        assert_eq!(std::fs::read(ws.path("herald.toml")).unwrap(), before);
+        assert!(!ws.path("moved").exists());
+    }
 
-    // A link whose directory is a regular file: unwritable even for root.
-    let ws = workspace(&server, FAST);
-    std::fs::write(ws.path("not-a-directory"), "").unwrap();
-    std::os::unix::fs::symlink(ws.path("not-a-directory/journal.json"), ws.path(journal)).unwrap();
-    let output = send(&ws, "parent is a file");
-    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("send journal"));
+    // The lock file a link, to nothing or to a file: neither is created nor written.
+    for target in ["gone.txt", "herald.toml"] {
+        let ws = workspace(&server, FAST);
+        std::os::unix::fs::symlink(ws.path(target), ws.path(&format!("{journal}.lock"))).unwrap();
+        let before = std::fs::read(ws.path("herald.toml")).unwrap();
+        let output = send(&ws, target);
+        assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.contains("lock file is a symbolic link"), "{err}");
+        assert_eq!(std::fs::read(ws.path("herald.toml")).unwrap(), before);
+        assert!(!ws.path("gone.txt").exists());
+    }
 
     assert_eq!(server.copies(), 0, "nothing reached the server");
 }
@@ -496,20 +508,24 @@ fn a_journal_in_a_read_only_directory_stops_the_send_before_connecting() {
     let ws = workspace(&server, FAST);
     let read_only = ws.path("read-only");
     std::fs::create_dir(&read_only).unwrap();
-    std::fs::write(read_only.join("journal.json"), "{\"entries\": []}\n").unwrap();
-    std::os::unix::fs::symlink(
-        read_only.join("journal.json"),
-        ws.path("release.toml.journal.json"),
-    )
-    .unwrap();
+    std::fs::copy(ws.path("release.toml"), read_only.join("release.toml")).unwrap();
     use std::os::unix::fs::PermissionsExt;
     let mode = |path: &std::path::Path, bits: u32| {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(bits)).unwrap()
     };
     mode(&read_only, 0o555);
+    mode(&read_only.join("release.toml"), 0o644);
     mode(&ws.path("herald.toml"), 0o644);
     let output = ws
-        .unprivileged_command(&announcement_send_args(RELEASE_DAY))
+        .unprivileged_command(&[
+            "send",
+            "read-only/release.toml",
+            "--message",
+            "announcement",
+            "--today",
+            RELEASE_DAY,
+            "--yes",
+        ])
         .output()
         .unwrap();
     mode(&read_only, 0o755);

@@ -592,22 +592,45 @@ fn a_leaky_encoded_word_subject_never_reaches_the_server() {
 }
 
 #[test]
-fn a_real_send_to_a_remote_host_judges_the_day_by_the_clock() {
-    let ws = Workspace::new();
-    ws.configure_host("smtp.example.invalid", 587, "starttls", "");
-    let output = ws.send("announcement", RELEASE_DAY, &[]);
-    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+fn a_real_send_judges_the_day_by_the_clock_unless_the_server_is_a_test_server() {
+    // A remote server, and a local relay on loopback: both deliver for real.
+    let relay = SmtpServer::start(ServerOptions::new());
+    for (host, port, tls) in [
+        ("smtp.example.invalid", 587, "starttls"),
+        ("127.0.0.1", relay.port(), "none"),
+    ] {
+        let ws = Workspace::new();
+        ws.configure_host(host, port, tls, "test_server = false");
+        let output = ws.send("announcement", RELEASE_DAY, &[]);
+        assert_eq!(output.status.code(), Some(1), "{host}: {}", show(&output));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("violation [today-overridden]"),
+            "{host}: {}",
+            show(&output)
+        );
+        // A date left over from previews, in the environment.
+        let leftover = ws.herald(
+            &["send", "release.toml", "--message", "announcement", "--yes"],
+            &[("HERALD_TODAY", RELEASE_DAY)],
+        );
+        assert_eq!(
+            leftover.status.code(),
+            Some(1),
+            "{host}: {}",
+            show(&leftover)
+        );
+        let dry = ws.run_send("announcement", RELEASE_DAY, &["--dry-run"], &[]);
+        assert_eq!(
+            dry.status.code(),
+            Some(0),
+            "a dry run may pretend any day: {}",
+            show(&dry)
+        );
+        assert!(ws.journal().is_empty());
+    }
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("a real send judges the day by the clock"),
-        "{}",
-        show(&output)
-    );
-    let dry = ws.run_send("announcement", RELEASE_DAY, &["--dry-run"], &[]);
-    assert_eq!(
-        dry.status.code(),
-        Some(0),
-        "a dry run may pretend any day: {}",
-        show(&dry)
+        relay.received().is_empty(),
+        "nothing reached the local relay"
     );
 }
 
@@ -656,22 +679,26 @@ fn json_output_reports_a_delivery_failure() {
 }
 
 #[test]
-fn a_test_copy_goes_to_one_address_marked_as_a_test_and_the_real_send_still_goes_out() {
+fn a_test_copy_goes_to_one_trusted_address_on_any_day_and_the_real_send_still_goes_out() {
     let server = SmtpServer::start(ServerOptions::new());
     let ws = Workspace::new();
     ws.configure(&server, "none", "");
+    // Five days before release day, outside the announcement's window.
     let test = ws.send(
         "announcement",
-        RELEASE_DAY,
+        "2021-03-05",
         &["--test-to", "release-manager@example.org"],
     );
     assert_eq!(test.status.code(), Some(0), "{}", show(&test));
     assert!(
-        String::from_utf8_lossy(&test.stdout).contains("nothing was journaled"),
+        String::from_utf8_lossy(&test.stdout).contains("records it as a test copy"),
         "{}",
         show(&test)
     );
-    assert!(ws.journal().is_empty(), "a test copy is journaled nowhere");
+    let journal = ws.journal();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0]["test"], true);
+    assert_eq!(journal[0]["state"], "sent");
     let received = server.received();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].envelope_to, ["release-manager@example.org"]);
@@ -681,6 +708,24 @@ fn a_test_copy_goes_to_one_address_marked_as_a_test_and_the_real_send_still_goes
     );
     assert!(!received[0].has_bcc());
 
+    // An address not listed in [recipients.test] gets nothing, on any day.
+    let untrusted = ws.send(
+        "announcement",
+        RELEASE_DAY,
+        &["--test-to", "someone-else@example.net"],
+    );
+    assert_eq!(untrusted.status.code(), Some(1), "{}", show(&untrusted));
+    assert!(
+        String::from_utf8_lossy(&untrusted.stderr)
+            .contains("[recipients.test] to = [\"someone-else@example.net\"]"),
+        "{}",
+        show(&untrusted)
+    );
+    assert_eq!(server.received().len(), 1);
+
+    // The real send is still to come, and goes out on its day.
+    let early = ws.send("announcement", "2021-03-09", &[]);
+    assert_eq!(early.status.code(), Some(1), "{}", show(&early));
     let real = ws.send("announcement", RELEASE_DAY, &[]);
     assert_eq!(real.status.code(), Some(0), "{}", show(&real));
     let received = server.received();
@@ -694,16 +739,8 @@ fn a_test_copy_goes_to_one_address_marked_as_a_test_and_the_real_send_still_goes
         received[1].message_id(),
         "the test copy has its own Message-ID"
     );
-    assert_eq!(ws.states(), ["sent"]);
-
-    // A test copy runs every check: the day is checked too.
-    let early = ws.send(
-        "announcement",
-        "2021-03-09",
-        &["--test-to", "release-manager@example.org"],
-    );
-    assert_eq!(early.status.code(), Some(1), "{}", show(&early));
-    assert_eq!(server.received().len(), 2);
+    assert_eq!(ws.states(), ["sent", "sent"]);
+    assert_eq!(ws.journal()[1].get("test"), None);
 }
 
 #[test]

@@ -366,7 +366,7 @@ fn a_signed_message_sent_over_smtp_verifies_as_received_and_so_does_a_resend() {
         &ws,
         "key = \"signer@example.org\"",
         &format!(
-            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\ntest_server = true\n",
             server.port()
         ),
     );
@@ -525,7 +525,7 @@ fn every_bad_signing_setup_is_refused_before_connecting() {
             &ws,
             &signing,
             &format!(
-                "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
+                "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\ntest_server = true\n",
                 server.port()
             ),
         );

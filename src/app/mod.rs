@@ -404,7 +404,7 @@ fn write_report<T: Serialize>(
         Format::Text => {
             // Data on stdout; findings and the closing status line on stderr.
             text_body(out)?;
-            let mut diagnostics = std::io::stderr().lock();
+            let mut diagnostics = crate::secrets::Redacting::new(std::io::stderr().lock());
             for finding in findings {
                 writeln!(diagnostics, "{}", finding.render(options.color))?;
             }
@@ -453,7 +453,11 @@ pub fn check(path: &Path, options: &Options, out: &mut dyn Write) -> Result<i32,
     let clean = findings.is_empty();
     emit(out, options, path, &findings, NoBody {}, |_| {
         if clean {
-            let _ = writeln!(std::io::stderr(), "{}: clean", path.display());
+            let _ = writeln!(
+                crate::secrets::Redacting::new(std::io::stderr()),
+                "{}: clean",
+                path.display()
+            );
         }
         Ok(())
     })
@@ -684,7 +688,7 @@ pub fn render_command(
     let text_report = report.clone();
     emit(out, options, path, &findings, report, |out| {
         for note in text_report.notes() {
-            let _ = writeln!(std::io::stderr(), "{note}");
+            let _ = writeln!(crate::secrets::Redacting::new(std::io::stderr()), "{note}");
         }
         match out_dir {
             Some(_) => {

@@ -123,43 +123,13 @@ fn lock(dir: &Path) -> Result<File, AppError> {
     )))
 }
 
-/// Removes, from `dir`, every regular file whose name is a temporary name
-/// ([`crate::temporary_beside`]) of a file a render writes. The caller holds the
-/// lock, so no running render owns one. Anything else stays: a file of the user's,
-/// a directory or a link under such a name, and the temporary files of other herald
-/// commands (a send's journal may be in the same directory). Returns how many were
-/// removed, and whether nothing else is in `dir`.
+/// Removes the temporary files of killed renders from `dir` (see
+/// [`crate::remove_leftovers`]): only those of files a render writes, so a user's
+/// files and the temporary files of other herald commands (a send's journal may be
+/// in the same directory) stay. Returns how many were removed, and whether nothing
+/// else is in `dir`.
 fn remove_leftovers(dir: &Path) -> Result<(usize, bool), AppError> {
     let rendered: Vec<String> = draft_names().chain([MANIFEST.to_string()]).collect();
-    let mut removed = 0;
-    let mut empty = true;
-    let entries = std::fs::read_dir(dir).map_err(|e| located(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| located(dir, e))?;
-        let name = entry.file_name();
-        let leftover = name
-            .to_str()
-            .and_then(crate::temporary_target)
-            .is_some_and(|target| rendered.iter().any(|r| r == target));
-        // The entry's own type: a link is a link, never followed.
-        if !leftover || !entry.file_type().is_ok_and(|t| t.is_file()) {
-            empty = false;
-            continue;
-        }
-        let path = entry.path();
-        match std::fs::remove_file(&path) {
-            Ok(()) => removed += 1,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(AppError::Io(io::Error::new(
-                    e.kind(),
-                    format!(
-                        "{}: cannot remove this temporary file of an interrupted render: {e}; nothing was written",
-                        path.display()
-                    ),
-                )))
-            }
-        }
-    }
-    Ok((removed, empty))
+    crate::remove_leftovers(dir, "render", |target| rendered.iter().any(|r| r == target))
+        .map_err(|e| located(dir, e))
 }

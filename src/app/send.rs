@@ -13,11 +13,12 @@ use crate::config::{self, Config};
 use crate::controls::escaped;
 use crate::deliver::journal::{Journal, JournalEntry, Previous};
 use crate::deliver::sign::Signer;
-use crate::deliver::{is_loopback, Mailer, Record};
+use crate::deliver::{Mailer, Record};
 use crate::english::count;
 use crate::plan::{MessageKind, Necessity};
 use crate::render::{Addressing, RenderedMessage};
 use crate::validate::{Finding, Severity};
+use lettre::address::Envelope;
 
 /// What `herald send` was asked to do.
 #[derive(Debug, Clone)]
@@ -32,8 +33,9 @@ pub struct SendOptions {
     /// `--late`: send an announcement more than [`LATE_AFTER_DAYS`] days after the
     /// release day.
     pub late: bool,
-    /// `--test-to ADDRESS`: after every check, send a copy marked as a test to this
-    /// address only, and journal nothing.
+    /// `--test-to ADDRESS`: after every check but the day's, send a copy marked as a
+    /// test to this address only, which must be listed in `[recipients.test]`. It is
+    /// journaled as a test copy, which never counts as the message sent.
     pub test_to: Option<String>,
 }
 
@@ -118,7 +120,7 @@ pub fn send(
     // Set up (and so checked) first, though it connects only at the end.
     let mailer = match send.dry_run {
         true => None,
-        false => Some(mailer(config, options)?),
+        false => Some(mailer(config)?),
     };
     let mut findings: Vec<Finding> = checked
         .findings
@@ -126,16 +128,29 @@ pub fn send(
         .filter(|f| f.severity != Severity::Note)
         .cloned()
         .collect();
-    findings.extend(timing_refusals(&checked, send, options.today));
+    let test_copy = send.test_to.is_some();
+    // A test copy goes to a trusted address on any day; a message to its lists only
+    // on the days the policy allows, and only by the clock's day.
+    if !test_copy {
+        findings.extend(timing_refusals(&checked, send, options.today));
+        if mailer.is_some() {
+            findings.extend(day_override_refusal(config, options.today));
+        }
+    }
 
     let project_name = &checked.input.file.project.name;
     let addressing = match &send.test_to {
-        Some(address) => Addressing {
-            to: vec![address.clone()],
-            cc: Vec::new(),
-            bcc: Vec::new(),
-            ..addressing_for(config, kind, project_name, false, &mut findings)
-        },
+        Some(address) => {
+            if mailer.is_some() {
+                findings.extend(untrusted_test_address(config, address));
+            }
+            Addressing {
+                to: vec![address.clone()],
+                cc: Vec::new(),
+                bcc: Vec::new(),
+                ..addressing_for(config, kind, project_name, false, &mut findings)
+            }
+        }
         None if mailer.is_none() => {
             addressing_for(config, kind, project_name, false, &mut findings)
         }
@@ -158,21 +173,32 @@ pub fn send(
         ..SendReport::default()
     };
 
-    // A test copy is journaled nowhere; a real send holds the journal lock from here
-    // until its outcome is recorded. A dry run sends nothing, so it neither waits for
-    // nor blocks a real send, but reports what the journal would refuse.
-    let journaled = send.test_to.is_none();
-    let mut journal = match journaled && mailer.is_some() {
+    // A real send, a test copy included, holds the journal lock from here until its
+    // outcome is recorded. A dry run sends nothing, so it neither waits for nor
+    // blocks a real send, but reports what the journal would refuse.
+    let mut journal = match mailer.is_some() {
         true => Journal::lock(path)?,
         false => Journal::open(path)?,
     };
+    report.journal = Some(journal.path().display().to_string());
     let mut rendered = crate::render::render_message(&checked.input, kind, &checked.templates)?;
     let mut resend = 0;
-    if journaled {
-        report.journal = Some(journal.path().display().to_string());
-        resend = journal_refusals(&journal, &checked, send, &rendered, path, &mut findings);
-    } else {
+    let mut delivered: Vec<String> = Vec::new();
+    if test_copy {
         rendered = rendered.marked_as_test();
+    } else {
+        let recipients = addressing.envelope_recipients();
+        let previous = journal_refusals(
+            &journal,
+            &checked,
+            send,
+            &rendered,
+            path,
+            &recipients,
+            &mut findings,
+        );
+        resend = previous.resend;
+        delivered = previous.delivered;
     }
     let date = SystemTime::now();
     let guarded = compose_guarded(&checked, rendered, &addressing, date, resend)?;
@@ -213,14 +239,12 @@ pub fn send(
             report.dry_run_file = Some(file.display().to_string());
         }
         (false, Some(mailer)) => {
-            if journaled {
-                // Nothing is sent that could not be recorded: proved before asking.
-                journal.check_writable()?;
-            }
+            // Nothing is sent that could not be recorded: proved before asking.
+            journal.check_writable()?;
             write!(
                 log,
                 "About to send {}the {kind} of {}:\n  Subject: {}\n  From: {}\n  To: {}\n  Cc: {}\n  Bcc: {}\n  Size: {} bytes (text {} bytes, HTML {} bytes)\n  Server: {}\n",
-                if journaled { "" } else { "a test copy of " },
+                if test_copy { "a test copy of " } else { "" },
                 path.display(),
                 message.subject,
                 addressing.from,
@@ -240,26 +264,21 @@ pub fn send(
                     }
                     findings.push(refused);
                 }
-                Ok(()) if journaled => {
-                    let entry = JournalEntry::attempt(message, email, &addressing, mailer.server());
+                Ok(()) => {
+                    let mut entry =
+                        JournalEntry::attempt(message, email, &addressing, mailer.server());
+                    entry.test = test_copy;
                     let settle = settle_command(path, kind);
                     let record = Record {
                         journal: &mut journal,
                         entry: &entry,
                         settle: &settle,
                     };
-                    let delivery = mailer.send(email, Some(record), &mut |line| {
+                    let envelope = remaining_envelope(&email.envelope, &delivered);
+                    let delivery = mailer.send(email, &envelope, Some(record), &mut |line| {
                         let _ = writeln!(log, "{line}");
                     })?;
-                    report.outcome = "sent";
-                    report.reply = Some(delivery.reply);
-                    report.attempts = Some(delivery.attempts);
-                }
-                Ok(()) => {
-                    let delivery = mailer.send(email, None, &mut |line| {
-                        let _ = writeln!(log, "{line}");
-                    })?;
-                    report.outcome = "test-sent";
+                    report.outcome = if test_copy { "test-sent" } else { "sent" };
                     report.reply = Some(delivery.reply);
                     report.attempts = Some(delivery.attempts);
                 }
@@ -279,7 +298,7 @@ pub fn send(
             )?,
             "test-sent" => writeln!(
                 out,
-                "sent a test copy of the {kind} to {}: {} ({}); server replied {}; nothing was journaled, so the real send is still to come",
+                "sent a test copy of the {kind} to {}: {} ({}); server replied {}; the journal records it as a test copy, so the real send is still to come",
                 text_report.to.join(", "),
                 text_report.subject.as_deref().unwrap_or_default(),
                 text_report.message_id.as_deref().unwrap_or_default(),
@@ -291,41 +310,88 @@ pub fn send(
                 text_report.dry_run_file.as_deref().unwrap_or_default()
             )?,
             _ => {
-                let _ = writeln!(std::io::stderr(), "did not send the {kind}:");
+                let _ = writeln!(crate::secrets::Redacting::new(std::io::stderr()), "did not send the {kind}:");
             }
         }
         Ok(())
     })
 }
 
-/// The SMTP client of a real send, from the configuration's `[smtp]` table, after
-/// the check that a real send to a remote host judges the day by the clock.
-fn mailer(config: Option<&Config>, options: &Options) -> Result<Mailer, AppError> {
+/// The SMTP client of a real send, from the configuration's `[smtp]` table.
+fn mailer(config: Option<&Config>) -> Result<Mailer, AppError> {
     let config = config.ok_or_else(|| {
         AppError::Usage(format!(
-            "send needs a configuration: give --config FILE or create {} in the working directory (see the README); --dry-run works without one",
+            "send needs a configuration: give --config FILE or create {} in the working directory (see the book: docs/sending.md); --dry-run works without one",
             config::DEFAULT_CONFIG
         ))
     })?;
     let smtp = config.smtp.as_ref().ok_or_else(|| {
         AppError::Usage(format!(
-            "{}: the configuration has no [smtp] table; send needs one (see the README); --dry-run works without one",
+            "{}: the configuration has no [smtp] table; send needs one (see the book: docs/sending.md); --dry-run works without one",
             config.path.display()
         ))
     })?;
-    let mailer = Mailer::new(
+    Ok(Mailer::new(
         smtp,
         config.ca_file().as_deref(),
         std::env::var(config::PASSWORD_VARIABLE).ok(),
-    )?;
+    )?)
+}
+
+/// The refusal of a real send whose day was set by `--today` or `HERALD_TODAY` to
+/// another day than the clock's: a date left over from previews must not send an
+/// announcement early, through a remote server or a local relay alike. Only a server
+/// the configuration marks `test_server = true` may be told another day.
+fn day_override_refusal(config: Option<&Config>, today: NaiveDate) -> Option<Finding> {
+    let smtp = config?.smtp.as_ref()?;
     let clock = chrono::Local::now().date_naive();
-    if options.today != clock && !is_loopback(&smtp.host) {
-        return Err(AppError::Usage(format!(
-            "today is {clock} by the clock, but --today or HERALD_TODAY says {}; a real send judges the day by the clock (unset HERALD_TODAY, drop --today, or use --dry-run)",
-            options.today
-        )));
+    (today != clock && !smtp.test_server).then(|| {
+        refusal(
+            "today-overridden",
+            format!(
+                "today is {clock} by the clock, but --today or HERALD_TODAY says {today}; a real send judges the day by the clock (unset HERALD_TODAY, drop --today, or use --dry-run; only a server marked test_server = true in [smtp] may be told another day)"
+            ),
+        )
+    })
+}
+
+/// The refusal of a test copy to an address that `[recipients.test]` does not list:
+/// a test copy goes out on any day, before the release, so only to trusted people.
+fn untrusted_test_address(config: Option<&Config>, address: &str) -> Option<Finding> {
+    let trusted = config.is_some_and(|c| c.recipients.is_test_address(address));
+    (!trusted).then(|| {
+        let file = config.map_or_else(
+            || config::DEFAULT_CONFIG.to_string(),
+            |c| c.path.display().to_string(),
+        );
+        refusal(
+            "untrusted-test-address",
+            format!(
+                "--test-to {}: a test copy goes out on any day, so only to trusted addresses; add it to {file} as [recipients.test] to = [\"{}\"]",
+                escaped(address),
+                escaped(address.trim())
+            ),
+        )
+    })
+}
+
+/// The envelope of a message some of whose recipients already have it (a send that
+/// stopped part-way): everyone else.
+fn remaining_envelope(envelope: &Envelope, delivered: &[String]) -> Envelope {
+    if delivered.is_empty() {
+        return envelope.clone();
     }
-    Ok(mailer)
+    let rest: Vec<lettre::Address> = envelope
+        .to()
+        .iter()
+        .filter(|a| {
+            !delivered
+                .iter()
+                .any(|d| d.as_str() == AsRef::<str>::as_ref(*a))
+        })
+        .cloned()
+        .collect();
+    Envelope::new(envelope.from().cloned(), rest).unwrap_or_else(|_| envelope.clone())
 }
 
 /// Refusals that depend on the plan and today: a message not due, a day outside its
@@ -360,16 +426,26 @@ fn timing_refusals(checked: &Checked, send: &SendOptions, today: NaiveDate) -> V
     refusals
 }
 
+/// What the journal says about the message about to be sent.
+struct PreviousSends {
+    /// How many times this content was sent before (for `--resend`'s Message-ID).
+    resend: usize,
+    /// The recipients that already have this content, from a send that stopped
+    /// part-way; they are not sent to again.
+    delivered: Vec<String>,
+}
+
 /// Refusals from the journal: an attempt in doubt, a message already sent or changed
-/// since. Returns how many times this content was sent before (for `--resend`).
+/// since.
 fn journal_refusals(
     journal: &Journal,
     checked: &Checked,
     send: &SendOptions,
     rendered: &RenderedMessage,
     path: &Path,
+    recipients: &[String],
     findings: &mut Vec<Finding>,
-) -> usize {
+) -> PreviousSends {
     let kind = send.kind;
     if let Some(entry) = journal.in_doubt(kind) {
         let settle = settle_command(path, kind);
@@ -382,8 +458,11 @@ fn journal_refusals(
         ));
     }
     let hash = &rendered.content_hash;
-    let mut resend = 0;
-    match journal.previous(kind, hash) {
+    let mut previous = PreviousSends {
+        resend: 0,
+        delivered: Vec::new(),
+    };
+    match journal.previous(kind, hash, recipients) {
         Previous::NotSent => {}
         Previous::SameSent(entry) if !send.resend => findings.push(refusal(
             "already-sent",
@@ -393,7 +472,21 @@ fn journal_refusals(
                 escaped(&entry.message_id)
             ),
         )),
-        Previous::SameSent(_) => resend = journal.times_sent(kind, hash),
+        Previous::SameSent(_) => previous.resend = journal.times_sent(kind, hash),
+        Previous::PartlySent { delivered } if !send.resend => {
+            findings.push(Finding::unlocated(
+                Severity::Note,
+                "partly-sent",
+                format!(
+                    "{} of {} already have this {kind} from an earlier send that stopped part-way ({}); it goes only to the rest",
+                    delivered.len(),
+                    count(recipients.len(), "recipient", "recipients"),
+                    escaped(&delivered.join(", "))
+                ),
+            ));
+            previous.delivered = delivered;
+        }
+        Previous::PartlySent { .. } => previous.resend = journal.times_sent(kind, hash),
         Previous::ChangedSinceSent(entry) if !send.resend => findings.push(refusal(
             "changed-since-sent",
             format!(
@@ -419,7 +512,7 @@ fn journal_refusals(
             format!("the journal {} has no record of the pre-announcement this release required; if it went out some other way, ignore this", journal.path().display()),
         ));
     }
-    resend
+    previous
 }
 
 /// Asks the person at the terminal, unless `--yes`. The refusal to report, if not.

@@ -14,6 +14,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -99,6 +100,10 @@ pub struct JournalEntry {
     /// Set when a person settled an in-doubt attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled: Option<Settlement>,
+    /// A `[TEST]` copy to trusted test recipients (`send --test-to`): recorded, and
+    /// never counted as the message sent to its lists.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
 }
 
 fn legacy_state() -> AttemptState {
@@ -131,6 +136,7 @@ impl JournalEntry {
             answered_at: None,
             server_reply: None,
             settled: None,
+            test: false,
         }
     }
 
@@ -147,6 +153,9 @@ impl JournalEntry {
 impl std::fmt::Display for JournalEntry {
     /// One line: the state, when, the Message-ID, to whom, the reply, who settled it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.test {
+            f.write_str("TEST COPY ")?;
+        }
         let state = match self.state {
             AttemptState::InDoubt => {
                 "IN DOUBT (find its Message-ID in the list archive, then `herald journal settle`)"
@@ -205,8 +214,10 @@ pub enum JournalError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: the send journal is a symbolic link to {}, which does not exist; restore the journal it points to, or remove the link if no message of this release was ever sent", path.display(), target.display())]
-    Dangling { path: PathBuf, target: PathBuf },
+    #[error("{}: the send journal is a symbolic link (to {}); herald reads and writes the journal only as a regular file beside the release file, never through a link, which a repository could point anywhere: replace the link with the file it points to", path.display(), target.display())]
+    Link { path: PathBuf, target: PathBuf },
+    #[error("{}: the journal's lock file is a symbolic link (to {}); herald never opens a link to write: remove it (a new lock file is made on the next send)", path.display(), target.display())]
+    LockLink { path: PathBuf, target: PathBuf },
     #[error("{}: the send journal is not valid: {source}; it records what was already sent, so fix that place by hand (kinds are \"pre-announcement\" and \"announcement\", states \"in-doubt\", \"sent\", \"failed\" and \"not-sent\") rather than deleting it", path.display())]
     Parse {
         path: PathBuf,
@@ -223,7 +234,7 @@ pub enum JournalError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: the send journal is not a regular file; herald reads and writes only a regular file there (or a link to one)", path.display())]
+    #[error("{}: the send journal is not a regular file; herald reads and writes only a regular file there", path.display())]
     NotAFile { path: PathBuf },
     #[error("{}: the lock file was removed or replaced while this send held it, or the journal was written by another process; nothing was sent. Run the send again", path.display())]
     LockLost { path: PathBuf },
@@ -241,8 +252,10 @@ pub enum JournalError {
 pub enum Previous<'a> {
     /// Nothing of this kind was sent.
     NotSent,
-    /// This exact content was sent.
+    /// This exact content was sent to every recipient.
     SameSent(&'a JournalEntry),
+    /// This exact content was sent to some of the recipients: those in `delivered`.
+    PartlySent { delivered: Vec<String> },
     /// A message of this kind was sent with other content.
     ChangedSinceSent(&'a JournalEntry),
 }
@@ -254,8 +267,7 @@ pub enum Previous<'a> {
 /// [`File::try_lock`]: the operating system releases it when the process ends, by
 /// a crash or a kill included. The file itself stays; a leftover file blocks nobody.
 ///
-/// The lock file stands beside the file the journal really is (after following
-/// links), so two checkouts whose journals link to one shared file exclude each other.
+/// The lock file stands beside the journal, which is itself never a link.
 #[derive(Debug)]
 pub struct JournalLock {
     file: File,
@@ -273,13 +285,24 @@ impl JournalLock {
         // A lock file replaced between opening and locking is opened again, so the
         // lock held is always on the file at the path.
         for _ in 0..8 {
-            let mut file = OpenOptions::new()
+            // O_NOFOLLOW: a link at the lock's path is refused, never opened through.
+            let opened = OpenOptions::new()
                 .read(true)
                 .write(true)
                 .create(true)
                 .truncate(false)
-                .open(&path)
-                .map_err(write_error)?;
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&path);
+            let mut file = match opened {
+                Ok(file) => file,
+                Err(_) if std::fs::read_link(&path).is_ok() => {
+                    return Err(JournalError::LockLink {
+                        target: std::fs::read_link(&path).unwrap_or_default(),
+                        path: path.clone(),
+                    })
+                }
+                Err(source) => return Err(write_error(source)),
+            };
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
@@ -331,11 +354,9 @@ pub fn journal_path(release: &Path) -> PathBuf {
     release.with_file_name(name)
 }
 
-/// The lock file of a release's journal: `JOURNAL.lock` beside the file the journal
-/// really is, after following links.
+/// The lock file of a release's journal: `JOURNAL.lock` beside the journal.
 fn lock_path(release: &Path) -> PathBuf {
     let journal = journal_path(release);
-    let journal = std::fs::canonicalize(&journal).unwrap_or(journal);
     let mut name = journal.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
     journal.with_file_name(name)
@@ -361,10 +382,23 @@ impl Journal {
     }
 
     /// Claims the journal of `release` ([`JournalLock`]) and opens it to be written.
+    /// Temporary files that killed writes of the journal left beside it are removed
+    /// under the lock.
     pub fn lock(release: &Path) -> Result<Journal, JournalError> {
         let lock = JournalLock::acquire(release)?;
         let mut journal = Self::open(release)?;
         journal.lock = Some(lock);
+        let path = journal.path.clone();
+        if let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
+        {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            crate::remove_leftovers(dir, "journal write", |target| target == name)
+                .map_err(|source| JournalError::Write { path, source })?;
+        }
         Ok(journal)
     }
 
@@ -374,18 +408,18 @@ impl Journal {
             entries: Vec::new(),
             lock: None,
         };
-        // A FIFO or a device would block or never end; only a regular file is read.
-        if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
-            return Err(JournalError::NotAFile { path });
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path).unwrap_or_default();
+                return Err(JournalError::Link { path, target });
+            }
+            // A FIFO or a device would block or never end; only a regular file is read.
+            Ok(meta) if !meta.is_file() => return Err(JournalError::NotAFile { path }),
+            _ => {}
         }
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Ok(target) = std::fs::read_link(&path) {
-                    return Err(JournalError::Dangling { path, target });
-                }
-                return Ok(empty(path));
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(empty(path)),
             Err(source) => return Err(JournalError::Read { path, source }),
         };
         let mut journal: Journal =
@@ -409,24 +443,52 @@ impl Journal {
         self.save().map_err(unrecordable)
     }
 
-    /// The attempt of `kind` whose outcome is unknown, if any.
+    /// The attempt of `kind` whose outcome is unknown, if any. A test copy's does not
+    /// count: it went to a trusted test address, not to a list.
     pub fn in_doubt(&self, kind: MessageKind) -> Option<&JournalEntry> {
         self.entries
             .iter()
-            .find(|e| e.kind == kind && e.state == AttemptState::InDoubt)
+            .find(|e| e.kind == kind && e.state == AttemptState::InDoubt && !e.test)
     }
 
+    /// The transactions that gave a message of `kind` to its lists, test copies not
+    /// counted.
     fn sent(&self, kind: MessageKind) -> impl DoubleEndedIterator<Item = &JournalEntry> + Clone {
         self.entries
             .iter()
-            .filter(move |e| e.kind == kind && e.state == AttemptState::Sent)
+            .filter(move |e| e.kind == kind && e.state == AttemptState::Sent && !e.test)
     }
 
-    /// What was sent before of `kind`, compared with `content_hash`.
-    pub fn previous(&self, kind: MessageKind, content_hash: &str) -> Previous<'_> {
+    /// What was sent before of `kind`, compared with `content_hash` and the envelope
+    /// `recipients` of the message about to go. A message sent in several
+    /// transactions (a server that takes a few recipients at a time, a send stopped
+    /// half-way) counts as sent only when every recipient had it.
+    pub fn previous(
+        &self,
+        kind: MessageKind,
+        content_hash: &str,
+        recipients: &[String],
+    ) -> Previous<'_> {
         let mut sent = self.sent(kind);
-        if let Some(same) = sent.clone().find(|e| e.content_hash == content_hash) {
-            return Previous::SameSent(same);
+        let same: Vec<&JournalEntry> = sent
+            .clone()
+            .filter(|e| e.content_hash == content_hash)
+            .collect();
+        if let Some(last) = same.last() {
+            // Entries written before recipients were recorded count for everyone.
+            if same.iter().any(|e| e.recipients.is_empty()) {
+                return Previous::SameSent(last);
+            }
+            let delivered: Vec<String> = recipients
+                .iter()
+                .filter(|r| same.iter().any(|e| e.recipients.contains(r)))
+                .cloned()
+                .collect();
+            return if delivered.len() == recipients.len() {
+                Previous::SameSent(last)
+            } else {
+                Previous::PartlySent { delivered }
+            };
         }
         match sent.next_back() {
             Some(other) => Previous::ChangedSinceSent(other),
@@ -434,11 +496,17 @@ impl Journal {
         }
     }
 
-    /// How many times this exact content of `kind` was sent.
+    /// How many times this exact content of `kind` was sent, one message however many
+    /// transactions it took.
     pub fn times_sent(&self, kind: MessageKind, content_hash: &str) -> usize {
-        self.sent(kind)
+        let mut ids: Vec<&str> = self
+            .sent(kind)
             .filter(|e| e.content_hash == content_hash)
-            .count()
+            .map(|e| e.message_id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
     }
 
     /// Whether any message of `kind` was sent.
@@ -539,6 +607,9 @@ impl Journal {
         };
         let mut text = serde_json::to_string_pretty(self).map_err(|e| write_err(e.into()))?;
         text.push('\n');
+        // The journal is committed and shared: a server's echo of a secret stops here
+        // too, whatever path brought it in.
+        let text = crate::secrets::redact(&text);
         crate::write_atomically(&self.path, text.as_bytes()).map_err(write_err)
     }
 }
@@ -546,6 +617,10 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn everyone() -> Vec<String> {
+        vec!["a@example.org".to_string()]
+    }
 
     fn entry(kind: MessageKind, hash: &str) -> JournalEntry {
         JournalEntry {
@@ -564,6 +639,7 @@ mod tests {
             answered_at: None,
             server_reply: None,
             settled: None,
+            test: false,
         }
     }
 
@@ -591,7 +667,7 @@ mod tests {
         let reopened = Journal::open(&release).unwrap();
         assert!(reopened.in_doubt(MessageKind::Announcement).is_some());
         assert_eq!(
-            reopened.previous(MessageKind::Announcement, "h1"),
+            reopened.previous(MessageKind::Announcement, "h1", &everyone()),
             Previous::NotSent
         );
         journal
@@ -601,15 +677,15 @@ mod tests {
         assert!(journal.path().ends_with("go1.16.1.toml.journal.json"));
         assert!(journal.in_doubt(MessageKind::Announcement).is_none());
         assert!(matches!(
-            journal.previous(MessageKind::Announcement, "h1"),
+            journal.previous(MessageKind::Announcement, "h1", &everyone()),
             Previous::SameSent(_)
         ));
         assert!(matches!(
-            journal.previous(MessageKind::Announcement, "h2"),
+            journal.previous(MessageKind::Announcement, "h2", &everyone()),
             Previous::ChangedSinceSent(_)
         ));
         assert_eq!(
-            journal.previous(MessageKind::PreAnnouncement, "h1"),
+            journal.previous(MessageKind::PreAnnouncement, "h1", &everyone()),
             Previous::NotSent
         );
     }
@@ -665,19 +741,83 @@ mod tests {
         .unwrap();
         let journal = Journal::open(&release).unwrap();
         assert!(matches!(
-            journal.previous(MessageKind::Announcement, "h"),
+            journal.previous(MessageKind::Announcement, "h", &everyone()),
             Previous::SameSent(_)
         ));
     }
 
     #[test]
-    fn a_dangling_journal_link_is_an_error() {
+    fn a_journal_or_lock_that_is_a_link_is_refused_and_never_written_through() {
         let dir = tempfile::tempdir().unwrap();
         let release = dir.path().join("r.toml");
-        std::os::unix::fs::symlink(dir.path().join("gone/journal.json"), journal_path(&release))
-            .unwrap();
+        let elsewhere = dir.path().join("elsewhere.txt");
+        std::fs::write(&elsewhere, "keep me").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, journal_path(&release)).unwrap();
         let err = Journal::open(&release).unwrap_err();
-        assert!(matches!(err, JournalError::Dangling { .. }), "{err}");
+        assert!(matches!(err, JournalError::Link { .. }), "{err}");
+        std::fs::remove_file(journal_path(&release)).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("gone"), journal_path(&release)).unwrap();
+        let err = Journal::open(&release).unwrap_err();
+        assert!(matches!(err, JournalError::Link { .. }), "{err}");
+        std::fs::remove_file(journal_path(&release)).unwrap();
+
+        for target in [elsewhere.clone(), dir.path().join("dangling")] {
+            std::os::unix::fs::symlink(&target, lock_path(&release)).unwrap();
+            let err = Journal::lock(&release).unwrap_err();
+            assert!(matches!(err, JournalError::LockLink { .. }), "{err}");
+            std::fs::remove_file(lock_path(&release)).unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep me");
+        assert!(!dir.path().join("dangling").exists());
+    }
+
+    #[test]
+    fn leftovers_of_killed_journal_writes_are_removed_under_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        let journal = journal_path(&release);
+        let name = journal.file_name().unwrap().to_str().unwrap().to_string();
+        let leftover = crate::temporary_beside(dir.path(), &name);
+        std::fs::write(&leftover, "{").unwrap();
+        let other = crate::temporary_beside(dir.path(), "drafts.eml");
+        std::fs::write(&other, "x").unwrap();
+        let _journal = Journal::lock(&release).unwrap();
+        assert!(!leftover.exists());
+        assert!(other.exists());
+    }
+
+    #[test]
+    fn a_message_sent_to_some_recipients_is_partly_sent_until_every_one_has_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("r.toml");
+        let mut journal = Journal::open(&release).unwrap();
+        let all: Vec<String> = ["a@x.org", "b@x.org", "c@x.org"].map(String::from).into();
+        let mut first = entry(MessageKind::Announcement, "h");
+        first.recipients = all[..2].to_vec();
+        let index = journal.begin(first).unwrap();
+        journal
+            .conclude(index, AttemptState::Sent, "250".into())
+            .unwrap();
+        match journal.previous(MessageKind::Announcement, "h", &all) {
+            Previous::PartlySent { delivered } => assert_eq!(delivered, all[..2]),
+            other => panic!("{other:?}"),
+        }
+        let mut rest = entry(MessageKind::Announcement, "h");
+        rest.recipients = all[2..].to_vec();
+        let index = journal.begin(rest).unwrap();
+        journal
+            .conclude(index, AttemptState::Sent, "250".into())
+            .unwrap();
+        assert!(matches!(
+            journal.previous(MessageKind::Announcement, "h", &all),
+            Previous::SameSent(_)
+        ));
+        assert_eq!(journal.times_sent(MessageKind::Announcement, "h"), 1);
+        let mut test = entry(MessageKind::PreAnnouncement, "t");
+        test.test = true;
+        journal.begin(test).unwrap();
+        assert!(journal.in_doubt(MessageKind::PreAnnouncement).is_none());
+        assert!(!journal.has_sent(MessageKind::PreAnnouncement));
     }
 
     #[test]

@@ -6,8 +6,11 @@
 //! * A failure before the end of the data (no connection, a 4xx to MAIL, a dropped
 //!   connection mid-body, the attempt's deadline) delivered nothing, and is retried
 //!   with doubling back-off capped at 60 seconds.
-//! * An answer to the data is definite: 2xx is recorded as sent, 4xx as failed and
+//! * An answer to the data is definite: 250 is recorded as sent, 4xx as failed and
 //!   retried, 5xx as failed and final.
+//! * A recipient the server defers (`452 too many recipients`) gets the message in a
+//!   further transaction; each transaction is journaled with its own recipients, so
+//!   every recipient gets exactly one copy across retries, crashes and reruns.
 //! * No answer to the data (a time-out, a dropped connection, a crash) leaves the
 //!   attempt *in doubt*. It is never retried on its own: a person looks for its
 //!   Message-ID in the list archive and settles it.
@@ -18,22 +21,23 @@
 pub mod journal;
 pub mod sign;
 mod smtp;
+pub mod tls;
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use lettre::address::{Address, Envelope};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 
 use crate::config::{SmtpConfig, TlsMode, PASSWORD_VARIABLE};
-use crate::error_chain;
 use crate::render::ComposedEmail;
 use journal::{AttemptState, Journal, JournalEntry, JournalError};
-use smtp::{Event, Failure, Security, Target};
+use smtp::{Event, Failure, Security, Target, WireError};
+use tls::TlsSetupError;
 
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -56,12 +60,18 @@ pub enum DeliverError {
     PlainToRemote { host: String },
     #[error("[smtp] username is set but {PASSWORD_VARIABLE} is not set; the password is read only from the environment")]
     MissingPassword,
-    #[error("{}: cannot use as a CA certificate: {message}", path.display())]
-    CaFile { path: PathBuf, message: String },
-    #[error("cannot set up the SMTP connection to {server}: {message}")]
-    Setup { server: String, message: String },
-    #[error("{server} refused the message permanently: {reply}")]
-    Permanent { server: String, reply: String },
+    #[error(transparent)]
+    TlsSetup(#[from] TlsSetupError),
+    /// The server cannot take this message as configured: no STARTTLS, no usable
+    /// login, no 8BITMIME, a size limit. Nothing was delivered.
+    #[error("{server}: {message}")]
+    Unsupported { server: String, message: String },
+    #[error("{server} refused {command} permanently: {reply}")]
+    Permanent {
+        server: String,
+        command: &'static str,
+        reply: String,
+    },
     #[error("{server}: TLS failed: {message}")]
     Tls { server: String, message: String },
     #[error("{server}: gave up after {}; last error: {last}", crate::english::count(*attempts as usize, "attempt", "attempts"))]
@@ -92,7 +102,7 @@ pub enum DeliverError {
     #[error("the message WAS sent ({reply}), but recording that in {} failed ({error}); the journal still holds the attempt as in doubt, so it will not be sent again; once the journal is writable, record it with:\n  {settle} --sent", journal.display())]
     SentNotRecorded {
         reply: String,
-        journal: PathBuf,
+        journal: std::path::PathBuf,
         error: Box<JournalError>,
         settle: String,
     },
@@ -105,12 +115,12 @@ impl DeliverError {
         match self {
             DeliverError::PlainToRemote { .. }
             | DeliverError::MissingPassword
-            | DeliverError::CaFile { .. }
-            | DeliverError::Setup { .. }
+            | DeliverError::TlsSetup(_)
             | DeliverError::Journal(_)
             | DeliverError::Sign(_)
             | DeliverError::Compose(_) => 2,
-            DeliverError::Permanent { .. }
+            DeliverError::Unsupported { .. }
+            | DeliverError::Permanent { .. }
             | DeliverError::Tls { .. }
             | DeliverError::GaveUp { .. } => DELIVERY_FAILED,
             DeliverError::SentNotRecorded { .. } => SENT_NOT_RECORDED,
@@ -119,12 +129,22 @@ impl DeliverError {
     }
 }
 
-/// The server's acceptance of a message.
+/// One transaction the server accepted: the recipients it gave the message to.
 #[derive(Debug, Clone)]
-pub struct Delivery {
+pub struct Transaction {
+    pub recipients: Vec<String>,
     /// The reply, as in "250 2.0.0 Ok: queued".
     pub reply: String,
+}
+
+/// The server's acceptance of a message, for every recipient it was sent to.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The reply to the last transaction.
+    pub reply: String,
     pub attempts: u64,
+    /// More than one when the server took the recipients a few at a time.
+    pub transactions: Vec<Transaction>,
 }
 
 /// A configured SMTP client.
@@ -144,8 +164,8 @@ pub fn is_loopback(host: &str) -> bool {
 }
 
 /// Where a send records its attempts: the journal, the record to write before the
-/// end of each attempt's data, and the command that settles one in doubt (for the
-/// errors that name it).
+/// end of each transaction's data (its recipients filled in then), and the command
+/// that settles one in doubt (for the errors that name it).
 pub struct Record<'a> {
     pub journal: &'a mut Journal,
     pub entry: &'a JournalEntry,
@@ -154,10 +174,11 @@ pub struct Record<'a> {
 
 /// How one attempt ended.
 enum Attempt {
-    Accepted(String),
-    /// Nothing, or a refused message, reached the list; trying again may work.
+    /// Every recipient of the attempt has the message.
+    Delivered,
+    /// The recipients not yet given the message did not get it; trying again may work.
     Retry(String),
-    /// Nothing reached the list, and trying again will not help.
+    /// Nothing more reached the list, and trying again will not help.
     Final(DeliverError),
     /// The data went out and no answer came.
     InDoubt(String),
@@ -165,30 +186,13 @@ enum Attempt {
 
 impl Mailer {
     /// Sets up a client for `smtp`. The password comes from `password` (the caller reads
-    /// `HERALD_SMTP_PASSWORD`); it is never logged.
+    /// `HERALD_SMTP_PASSWORD`); it is registered as a secret, so no output holds it.
     pub fn new(
         smtp: &SmtpConfig,
         ca_file: Option<&Path>,
         password: Option<String>,
     ) -> Result<Mailer, DeliverError> {
         let server = format!("{}:{} ({})", smtp.host, smtp.port(), smtp.tls);
-        let tls_parameters = || -> Result<TlsParameters, DeliverError> {
-            let mut builder = TlsParameters::builder(smtp.host.clone());
-            if let Some(path) = ca_file {
-                let ca_error = |message: String| DeliverError::CaFile {
-                    path: path.to_path_buf(),
-                    message,
-                };
-                let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
-                let certificate =
-                    Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?;
-                builder = builder.add_root_certificate(certificate);
-            }
-            builder.build_rustls().map_err(|e| DeliverError::Setup {
-                server: server.clone(),
-                message: e.to_string(),
-            })
-        };
         let security = match smtp.tls {
             TlsMode::None if !is_loopback(&smtp.host) => {
                 return Err(DeliverError::PlainToRemote {
@@ -196,14 +200,15 @@ impl Mailer {
                 })
             }
             TlsMode::None => Security::Plain,
-            TlsMode::Starttls => Security::StartTls(tls_parameters()?),
-            TlsMode::Implicit => Security::Implicit(tls_parameters()?),
+            TlsMode::Starttls => Security::StartTls(tls::client_config(ca_file)?),
+            TlsMode::Implicit => Security::Implicit(tls::client_config(ca_file)?),
         };
         let credentials = match &smtp.username {
-            Some(username) => Some(Credentials::new(
-                username.clone(),
-                password.ok_or(DeliverError::MissingPassword)?,
-            )),
+            Some(username) => {
+                let password = password.ok_or(DeliverError::MissingPassword)?;
+                crate::secrets::register(&password);
+                Some(Credentials::new(username.clone(), password))
+            }
             None => None,
         };
         Ok(Mailer {
@@ -227,75 +232,117 @@ impl Mailer {
         &self.server
     }
 
-    /// Sends `email` exactly once. Before the end of each attempt's data goes out,
-    /// the record's entry is written to its journal in doubt; the server's answer
-    /// concludes it. Without a record (a test copy) nothing is journaled.
-    /// Failures before the end of the data and 4xx answers are retried with back-off;
-    /// a 5xx, a TLS failure or an answer that never came stops at once.
+    /// Gives `email` to every recipient of `envelope` exactly once. Before the end of
+    /// each transaction's data goes out, the record's entry is written to its journal
+    /// in doubt, with that transaction's recipients; the server's answer concludes it.
+    /// Failures before the end of the data and 4xx answers are retried with back-off,
+    /// for the recipients still without the message; a 5xx, a TLS failure or an
+    /// answer that never came stops at once.
     pub fn send(
         &self,
         email: &ComposedEmail,
+        envelope: &Envelope,
         mut record: Option<Record<'_>>,
         log: &mut dyn FnMut(&str),
     ) -> Result<Delivery, DeliverError> {
         let settle = record.as_ref().map_or_else(
-            || "(a test copy: nothing to settle)".to_string(),
+            || "(nothing to settle)".to_string(),
             |r| r.settle.to_string(),
         );
-        let envelope = email.envelope.clone();
         let bytes: Arc<[u8]> = Arc::from(email.bytes.as_slice());
+        let mut remaining: Vec<Address> = envelope.to().to_vec();
+        let mut transactions: Vec<Transaction> = Vec::new();
         let mut backoff = self.first_backoff;
         let mut last = String::new();
-        for attempt in 1..=self.attempts {
-            match self.attempt(&envelope, &bytes, record.as_mut(), &settle)? {
-                Attempt::Accepted(reply) => {
-                    return Ok(Delivery {
-                        reply,
-                        attempts: attempt,
+        let result = 'attempts: {
+            for attempt in 1..=self.attempts {
+                let this =
+                    Envelope::new(envelope.from().cloned(), remaining.clone()).map_err(|e| {
+                        DeliverError::Unsupported {
+                            server: self.server.clone(),
+                            message: e.to_string(),
+                        }
+                    })?;
+                let outcome = self.attempt(
+                    &this,
+                    &bytes,
+                    record.as_mut(),
+                    &settle,
+                    &mut transactions,
+                    log,
+                );
+                remaining.retain(|r| {
+                    !transactions.iter().any(|t| {
+                        t.recipients
+                            .iter()
+                            .any(|d| d.as_str() == AsRef::<str>::as_ref(r))
                     })
-                }
-                Attempt::Final(error) => return Err(error),
-                Attempt::InDoubt(why) => {
-                    return Err(DeliverError::InDoubt {
-                        server: self.server.clone(),
-                        message_id: email.message_id.clone(),
-                        why,
-                        settle,
-                    })
-                }
-                Attempt::Retry(why) => {
-                    last = why;
-                    if attempt < self.attempts {
-                        log(&format!(
-                            "attempt {attempt} of {} failed ({last}); retrying in {:.1}s",
-                            self.attempts,
-                            backoff.as_secs_f64()
-                        ));
-                        std::thread::sleep(backoff);
-                        backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
+                });
+                match outcome? {
+                    Attempt::Delivered => {
+                        break 'attempts Ok(Delivery {
+                            reply: transactions
+                                .last()
+                                .map(|t| t.reply.clone())
+                                .unwrap_or_default(),
+                            attempts: attempt,
+                            transactions: std::mem::take(&mut transactions),
+                        })
+                    }
+                    Attempt::Final(error) => break 'attempts Err(error),
+                    Attempt::InDoubt(why) => {
+                        break 'attempts Err(DeliverError::InDoubt {
+                            server: self.server.clone(),
+                            message_id: email.message_id.clone(),
+                            why,
+                            settle: settle.clone(),
+                        })
+                    }
+                    Attempt::Retry(why) => {
+                        last = why;
+                        if attempt < self.attempts {
+                            log(&format!(
+                                "attempt {attempt} of {} failed ({last}); retrying in {:.1}s",
+                                self.attempts,
+                                backoff.as_secs_f64()
+                            ));
+                            std::thread::sleep(backoff);
+                            backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
+                        }
                     }
                 }
             }
+            Err(DeliverError::GaveUp {
+                server: self.server.clone(),
+                attempts: self.attempts,
+                last,
+            })
+        };
+        if result.is_err() && !transactions.is_empty() {
+            let given: usize = transactions.iter().map(|t| t.recipients.len()).sum();
+            log(&format!(
+                "the message reached {given} of {} recipients before this failure; the journal records them, and the next send gives it only to the rest",
+                envelope.to().len()
+            ));
         }
-        Err(DeliverError::GaveUp {
-            server: self.server.clone(),
-            attempts: self.attempts,
-            last,
-        })
+        result
     }
 
-    /// One attempt: starts the dialogue thread and follows it until its answer or the
-    /// deadline, journaling before the end of the data.
+    /// One attempt: starts the dialogue thread and follows it until it ends or the
+    /// deadline passes, journaling each transaction before the end of its data.
     fn attempt(
         &self,
-        envelope: &lettre::address::Envelope,
+        envelope: &Envelope,
         bytes: &Arc<[u8]>,
         mut record: Option<&mut Record<'_>>,
         settle: &str,
+        transactions: &mut Vec<Transaction>,
+        log: &mut dyn FnMut(&str),
     ) -> Result<Attempt, DeliverError> {
         let mut deadline = Instant::now() + self.attempt_deadline;
         let events = smtp::start(self.target.clone(), envelope.clone(), bytes.clone());
-        let mut begun: Option<usize> = None;
+        // The journal index and recipients of the transaction whose end of data went.
+        let mut in_flight: Option<(usize, Vec<String>)> = None;
         loop {
             let wait = deadline.saturating_duration_since(Instant::now());
             let event = match events.recv_timeout(wait) {
@@ -312,18 +359,24 @@ impl Mailer {
                     };
                     // Returning drops `events`: a dialogue still short of the end of
                     // its data is never given leave to finish.
-                    return Ok(match begun {
+                    return Ok(match in_flight {
                         Some(_) => Attempt::InDoubt(why),
                         None => Attempt::Retry(why),
                     });
                 }
             };
             match event {
-                Event::EndOfData(leave) => {
+                Event::EndOfData { recipients, leave } => {
+                    let recipients: Vec<String> =
+                        recipients.iter().map(ToString::to_string).collect();
                     // Durably journaled first; an error here drops `leave`, and the
                     // end of the data never goes.
                     let index = match record.as_mut() {
-                        Some(record) => record.journal.begin(record.entry.clone())?,
+                        Some(record) => {
+                            let mut entry = record.entry.clone();
+                            entry.recipients = recipients.clone();
+                            record.journal.begin(entry)?
+                        }
                         None => usize::MAX,
                     };
                     if Instant::now() >= deadline {
@@ -341,122 +394,123 @@ impl Mailer {
                             "the attempt's deadline passed before the end of the data".to_string(),
                         ));
                     }
-                    begun = Some(index);
+                    in_flight = Some((index, recipients));
                     let _ = leave.send(());
                     // The answer to the data gets a full reply time-out of its own.
                     deadline = deadline.max(Instant::now() + self.target.io_timeout);
                 }
-                Event::Finished(Ok(response)) => {
-                    let reply = reply_text(&response);
-                    let Some(index) = begun else {
-                        // A positive answer can only follow the data.
-                        return Ok(Attempt::InDoubt(format!(
-                            "the server answered {reply} before the end of the data"
-                        )));
+                Event::Answer(answer) => {
+                    let Some((index, recipients)) = in_flight.take() else {
+                        return Ok(Attempt::InDoubt(
+                            "the SMTP client reported an answer to data that never went".into(),
+                        ));
                     };
-                    if !response.has_code(250) {
-                        // lettre counts any 2xx or 3xx as positive; RFC 5321 accepts a
-                        // message's data with 250 alone.
-                        return Ok(Attempt::InDoubt(format!(
-                            "the server answered the end of the data with {reply}, which neither accepts nor refuses it"
-                        )));
+                    let reply = match answer {
+                        Ok(reply) => reply,
+                        Err(error) => {
+                            return Ok(Attempt::InDoubt(format!("no answer came ({error})")))
+                        }
+                    };
+                    let text = reply.text();
+                    let conclude = |record: Option<&mut &mut Record<'_>>, state| match record {
+                        Some(record) => record.journal.conclude(index, state, text.clone()),
+                        None => Ok(()),
+                    };
+                    match reply.code {
+                        250 => {
+                            if let Err(error) = conclude(record.as_mut(), AttemptState::Sent) {
+                                return Err(DeliverError::SentNotRecorded {
+                                    reply: text,
+                                    journal: record
+                                        .as_ref()
+                                        .map(|r| r.journal.path().to_path_buf())
+                                        .unwrap_or_default(),
+                                    error: Box::new(error),
+                                    settle: settle.to_string(),
+                                });
+                            }
+                            if envelope.to().len() > recipients.len() || !transactions.is_empty() {
+                                log(&format!(
+                                    "the server took the message for {} ({text})",
+                                    recipients.join(", ")
+                                ));
+                            }
+                            transactions.push(Transaction {
+                                recipients,
+                                reply: text,
+                            });
+                            // The next transaction on this connection gets a whole
+                            // deadline of its own.
+                            deadline = Instant::now() + self.attempt_deadline;
+                        }
+                        _ if reply.class() == 4 => {
+                            conclude(record.as_mut(), AttemptState::Failed)?;
+                            return Ok(Attempt::Retry(text));
+                        }
+                        _ if reply.class() == 5 => {
+                            conclude(record.as_mut(), AttemptState::Failed)?;
+                            return Ok(Attempt::Final(DeliverError::Permanent {
+                                server: self.server.clone(),
+                                command: "the message",
+                                reply: text,
+                            }));
+                        }
+                        // RFC 5321 accepts a message's data with 250 alone.
+                        _ => {
+                            return Ok(Attempt::InDoubt(format!(
+                                "the server answered the end of the data with {text}, which neither accepts nor refuses it"
+                            )))
+                        }
                     }
-                    let Some(record) = record else {
-                        return Ok(Attempt::Accepted(reply));
-                    };
-                    return match record
-                        .journal
-                        .conclude(index, AttemptState::Sent, reply.clone())
-                    {
-                        Ok(()) => Ok(Attempt::Accepted(reply)),
-                        Err(error) => Err(DeliverError::SentNotRecorded {
-                            reply,
-                            journal: record.journal.path().to_path_buf(),
-                            error: Box::new(error),
-                            settle: settle.to_string(),
-                        }),
-                    };
                 }
-                Event::Finished(Err(failure)) => {
-                    let journal = record.map(|r| &mut *r.journal);
-                    return self.judge(failure, begun, journal);
+                Event::Withheld(why) => {
+                    if let (Some((index, _)), Some(record)) = (in_flight.take(), record.as_mut()) {
+                        record.journal.conclude(
+                            index,
+                            AttemptState::Failed,
+                            format!("abandoned before the end of the data: {why}"),
+                        )?;
+                    }
+                    return Ok(Attempt::Retry(why));
                 }
+                Event::Finished(Ok(())) => return Ok(Attempt::Delivered),
+                Event::Finished(Err(failure)) => return Ok(self.judge(failure)),
             }
         }
     }
 
-    /// What a failed dialogue means, given whether its data had gone out.
-    fn judge(
-        &self,
-        failure: Failure,
-        begun: Option<usize>,
-        journal: Option<&mut Journal>,
-    ) -> Result<Attempt, DeliverError> {
-        let error = match failure {
-            Failure::Unsupported(why) => {
-                return Ok(Attempt::Final(DeliverError::Setup {
-                    server: self.server.clone(),
-                    message: why.to_string(),
-                }))
+    /// What a dialogue that failed before the end of a transaction's data means:
+    /// nothing more was delivered.
+    fn judge(&self, failure: Failure) -> Attempt {
+        let server = self.server.clone();
+        match failure {
+            Failure::Wire(error @ (WireError::Injected { .. } | WireError::Tls(_))) => {
+                Attempt::Final(DeliverError::Tls {
+                    server,
+                    message: error.to_string(),
+                })
             }
-            // Before the end of the data: nothing was delivered.
-            Failure::Protocol(why) => return Ok(Attempt::Retry(why)),
-            Failure::Smtp(error) => error,
-        };
-        let answered = error.is_transient() || error.is_permanent();
-        if let Some(index) = begun {
-            if !answered {
-                return Ok(Attempt::InDoubt(format!(
-                    "no answer came ({})",
-                    error_chain(&error)
-                )));
+            Failure::Wire(error) => Attempt::Retry(error.to_string()),
+            Failure::Refused { command, reply } if reply.class() == 5 => {
+                let mut text = reply.text();
+                if command == "AUTH" {
+                    text.push_str(" (check [smtp] username and HERALD_SMTP_PASSWORD)");
+                }
+                Attempt::Final(DeliverError::Permanent {
+                    server,
+                    command,
+                    reply: text,
+                })
             }
-            // A definite refusal of the message: recorded, then judged as below.
-            if let Some(journal) = journal {
-                journal.conclude(index, AttemptState::Failed, error.to_string())?;
+            Failure::Refused { command, reply } => {
+                Attempt::Retry(format!("{command}: {}", reply.text()))
             }
+            Failure::Unsupported(message) => {
+                Attempt::Final(DeliverError::Unsupported { server, message })
+            }
+            Failure::Protocol(why) => Attempt::Retry(why),
         }
-        Ok(if error.is_permanent() {
-            Attempt::Final(DeliverError::Permanent {
-                server: self.server.clone(),
-                reply: error.to_string(),
-            })
-        } else if error.is_tls() || is_certificate_failure(&error) {
-            Attempt::Final(DeliverError::Tls {
-                server: self.server.clone(),
-                message: error_chain(&error),
-            })
-        } else if error.is_client() {
-            Attempt::Final(DeliverError::Setup {
-                server: self.server.clone(),
-                message: error_chain(&error),
-            })
-        } else {
-            Attempt::Retry(error_chain(&error))
-        })
     }
-}
-
-/// "250 2.0.0 Ok: queued" from a response.
-fn reply_text(response: &lettre::transport::smtp::response::Response) -> String {
-    let text: Vec<&str> = response.message().collect();
-    format!("{} {}", response.code(), text.join(" "))
-}
-
-/// Whether an error comes from TLS certificate verification. rustls verifies lazily, so
-/// lettre reports an untrusted certificate as an I/O error of kind `InvalidData`
-/// rather than as a TLS error; retrying it would only fail again.
-fn is_certificate_failure(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::InvalidData {
-                return true;
-            }
-        }
-        source = cause.source();
-    }
-    false
 }
 
 #[cfg(test)]

@@ -23,6 +23,24 @@ pub struct Addressing {
     pub reply_to: Option<String>,
 }
 
+impl Addressing {
+    /// The envelope recipients, as the composed message's envelope lists them: the
+    /// address of every To, Cc and Bcc mailbox, each once. An address that does not
+    /// parse is left out here and refused when the message is composed.
+    pub fn envelope_recipients(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for value in self.to.iter().chain(&self.cc).chain(&self.bcc) {
+            if let Ok(mailbox) = value.parse::<Mailbox>() {
+                let address = mailbox.email.to_string();
+                if !out.contains(&address) {
+                    out.push(address);
+                }
+            }
+        }
+        out
+    }
+}
+
 impl ComposedEmail {
     /// The header block: everything before the first blank line.
     pub fn header_block(&self) -> &str {

@@ -53,14 +53,19 @@ impl Workspace {
     /// Writes herald.toml for a server at `host:port`. `smtp_extra` goes into the
     /// [smtp] table; a key it sets replaces the default of these tests.
     pub fn configure_host(&self, host: &str, port: u16, tls: &str, smtp_extra: &str) {
-        let defaults: String = ["timeout_seconds = 10", "backoff_ms = 50"]
-            .into_iter()
-            .filter(|line| {
-                let key = line.split(' ').next().unwrap_or_default();
-                !smtp_extra.lines().any(|l| l.trim_start().starts_with(key))
-            })
-            .map(|line| format!("{line}\n"))
-            .collect();
+        // The test servers deliver to nobody, so the tests may say which day it is.
+        let defaults: String = [
+            "timeout_seconds = 10",
+            "backoff_ms = 50",
+            "test_server = true",
+        ]
+        .into_iter()
+        .filter(|line| {
+            let key = line.split(' ').next().unwrap_or_default();
+            !smtp_extra.lines().any(|l| l.trim_start().starts_with(key))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
         let config = format!(
             r#"[smtp]
 host = "{host}"
@@ -78,6 +83,9 @@ to = ["golang-announce@example.org"]
 [recipients.announcement]
 to = ["golang-announce@example.org", "golang-dev@example.org"]
 bcc = ["security-archive@example.org"]
+
+[recipients.test]
+to = ["release-manager@example.org"]
 "#
         );
         std::fs::write(self.path("herald.toml"), config).unwrap();
@@ -518,8 +526,55 @@ impl FaultServer {
         }
     }
 
+    /// As [`FaultServer::start`] with more of the script's options (`--tls CERT
+    /// KEY`, `--limit N`, `--echo-in WHERE`), misbehaving on every connection.
+    pub fn start_with(mode: &str, extra: &[&str]) -> FaultServer {
+        let mut args: Vec<OsString> = vec!["--mode".into(), mode.into()];
+        args.extend(extra.iter().map(OsString::from));
+        FaultServer {
+            server: spawn_server(FAULT_SCRIPT, &args),
+        }
+    }
+
     pub fn port(&self) -> u16 {
         self.server.port
+    }
+
+    /// The envelope recipients of each stored message, in the order they arrived.
+    pub fn recipients(&self) -> Vec<Vec<String>> {
+        let mut names: Vec<PathBuf> = fs::read_dir(&self.server.maildir)
+            .expect("read maildir")
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| {
+                let name = path.file_name().unwrap().to_string_lossy();
+                name.ends_with(".rcpt") && !name.starts_with('.')
+            })
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|path| {
+                fs::read_to_string(path)
+                    .unwrap()
+                    .lines()
+                    .map(String::from)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The stored messages' bytes, in the order they arrived.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        let mut names: Vec<PathBuf> = fs::read_dir(&self.server.maildir)
+            .expect("read maildir")
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| {
+                let name = path.file_name().unwrap().to_string_lossy();
+                name.ends_with(".eml") && !name.starts_with('.')
+            })
+            .collect();
+        names.sort();
+        names.iter().map(|path| fs::read(path).unwrap()).collect()
     }
 
     /// How many messages the server has: each stored when its end of data arrived,
