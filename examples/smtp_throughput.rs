@@ -17,7 +17,7 @@ use herald::config::SmtpConfig;
 use herald::deliver::journal::{Journal, JournalEntry};
 use herald::deliver::{Mailer, Record};
 use herald::load::load_release;
-use herald::plan::MessageKind;
+use herald::model::MessageKind;
 use herald::render::{compose, render_message, Addressing, Templates};
 
 struct Args {

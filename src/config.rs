@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::load::{invalid, parse_toml, read_source, LoadError};
-use crate::plan::MessageKind;
+use crate::model::MessageKind;
 use crate::render::Addressing;
 
 /// The name of the configuration file looked for in the working directory.

@@ -8,8 +8,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use chrono::NaiveDate;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use herald::app::{self, Format, Options};
+use herald::model::MessageKind;
 use herald::model::Track;
-use herald::plan::MessageKind;
 use herald::secrets::Redacting;
 
 /// Turns a release file into golang-announce-style mail, checks it against the

@@ -1,64 +1,13 @@
 //! Stage 3: decide which messages a release needs, when, and whether today allows sending them.
 
 use std::collections::BTreeSet;
-use std::fmt;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::load::LoadedRelease;
-use crate::model::{ReleaseKind, Track};
+use crate::model::{MessageKind, ReleaseKind, Track};
 use crate::validate::{pre_announcement_window, Finding, Severity};
-
-/// The kinds of message herald mails. Names match `--message`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MessageKind {
-    /// Says that fixes are coming, and when, without details.
-    PreAnnouncement,
-    /// Says that the release is out and lists its security fixes.
-    Announcement,
-}
-
-impl MessageKind {
-    /// Every kind, in the order they go out.
-    pub const ALL: [MessageKind; 2] = [MessageKind::PreAnnouncement, MessageKind::Announcement];
-
-    /// The name used on the command line, in file names and in the journal.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageKind::PreAnnouncement => "pre-announcement",
-            MessageKind::Announcement => "announcement",
-        }
-    }
-
-    /// The template file that renders this kind for a release of `kind`.
-    pub fn template(self, kind: ReleaseKind) -> &'static str {
-        match (self, kind) {
-            (MessageKind::PreAnnouncement, _) => "pre-announcement.md",
-            (MessageKind::Announcement, ReleaseKind::Minor) => "announcement.md",
-            (MessageKind::Announcement, ReleaseKind::Security) => "security-release.md",
-        }
-    }
-}
-
-impl fmt::Display for MessageKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for MessageKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        MessageKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown message kind {s:?}; expected pre-announcement or announcement")
-            })
-    }
-}
 
 /// Whether the policy requires a message or leaves it to the security team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

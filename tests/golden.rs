@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use herald::load::load_release;
-use herald::plan::{plan, MessageKind};
+use herald::model::MessageKind;
+use herald::plan::plan;
 use herald::render::{history, render_message, Templates};
 
 fn fixtures() -> Vec<PathBuf> {

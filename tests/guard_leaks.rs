@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use herald::guard::{check_message, DetailKind, Embargo, Leak, Part};
 use herald::load::{load_release, parse_release, LoadedRelease};
-use herald::plan::MessageKind;
+use herald::model::MessageKind;
 use herald::render::{render_message, RenderedMessage, Templates};
 use herald::source::SourceFile;
 use serde::Deserialize;

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use herald::guard::{check_email, DetailKind, Embargo, Leak, Part};
 use herald::load::{load_release, LoadedRelease};
-use herald::plan::MessageKind;
+use herald::model::MessageKind;
 use herald::render::{compose, render_message, Addressing, Templates};
 use serde::Deserialize;
 

@@ -214,7 +214,7 @@ fn every_history_line_is_the_published_sentence() {
 /// The plain-text announcement of the release file at `path`.
 fn announcement(templates: &Templates, path: &str) -> String {
     let input = load_release(Path::new(path)).unwrap();
-    render_message(&input, herald::plan::MessageKind::Announcement, templates)
+    render_message(&input, herald::model::MessageKind::Announcement, templates)
         .unwrap()
         .text
 }

@@ -48,7 +48,7 @@ fn is_zero(n: &usize) -> bool {
 /// One drafted message in the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct DraftReport {
-    pub kind: crate::plan::MessageKind,
+    pub kind: crate::model::MessageKind,
     pub template: String,
     pub subject: String,
     pub date: Option<NaiveDate>,

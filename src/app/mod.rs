@@ -22,7 +22,8 @@ use crate::config::{self, Config};
 use crate::deliver::journal::{Journal, JournalError};
 use crate::guard::{self, Embargo, Leak};
 use crate::load::{load_release, LoadError, LoadedRelease};
-use crate::plan::{plan, MessageKind, Necessity, Plan, PlannedMessage};
+use crate::model::MessageKind;
+use crate::plan::{plan, Necessity, Plan, PlannedMessage};
 use crate::render::{self, Addressing, ComposedEmail, RenderedMessage, Templates};
 use crate::validate::{self, Finding, Severity};
 use drafts::Draft;
@@ -295,7 +296,7 @@ fn drafts_with_findings(
 /// placeholders silently (`quiet_without_config`); a dry run says so.
 pub(crate) fn addressing_for(
     config: Option<&Config>,
-    kind: crate::plan::MessageKind,
+    kind: crate::model::MessageKind,
     project_name: &str,
     quiet_without_config: bool,
     notes: &mut Vec<Finding>,
@@ -558,7 +559,7 @@ pub fn plan_command(path: &Path, options: &Options, out: &mut dyn Write) -> Resu
 /// `herald journal settle`: records what a person found about an in-doubt attempt.
 pub fn settle(
     path: &Path,
-    kind: crate::plan::MessageKind,
+    kind: crate::model::MessageKind,
     sent: bool,
     by: &str,
     options: &Options,
@@ -719,7 +720,7 @@ pub fn template_contexts(
 ) -> Result<i32, AppError> {
     #[derive(Serialize, Default)]
     struct Message {
-        kind: Option<crate::plan::MessageKind>,
+        kind: Option<crate::model::MessageKind>,
         template: &'static str,
         context: Option<render::MessageContext>,
     }

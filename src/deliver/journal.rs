@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::MessageKind;
+use crate::model::MessageKind;
 use crate::render::{Addressing, ComposedEmail, RenderedMessage};
 
 /// What became of one attempt to send a message.

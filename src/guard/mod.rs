@@ -51,7 +51,7 @@ mod words;
 pub use matcher::Embargo;
 pub use report::{leak_findings, DetailKind, Leak, LocatedLeak, Part};
 
-use crate::plan::MessageKind;
+use crate::model::MessageKind;
 use crate::render::RenderedMessage;
 use read::Segment;
 

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use crate::english::{count, join_list, spoken_versions, weekday_and_date};
 use crate::load::LoadedRelease;
+use crate::model::MessageKind;
 use crate::model::{PreRelease, ReleaseKind, SecurityIssue};
-use crate::plan::MessageKind;
 
 /// Which parts of a release its security fixes touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -17,7 +17,7 @@ pub use history::{history, HistoryLine};
 pub use templates::{TemplateSource, Templates};
 
 use crate::load::LoadedRelease;
-use crate::plan::MessageKind;
+use crate::model::MessageKind;
 
 /// Why a message could not be rendered.
 ///

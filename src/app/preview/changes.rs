@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
 use super::escaped;
-use crate::plan::MessageKind;
+use crate::model::MessageKind;
 use crate::render::RenderedMessage;
 
 /// The manifest's file name inside the output directory.

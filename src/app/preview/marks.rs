@@ -210,7 +210,7 @@ pub fn mark(
             });
     }
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let entries_printed = message.kind != crate::plan::MessageKind::PreAnnouncement;
+    let entries_printed = message.kind != crate::model::MessageKind::PreAnnouncement;
     let traced = trace_all(&texts, &message.template, entries_printed, sources);
     let leaks = leaks
         .iter()
