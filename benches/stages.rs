@@ -21,9 +21,10 @@ use criterion::{
 };
 use herald::guard::{check_email, check_message, Embargo};
 use herald::load::{parse_release, LoadedRelease};
+use herald::model::Addressing;
 use herald::model::MessageKind;
 use herald::plan::plan;
-use herald::render::{compose, render_message, Addressing, RenderedMessage, Templates};
+use herald::render::{compose, render_message, RenderedMessage, Templates};
 use herald::source::SourceFile;
 use herald::validate::validate;
 

@@ -17,8 +17,9 @@ use herald::config::SmtpConfig;
 use herald::deliver::journal::{Journal, JournalEntry};
 use herald::deliver::{Mailer, Record};
 use herald::load::load_release;
+use herald::model::Addressing;
 use herald::model::MessageKind;
-use herald::render::{compose, render_message, Addressing, Templates};
+use herald::render::{compose, render_message, Templates};
 
 struct Args {
     host: String,

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::load::{invalid, parse_toml, read_source, LoadError};
+use crate::model::Addressing;
 use crate::model::MessageKind;
-use crate::render::Addressing;
 
 /// The name of the configuration file looked for in the working directory.
 pub const DEFAULT_CONFIG: &str = "herald.toml";

@@ -5,17 +5,21 @@
 //! The data flows through one module per stage:
 //! [`load`] → [`validate`] → [`plan`] → [`render`] → [`guard`] → [`deliver`].
 
-pub mod app;
 mod automaton;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod controls;
 pub mod deliver;
+pub mod drafts;
 pub mod english;
 pub mod guard;
 pub mod load;
 pub mod model;
 pub mod osv;
+pub mod pipeline;
 pub mod plan;
+pub mod preview;
 pub mod render;
 pub mod secrets;
 pub mod source;

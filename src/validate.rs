@@ -1,10 +1,11 @@
 //! Stage 2: check a loaded release file for consistency and against the policy.
 //!
-//! Findings are of three severities. An [`Severity::Invalid`] finding makes the
-//! input unusable (exit 2): nothing is rendered or sent from it. A
-//! [`Severity::Violation`] breaks the security policy (exit 1). A
-//! [`Severity::Note`] is information that does not change the exit code, such
-//! as what today's date means for sending (see [`crate::plan`]).
+//! Findings are of four severities. An [`Severity::Invalid`] finding makes the
+//! input unusable: nothing is rendered or sent from it. A [`Severity::Violation`]
+//! breaks the security policy. A [`Severity::Refusal`] is a send that may not go
+//! now (the wrong day, already sent, not confirmed) though the release is sound. A
+//! [`Severity::Note`] is information, such as what today's date means for sending
+//! (see [`crate::plan`]). The commands turn the worst of them into an exit status.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
@@ -18,33 +19,25 @@ use crate::load::LoadedRelease;
 use crate::model::{ReleaseKind, Track, Version};
 use crate::source::Location;
 
-/// How serious a finding is.
+/// How serious a finding is, from the least.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Information; does not change the exit code.
+    /// Information.
     Note,
-    /// A breach of the security policy (exit 1).
+    /// A send that may not go now, though nothing is wrong with the release.
+    Refusal,
+    /// A breach of the security policy.
     Violation,
-    /// Unusable input (exit 2).
+    /// Unusable input.
     Invalid,
-}
-
-impl Severity {
-    /// The process exit code for a run whose worst finding has this severity.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            Severity::Note => 0,
-            Severity::Violation => 1,
-            Severity::Invalid => 2,
-        }
-    }
 }
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Severity::Note => "note",
+            Severity::Refusal => "refused",
             Severity::Violation => "violation",
             Severity::Invalid => "error",
         })
@@ -91,7 +84,7 @@ impl Finding {
         if styled {
             let colour = match self.severity {
                 Severity::Note => "\x1b[1;36m",
-                Severity::Violation => "\x1b[1;33m",
+                Severity::Refusal | Severity::Violation => "\x1b[1;33m",
                 Severity::Invalid => "\x1b[1;31m",
             };
             text.push_str(&format!("{colour}{label}\x1b[0m: \x1b[1m{message}\x1b[0m"));
@@ -112,13 +105,14 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The exit code for a set of findings: the worst severity's, 0 when there are none.
-pub fn exit_code(findings: &[Finding]) -> i32 {
-    findings
-        .iter()
-        .map(|f| f.severity.exit_code())
-        .max()
-        .unwrap_or(0)
+/// The worst severity of a set of findings, if there are any.
+pub fn worst(findings: &[Finding]) -> Option<Severity> {
+    findings.iter().map(|f| f.severity).max()
+}
+
+/// Whether any finding stops a message from going out: anything but a note.
+pub fn blocks(findings: &[Finding]) -> bool {
+    worst(findings).is_some_and(|s| s > Severity::Note)
 }
 
 /// Whether any finding makes the input unusable.

@@ -11,8 +11,9 @@ use std::time::{Duration, SystemTime};
 
 use herald::guard::{check_email, DetailKind, Embargo, Leak, Part};
 use herald::load::{load_release, LoadedRelease};
+use herald::model::Addressing;
 use herald::model::MessageKind;
-use herald::render::{compose, render_message, Addressing, Templates};
+use herald::render::{compose, render_message, Templates};
 use serde::Deserialize;
 
 fn guard_dir() -> PathBuf {

@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Addressing;
 use crate::model::MessageKind;
-use crate::render::{Addressing, ComposedEmail, RenderedMessage};
+use crate::render::{ComposedEmail, RenderedMessage};
 
 /// What became of one attempt to send a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

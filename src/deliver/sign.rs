@@ -22,8 +22,9 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, MultiPart, SinglePart};
 
 use crate::config::{SigningConfig, SigningMode};
+use crate::model::Addressing;
 use crate::render::email::{alternative, text_part};
-use crate::render::{compose_with, Addressing, ComposedEmail, RenderedMessage};
+use crate::render::{compose_with, ComposedEmail, RenderedMessage};
 
 /// Why a message could not be signed. Each is found before connecting.
 #[derive(Debug, thiserror::Error)]

@@ -15,9 +15,11 @@ use toml::Spanned;
 
 use crate::automaton::Automaton;
 
+mod addressing;
 mod kinds;
 mod values;
 
+pub use addressing::Addressing;
 pub use kinds::{MessageKind, ReleaseKind, Track};
 use values::IssueInput;
 pub use values::{CveId, Date, IssueNumber, Markdown, NonEmpty, PreRelease, Version};

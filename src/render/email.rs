@@ -7,39 +7,9 @@ use lettre::message::header::{self as header, ContentTransferEncoding, ContentTy
 use lettre::message::MessageBuilder;
 use lettre::message::{Body, Mailbox, Mailboxes, MultiPart, SinglePart};
 use lettre::Message;
-use serde::Serialize;
 
-use super::{RenderError, RenderedMessage};
-
-/// Who a message is from and to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Addressing {
-    pub from: String,
-    pub to: Vec<String>,
-    /// In the Cc header and the envelope.
-    pub cc: Vec<String>,
-    /// In the envelope only.
-    pub bcc: Vec<String>,
-    pub reply_to: Option<String>,
-}
-
-impl Addressing {
-    /// The envelope recipients, as the composed message's envelope lists them: the
-    /// address of every To, Cc and Bcc mailbox, each once. An address that does not
-    /// parse is left out here and refused when the message is composed.
-    pub fn envelope_recipients(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for value in self.to.iter().chain(&self.cc).chain(&self.bcc) {
-            if let Ok(mailbox) = value.parse::<Mailbox>() {
-                let address = mailbox.email.to_string();
-                if !out.contains(&address) {
-                    out.push(address);
-                }
-            }
-        }
-        out
-    }
-}
+use super::message::{quoted, RenderError, RenderedMessage};
+use crate::model::Addressing;
 
 impl ComposedEmail {
     /// The header block: everything before the first blank line.
@@ -73,7 +43,7 @@ fn mailbox(header: &str, value: &str) -> Result<Mailbox, RenderError> {
     reject_line_breaks(header, value)?;
     value.parse::<Mailbox>().map_err(|e| RenderError::Header {
         header: header.to_string(),
-        message: format!("{} is not a valid address ({e}); expected \"Name <user@example.org>\" or \"user@example.org\"", super::quoted(value)),
+        message: format!("{} is not a valid address ({e}); expected \"Name <user@example.org>\" or \"user@example.org\"", quoted(value)),
     })
 }
 
@@ -89,13 +59,13 @@ pub fn reject_line_breaks(header: &str, value: &str) -> Result<(), RenderError> 
     if value.contains(['\r', '\n']) {
         return Err(refuse(format!(
             "{} contains a line break, which could inject headers; it is refused",
-            super::quoted(value)
+            quoted(value)
         )));
     }
     if let Some((c, _, _)) = crate::controls::refused_in(value) {
         return Err(refuse(format!(
             "{} holds {}; it is refused",
-            super::quoted(value),
+            quoted(value),
             crate::controls::name(c)
         )));
     }

@@ -6,7 +6,9 @@ use indexmap::IndexSet;
 
 use serde::Serialize;
 
-use super::{markdown, RenderError, Templates};
+use super::markdown;
+use super::message::RenderError;
+use super::templates::Templates;
 use crate::english::join_list_with;
 use crate::load::LoadedRelease;
 use crate::model::{Project, Quantifier};

@@ -6,7 +6,7 @@ use std::sync::{PoisonError, RwLock};
 
 use tera::{Kwargs, State, Tera, TeraResult};
 
-use super::RenderError;
+use super::message::RenderError;
 use crate::source::{Excerpt, Location, SourceFile};
 
 /// The built-in templates, by file name.

@@ -6,7 +6,9 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::{addressing_for, checked_or_report, compose_guarded, emit, AppError, Checked, Options};
+use super::report::{checked_or_report, emit};
+use super::{CommandError, Exit, Options};
+use crate::pipeline::{addressing_for, compose_guarded, Checked};
 use chrono::NaiveDate;
 
 use crate::config::{self, Config};
@@ -15,9 +17,10 @@ use crate::deliver::journal::{Journal, JournalEntry, Previous};
 use crate::deliver::sign::Signer;
 use crate::deliver::{Mailer, Record};
 use crate::english::count;
+use crate::model::Addressing;
 use crate::model::MessageKind;
 use crate::plan::Necessity;
-use crate::render::{Addressing, RenderedMessage};
+use crate::render::RenderedMessage;
 use crate::validate::{Finding, Severity};
 use lettre::address::Envelope;
 
@@ -111,7 +114,7 @@ pub fn send(
     confirm: &mut dyn Confirm,
     out: &mut dyn Write,
     log: &mut dyn Write,
-) -> Result<i32, AppError> {
+) -> Result<Exit, CommandError> {
     let kind = send.kind;
     let checked = match checked_or_report::<SendReport>(path, options, out)? {
         Ok(checked) => checked,
@@ -160,7 +163,7 @@ pub fn send(
             .as_ref()
             .map(|c| c.addressing(kind))
             .filter(|a| !a.to.is_empty())
-            .ok_or_else(|| AppError::Usage(format!(
+            .ok_or_else(|| CommandError::Usage(format!(
                 "no recipients for the {kind}: add a [recipients.{kind}] table with to = [\"list@example.org\"] to the configuration"
             )))?,
     };
@@ -205,7 +208,7 @@ pub fn send(
     let guarded = compose_guarded(&checked, rendered, &addressing, date, resend)?;
     findings.extend(crate::guard::leak_findings(kind, &guarded.leaks));
     let message = &guarded.message;
-    let blocked = crate::validate::exit_code(&findings) > 0;
+    let blocked = crate::validate::blocks(&findings);
     // The guard read the content; a signed message wraps the same content, signed
     // afresh on every send (and dry run), before anything is asked or connected.
     let signed = match config.and_then(|c| c.signing.as_ref()) {
@@ -319,15 +322,15 @@ pub fn send(
 }
 
 /// The SMTP client of a real send, from the configuration's `[smtp]` table.
-fn mailer(config: Option<&Config>) -> Result<Mailer, AppError> {
+fn mailer(config: Option<&Config>) -> Result<Mailer, CommandError> {
     let config = config.ok_or_else(|| {
-        AppError::Usage(format!(
+        CommandError::Usage(format!(
             "send needs a configuration: give --config FILE or create {} in the working directory (see the book: docs/sending.md); --dry-run works without one",
             config::DEFAULT_CONFIG
         ))
     })?;
     let smtp = config.smtp.as_ref().ok_or_else(|| {
-        AppError::Usage(format!(
+        CommandError::Usage(format!(
             "{}: the configuration has no [smtp] table; send needs one (see the book: docs/sending.md); --dry-run works without one",
             config.path.display()
         ))

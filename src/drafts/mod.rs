@@ -1,4 +1,6 @@
-//! Render output: drafts on disk (`.eml`, `.txt`, `.html`) and a preview page.
+//! Render output on disk: each due message's `.eml`, `.txt` and `.html`, the preview
+//! page the caller makes, and the manifest (`render.json`) the next render compares
+//! with; all or nothing, under a lock on the directory.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -7,21 +9,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::out_dir::{located, OutDir};
-use super::preview::changes::{Manifest, Previous, MANIFEST};
-use super::preview::{preview_page, PageContext};
-use super::{AppError, Checked, Guarded, PARALLEL_FROM_BYTES};
-use crate::deliver::journal::Journal;
-use crate::plan::PlannedMessage;
-use crate::render::Addressing;
-use crate::validate::Finding;
+pub mod manifest;
+mod out_dir;
 
-/// One message to draft: what the plan says, who it goes to, and what was rendered.
-pub struct Draft {
-    pub planned: PlannedMessage,
-    pub addressing: Addressing,
-    pub guarded: Guarded,
-}
+use crate::pipeline::{CommandError, Draft, PARALLEL_FROM_BYTES};
+use manifest::{Manifest, Previous, MANIFEST};
+use out_dir::{located, OutDir};
 
 /// What `render` wrote, for the JSON report.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -117,20 +110,17 @@ impl DraftsReport {
 /// time. A target that is not a regular file (a directory named `announcement.eml`,
 /// say) stops the render before anything in `out_dir` changes.
 ///
-/// Beside the drafts go the preview page `index.html` and `render.json`, the content
+/// Beside the drafts go the preview page `index.html`, which `page` makes from what
+/// the directory held before, and `render.json`, the content
 /// hash of each message; the next render into the same directory reads it (and the
 /// old `KIND.txt`) first, and the page says what changed. `render.json` goes first
 /// out of the way and last into place, so drafts without it are the mark of a
 /// render stopped among its renames ([`Previous::Incomplete`]).
 pub fn write(
-    checked: &Checked,
     drafts: &[Draft],
-    findings: &[Finding],
-    journal: &Journal,
     out_dir: Option<&Path>,
-    today: NaiveDate,
-    signing: Option<crate::config::SigningMode>,
-) -> Result<DraftsReport, AppError> {
+    page: &dyn Fn(&Previous) -> String,
+) -> Result<DraftsReport, CommandError> {
     let mut report = DraftsReport {
         out_dir: out_dir.map(|d| d.display().to_string()),
         ..DraftsReport::default()
@@ -192,14 +182,8 @@ pub fn write(
     }
     if let Some(out) = &out {
         let dir = out.path();
-        let context = PageContext {
-            today,
-            previous: &previous,
-            signing,
-        };
-        let page = preview_page(checked, drafts, findings, journal, &context);
         // The page quotes the journal, which quotes servers.
-        let page = crate::secrets::redact(&page).into_owned();
+        let page = crate::secrets::redact(&page(&previous)).into_owned();
         outputs.push(("index.html".to_string(), Cow::Owned(page.into_bytes())));
         outputs.push((
             MANIFEST.to_string(),
@@ -221,7 +205,7 @@ pub fn write(
 /// Writes each file's bytes. When they come to [`PARALLEL_FROM_BYTES`] or more, two
 /// threads share the work, the largest files first, each to the less loaded one:
 /// copying hundreds of megabytes into the page cache is work for the processor.
-fn fill(files: Vec<(std::fs::File, PathBuf, &[u8])>) -> Result<(), AppError> {
+fn fill(files: Vec<(std::fs::File, PathBuf, &[u8])>) -> Result<(), CommandError> {
     let write = |(mut file, path, bytes): (std::fs::File, PathBuf, &[u8])| {
         file.write_all(bytes).map_err(|e| located(&path, e))
     };
@@ -267,12 +251,12 @@ fn publish(
     out: &OutDir,
     outputs: &[(String, Cow<'_, [u8]>)],
     stale: &[String],
-) -> Result<(), AppError> {
+) -> Result<(), CommandError> {
     let dir = out.path();
     // A target that is not a regular file stops everything; one that already holds
     // the new bytes is left as it is.
     let not_a_file = |target: &Path| {
-        AppError::Usage(format!(
+        CommandError::Usage(format!(
             "{}: exists and is not a regular file, so the draft cannot replace it; move it aside and render again (nothing was written)",
             target.display()
         ))
@@ -301,7 +285,7 @@ fn publish(
         }
     }
     let Some((manifest, manifest_unchanged)) = manifest else {
-        return Err(AppError::Usage(format!(
+        return Err(CommandError::Usage(format!(
             "{MANIFEST} missing from the outputs"
         )));
     };
@@ -414,7 +398,7 @@ fn publish(
                     dir.display()
                 )
             };
-            Err(AppError::Io(std::io::Error::new(e.kind(), message)))
+            Err(CommandError::Io(std::io::Error::new(e.kind(), message)))
         }
     }
 }

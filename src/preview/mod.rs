@@ -5,35 +5,22 @@
 //! source, and its HTML and text parts side by side. Self-contained: no scripts, no
 //! network, no fixed heights.
 
-pub mod changes;
-pub mod marks;
+mod html;
+mod marks;
 mod trace;
 
 use chrono::NaiveDate;
-use pulldown_cmark_escape::escape_html;
 use std::collections::HashMap;
 
-use super::drafts::Draft;
-use super::Checked;
 use crate::deliver::journal::{AttemptState, Journal, JournalEntry};
+use crate::drafts::manifest::{Change, Previous, TextChange};
 use crate::model::MessageKind;
+use crate::pipeline::{Checked, Draft};
 use crate::plan::Window;
 use crate::validate::{Finding, Severity};
-use changes::{Change, Previous, TextChange};
-use marks::{Marked, Sources};
-
-/// `text` with `<`, `>`, `&`, `"` and `'` escaped for HTML.
-pub(crate) fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_into(&mut out, text);
-    out
-}
-
-/// Appends `text` to `out`, escaped as [`escaped`] does.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
-    // Writing to a String cannot fail.
-    let _ = escape_html(out, text);
-}
+use html::escaped;
+use marks::Marked;
+use trace::Sources;
 
 /// What the page needs besides the drafts: today's date and the last render.
 pub struct PageContext<'a> {

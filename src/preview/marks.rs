@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::trace::trace_all;
-use super::{escape_into, escaped};
+use super::html::{escape_into, escaped};
+use super::trace::{trace_all, Sources};
 use crate::guard::{Leak, LocatedLeak, Part};
-use crate::render::{RenderedMessage, TemplateSource};
+use crate::render::RenderedMessage;
 
 /// A message's parts as HTML, with every leak marked, and the guard's findings with
 /// their marks and sources.
@@ -78,14 +78,6 @@ fn describe(leak: &Leak) -> String {
         text.push_str(&format!(" of issue {issue}"));
     }
     text
-}
-
-/// Where to trace leaks to: the templates and the release file.
-pub struct Sources<'a> {
-    /// Every template, built-in or overridden.
-    pub templates: &'a [TemplateSource],
-    /// The release file as it was read.
-    pub release: &'a crate::source::SourceFile,
 }
 
 /// Marks the `located` leaks of `message` (from [`crate::guard::locate`]) and links

@@ -1,6 +1,7 @@
 //! What changed since the last render into the same directory: `render.json` keeps
 //! each message's content hash, and a changed message's text part is diffed, line by
-//! line, against the `KIND.txt` the last render left.
+//! line, against the `KIND.txt` the last render left. The drafts own the manifest:
+//! they write it, and the next render reads it before anything changes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,7 +9,6 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
-use super::escaped;
 use crate::model::MessageKind;
 use crate::render::RenderedMessage;
 
@@ -210,7 +210,11 @@ pub fn diff_html(old: &str, new: &str) -> String {
         ));
         for op in &group {
             for change in diff.iter_changes(op) {
-                let line = escaped(change.value().trim_end_matches(['\n', '\r']));
+                let mut line = String::new();
+                let _ = pulldown_cmark_escape::escape_html(
+                    &mut line,
+                    change.value().trim_end_matches(['\n', '\r']),
+                );
                 out.push_str(&match change.tag() {
                     ChangeTag::Delete => format!("<del>-{line}</del>"),
                     ChangeTag::Insert => format!("<ins>+{line}</ins>"),

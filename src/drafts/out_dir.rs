@@ -6,8 +6,8 @@ use std::fs::{File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::preview::changes::{draft_names, MANIFEST};
-use super::AppError;
+use super::manifest::{draft_names, MANIFEST};
+use crate::pipeline::CommandError;
 
 /// An output directory this process holds: no other render reads or writes it
 /// until this value is dropped (or the process ends, however it ends).
@@ -41,7 +41,7 @@ impl OutDir {
     /// Makes `dir` if it does not exist, locks it, and removes the leftovers of
     /// interrupted renders. A directory another render holds is an error at once,
     /// and nothing in it changes.
-    pub fn open(dir: &Path) -> Result<OutDir, AppError> {
+    pub fn open(dir: &Path) -> Result<OutDir, CommandError> {
         match std::fs::create_dir(dir) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => {}
@@ -66,15 +66,15 @@ impl OutDir {
 }
 
 /// An I/O error at `path`, before anything was written.
-pub fn located(path: &Path, e: io::Error) -> AppError {
-    AppError::Io(io::Error::new(
+pub fn located(path: &Path, e: io::Error) -> CommandError {
+    CommandError::Io(io::Error::new(
         e.kind(),
         format!("{}: {e}; nothing was written", path.display()),
     ))
 }
 
-fn not_a_directory(dir: &Path) -> AppError {
-    AppError::Usage(format!(
+fn not_a_directory(dir: &Path) -> CommandError {
+    CommandError::Usage(format!(
         "{}: exists and is not a directory; give --out a directory (nothing was written)",
         dir.display()
     ))
@@ -83,10 +83,10 @@ fn not_a_directory(dir: &Path) -> AppError {
 /// Locks the directory at `dir`: opened (through links), locked, and checked to be
 /// still the directory at that path, so a directory replaced in between is not
 /// the one held.
-fn lock(dir: &Path) -> Result<File, AppError> {
+fn lock(dir: &Path) -> Result<File, CommandError> {
     use std::os::unix::fs::MetadataExt;
     let cannot = |e: io::Error| {
-        AppError::Io(io::Error::new(
+        CommandError::Io(io::Error::new(
             e.kind(),
             format!(
                 "{}: cannot lock the directory against other renders: {e}; nothing was written",
@@ -103,7 +103,7 @@ fn lock(dir: &Path) -> Result<File, AppError> {
         match handle.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                return Err(AppError::Usage(format!(
+                return Err(CommandError::Usage(format!(
                     "{}: another herald render into this directory is running; wait for it to finish (the lock is released when that process ends, however it ends); nothing was written",
                     dir.display()
                 )))
@@ -117,7 +117,7 @@ fn lock(dir: &Path) -> Result<File, AppError> {
             _ => continue,
         }
     }
-    Err(AppError::Usage(format!(
+    Err(CommandError::Usage(format!(
         "{}: the directory was replaced again and again while herald locked it; render again (nothing was written)",
         dir.display()
     )))
@@ -128,7 +128,7 @@ fn lock(dir: &Path) -> Result<File, AppError> {
 /// files and the temporary files of other herald commands (a send's journal may be
 /// in the same directory) stay. Returns how many were removed, and whether nothing
 /// else is in `dir`.
-fn remove_leftovers(dir: &Path) -> Result<(usize, bool), AppError> {
+fn remove_leftovers(dir: &Path) -> Result<(usize, bool), CommandError> {
     let rendered: Vec<String> = draft_names().chain([MANIFEST.to_string()]).collect();
     crate::remove_leftovers(dir, "render", |target| rendered.iter().any(|r| r == target))
         .map_err(|e| located(dir, e))

@@ -1,0 +1,232 @@
+//! The command line's grammar: every command, option and help text (clap).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use std::io::IsTerminal;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::model::{MessageKind, Track};
+
+/// Turns a release file into golang-announce-style mail, checks it against the
+/// security policy, and sends it over SMTP.
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// Configuration file (default: herald.toml in the working directory, if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory whose templates override the built-in ones by file name.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Today's date, for reproducible checks and previews.
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", env = "HERALD_TODAY")]
+    pub today: Option<NaiveDate>,
+    /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorArg {
+    /// Whether to colour standard error.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the release file and check it against the policy (exit 0 clean, 1 violation, 2 unusable).
+    #[command(
+        after_help = "Example:\n  herald check release.toml\n  herald check release.toml --format json"
+    )]
+    Check {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+    },
+    /// Print the timeline: which messages go out on which days.
+    #[command(after_help = "Example:\n  herald plan release.toml --today 2021-03-01")]
+    Plan {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+    },
+    /// Render every message due for this release as drafts.
+    #[command(
+        after_help = "Example:\n  herald render release.toml > drafts.txt\n  herald render release.toml --out drafts   # then open drafts/index.html"
+    )]
+    Render {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+        /// Write .eml, .txt and .html drafts and index.html here instead of printing the text parts.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print, as one JSON document, the context each template sees (for template
+        /// authors), and render nothing.
+        #[arg(long, conflicts_with = "out")]
+        context: bool,
+    },
+    /// Send one message over SMTP after every check.
+    #[command(long_about = SEND_HELP)]
+    Send {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+        /// Which message: pre-announcement or announcement.
+        #[arg(long, value_name = "KIND")]
+        message: MessageKind,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Write the exact bytes that would be sent, and connect nowhere.
+        #[arg(long)]
+        dry_run: bool,
+        /// Send even though the journal says this message was already sent.
+        #[arg(long)]
+        resend: bool,
+        /// Send an announcement more than 3 days after its release day.
+        #[arg(long)]
+        late: bool,
+        /// After every check, send a copy marked [TEST] to this address only;
+        /// nothing is journaled, so the real send still goes out afterwards.
+        #[arg(long, value_name = "ADDRESS", conflicts_with = "resend")]
+        test_to: Option<String>,
+    },
+    /// Print the release-history line of each version.
+    #[command(after_help = "Example:\n  herald history release.toml")]
+    History {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+    },
+    /// Read or settle the send journal (RELEASE.journal.json).
+    #[command(subcommand)]
+    Journal(JournalCommand),
+    /// Write a commented release.toml and herald.toml to start from (Go's values as examples).
+    #[command(
+        after_help = "Example:\n  herald init my-release && herald check my-release/release.toml"
+    )]
+    Init {
+        /// Where to write them (created if missing; existing files are never overwritten).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  herald completions bash > ~/.local/share/bash-completion/completions/herald"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    #[command(after_help = "Example:\n  herald man > herald.1 && man ./herald.1")]
+    Man,
+    /// Append [[security]] entries to a release file from OSV records (Go vulnerability database format).
+    #[command(
+        after_help = "Example:\n  herald import-osv release.toml --track private GO-2021-0234.json --dry-run"
+    )]
+    ImportOsv {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+        /// OSV JSON files, one record each.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The track of the imported issues; OSV does not say, and herald will not guess.
+        #[arg(long, value_enum)]
+        track: TrackArg,
+        /// The issue number, when the record has no issue reference (one file only).
+        #[arg(long)]
+        issue: Option<u64>,
+        /// Show what would be appended without changing the file.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+const RELEASE_HELP: &str = "The release file (TOML): project, release versions and day, [[security]] and [[fix]] entries; the send journal RELEASE.journal.json lives beside it";
+
+const SEND_HELP: &str = "Send one message over SMTP after every check: policy, today's date, the \
+embargo guard and the send journal. Asks you to type \"send\" unless --yes.
+
+The SMTP password is read only from the environment variable HERALD_SMTP_PASSWORD.
+
+Exit codes: 0 sent; 1 refused (a violation, a leak, the wrong day, already sent, an \
+earlier attempt in doubt, another send running, not confirmed); 2 unusable input, \
+configuration or journal; 3 nothing was delivered (refused by the server, or not \
+reached); 4 sent, but the journal could not record it; 5 in doubt: the data went out \
+and no answer came (settle it with `herald journal settle`).
+
+Example:
+  herald send release.toml --message announcement --dry-run
+  herald send release.toml --message announcement --test-to me@example.org
+  herald send release.toml --message announcement";
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Record what you found about an attempt that is in doubt: after looking for its
+    /// Message-ID in the list archive, mark it --sent or --not-sent.
+    #[command(
+        after_help = "Example:\n  herald journal settle release.toml --message announcement --not-sent"
+    )]
+    Settle {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+        /// Which message: pre-announcement or announcement.
+        #[arg(long, value_name = "KIND")]
+        message: MessageKind,
+        /// The list has it: it counts as sent, and is not sent again without --resend.
+        #[arg(
+            long,
+            conflicts_with = "not_sent",
+            required_unless_present = "not_sent"
+        )]
+        sent: bool,
+        /// The list does not have it: the next `herald send` sends it.
+        #[arg(long)]
+        not_sent: bool,
+        /// Who settles it (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TrackArg {
+    Public,
+    Private,
+    Urgent,
+}
+
+impl From<TrackArg> for Track {
+    fn from(track: TrackArg) -> Self {
+        match track {
+            TrackArg::Public => Track::Public,
+            TrackArg::Private => Track::Private,
+            TrackArg::Urgent => Track::Urgent,
+        }
+    }
+}

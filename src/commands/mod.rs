@@ -1,0 +1,26 @@
+//! The commands: each runs the stages it needs ([`crate::pipeline`]) and reports in text or
+//! JSON ([`report`]). What a command's outcome means for its exit status is decided
+//! here, at the edge ([`Exit`]).
+
+mod check;
+mod exit;
+mod history;
+mod import_osv;
+mod init;
+mod journal;
+mod plan;
+mod render;
+mod report;
+mod send;
+
+pub use check::check;
+pub use exit::Exit;
+pub use history::history;
+pub use import_osv::import_osv;
+pub use init::init;
+pub use journal::settle;
+pub use plan::plan;
+pub use render::{render, template_contexts};
+pub use send::{send, Confirm, SendOptions, SendReport};
+
+pub use crate::pipeline::{CommandError, Format, Options};

@@ -1,0 +1,103 @@
+//! `herald plan`: the timeline of messages, and what the send journal says of each.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::report::{checked_or_report, emit, NoBody};
+use super::{CommandError, Exit, Options};
+use crate::deliver::journal::{Journal, JournalEntry};
+use crate::plan::{Necessity, Plan};
+
+/// `herald plan`: the timeline of messages.
+pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit, CommandError> {
+    let checked = match checked_or_report::<NoBody>(path, options, out)? {
+        Ok(checked) => checked,
+        Err(code) => return Ok(code),
+    };
+    let mut findings = checked.findings.clone();
+    findings.extend(checked.plan.notes.iter().cloned());
+    let plan = &checked.plan;
+    let release = &checked.input.file.release;
+    let project = &checked.input.file.project;
+    let journal = Journal::open(path)?;
+
+    #[derive(Serialize)]
+    struct Body<'a> {
+        #[serde(flatten)]
+        plan: &'a Plan,
+        /// Every attempt the send journal records: sent, in doubt, failed, settled.
+        attempts: &'a [JournalEntry],
+    }
+    let body = Body {
+        plan,
+        attempts: &journal.entries,
+    };
+    emit(out, options, path, &findings, body, |out| {
+        let versions = crate::english::spoken_versions(&project.name, &release.version_list());
+        let kind = match plan.kind {
+            crate::model::ReleaseKind::Minor => "scheduled minor release",
+            crate::model::ReleaseKind::Security => "dedicated security release",
+        };
+        writeln!(
+            out,
+            "{versions}: {kind} on {} (today is {})",
+            plan.release_day.format("%A %Y-%m-%d"),
+            options.today
+        )?;
+        for message in &plan.messages {
+            let date = message
+                .date
+                .map_or_else(|| "(no date)".to_string(), |d| d.to_string());
+            let necessity = match message.necessity {
+                Necessity::Required => "required",
+                Necessity::Optional => "optional",
+            };
+            let window = match message.window.latest {
+                Some(latest) => format!("may go out {} to {}", message.window.earliest, latest),
+                None => format!("may go out from {}", message.window.earliest),
+            };
+            let timing = match message.date {
+                Some(date) if date < message.window.earliest => " — EARLY: before its window",
+                Some(date) if message.window.latest.is_some_and(|l| date > l) => {
+                    " — LATE: after its window"
+                }
+                None if message.necessity == Necessity::Required => {
+                    " — NOT PLANNED: give release.pre_announcement"
+                }
+                None => " — not planned; will not be drafted",
+                _ => "",
+            };
+            let tracks: Vec<&str> = message.tracks.iter().map(|t| t.as_str()).collect();
+            writeln!(
+                out,
+                "  {date:<10}  {:<16}  {necessity:<8}  {:<19}  {window}; tracks: {}{timing}",
+                message.kind.as_str(),
+                message.template,
+                if tracks.is_empty() {
+                    "none".to_string()
+                } else {
+                    tracks.join(", ")
+                },
+            )?;
+            for attempt in journal.entries.iter().filter(|e| e.kind == message.kind) {
+                writeln!(out, "      {attempt}")?;
+            }
+        }
+        for o in &plan.overrides {
+            writeln!(
+                out,
+                "  track override: issue {} is on the {} track: {}",
+                o.issue,
+                o.track,
+                if o.reason.trim().is_empty() {
+                    "(no reason given)"
+                } else {
+                    &o.reason
+                }
+            )?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,114 @@
+//! How a command reports: one JSON document on standard output, or the command's
+//! data on standard output and its findings and a closing line on standard error.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{CommandError, Exit, Format, Options};
+use crate::pipeline::{check_release, Checked};
+use crate::validate::{Finding, Severity};
+
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    file: String,
+    status: &'static str,
+    exit_code: Exit,
+    findings: &'a [Finding],
+    #[serde(flatten)]
+    body: T,
+}
+
+/// The report's `status`: what the worst finding was.
+fn status(findings: &[Finding]) -> &'static str {
+    match crate::validate::worst(findings) {
+        None | Some(Severity::Note) => "clean",
+        Some(Severity::Refusal) => "refused",
+        Some(Severity::Violation) => "violations",
+        Some(Severity::Invalid) => "unusable",
+    }
+}
+
+/// Prints a command's result: JSON as one document, text as findings then `text_body`.
+pub(super) fn emit<T: Serialize>(
+    out: &mut dyn Write,
+    options: &Options,
+    path: &Path,
+    findings: &[Finding],
+    body: T,
+    text_body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Exit, CommandError> {
+    let exit = Exit::of_findings(findings);
+    let written = write_report(out, options, path, findings, exit, body, text_body);
+    match written {
+        // A reader that went away (`herald send … | head`) changes nothing that was done.
+        Err(CommandError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit),
+        other => other.map(|()| exit),
+    }
+}
+
+/// The body of [`emit`]: the report in the chosen format.
+fn write_report<T: Serialize>(
+    out: &mut dyn Write,
+    options: &Options,
+    path: &Path,
+    findings: &[Finding],
+    exit: Exit,
+    body: T,
+    text_body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CommandError> {
+    match options.format {
+        Format::Json => {
+            let envelope = Envelope {
+                file: path.display().to_string(),
+                status: status(findings),
+                exit_code: exit,
+                findings,
+                body,
+            };
+            serde_json::to_writer_pretty(&mut *out, &envelope).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            // Data on stdout; findings and the closing status line on stderr.
+            text_body(out)?;
+            let mut diagnostics = crate::secrets::Redacting::new(std::io::stderr().lock());
+            for finding in findings {
+                writeln!(diagnostics, "{}", finding.render(options.color))?;
+            }
+            let summary = match crate::validate::worst(findings) {
+                None | Some(Severity::Note) => format!(
+                    "{}: clean; the notes above do not change the exit code",
+                    path.display()
+                ),
+                Some(Severity::Refusal) => format!("{}: refused; nothing was sent", path.display()),
+                Some(Severity::Violation) => format!("{}: policy violations", path.display()),
+                Some(Severity::Invalid) => format!(
+                    "{}: unusable input; nothing was rendered or sent",
+                    path.display()
+                ),
+            };
+            if !findings.is_empty() {
+                writeln!(diagnostics, "{summary}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize, Default)]
+pub(super) struct NoBody {}
+
+/// Runs the checking stages. When the input is unusable, reports it (with an empty
+/// body of the command's shape) and returns the exit code as the error side.
+pub(super) fn checked_or_report<B: Serialize + Default>(
+    path: &Path,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<Result<Checked, Exit>, CommandError> {
+    match check_release(path, options)? {
+        Ok(checked) => Ok(Ok(checked)),
+        Err(findings) => emit(out, options, path, &findings, B::default(), |_| Ok(())).map(Err),
+    }
+}

@@ -1,0 +1,331 @@
+//! The stages every command runs before its own work: load, validate and plan the
+//! release, load its templates and configuration; then render, compose and guard
+//! the messages that are due. Also what every command is given ([`Options`]) and
+//! the error that stops one ([`CommandError`]).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+use chrono::NaiveDate;
+
+use crate::config::{self, Config};
+use crate::deliver::journal::JournalError;
+use crate::deliver::DeliverError;
+use crate::guard::{self, Embargo, Leak};
+use crate::load::{load_release, LoadError, LoadedRelease};
+use crate::model::{Addressing, MessageKind};
+use crate::plan::{plan, Plan, PlannedMessage};
+use crate::render::{self, ComposedEmail, RenderedMessage, Templates};
+use crate::validate::{self, Finding, Severity};
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// One JSON document on standard output, for CI.
+    Json,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub format: Format,
+    /// `--config`; without it `herald.toml` in the working directory, if there is one.
+    pub config: Option<PathBuf>,
+    /// `--templates DIR`: overrides of the built-in templates.
+    pub templates: Option<PathBuf>,
+    /// Today's date, from `--today`, `HERALD_TODAY` or the clock.
+    pub today: NaiveDate,
+    /// Whether diagnostics on standard error are coloured (`--color`, `NO_COLOR`).
+    pub color: bool,
+}
+
+/// An error that stops a command before it can report findings.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+    /// The command cannot run as asked: a missing configuration, a wrong option.
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Osv(#[from] crate::osv::OsvError),
+    #[error(transparent)]
+    Deliver(Box<DeliverError>),
+}
+
+impl From<DeliverError> for CommandError {
+    fn from(error: DeliverError) -> Self {
+        CommandError::Deliver(Box::new(error))
+    }
+}
+
+/// A release after the checking stages: loaded, validated, planned, with the
+/// templates and the embargo matcher its messages are rendered and guarded with.
+pub struct Checked {
+    pub input: LoadedRelease,
+    pub findings: Vec<Finding>,
+    pub plan: Plan,
+    pub templates: Templates,
+    /// The matcher over the embargoed details, built the first time a
+    /// pre-announcement is guarded (see [`Checked::embargo`]).
+    embargo: OnceLock<Embargo>,
+    /// The configuration, read at most once per command (see [`Checked::config`]).
+    config: OnceLock<Option<Config>>,
+}
+
+impl Checked {
+    /// The embargo matcher a message of `kind` is guarded with: the full matcher over
+    /// every embargoed detail for a pre-announcement, built once on first use; for any
+    /// other message, where only track labels count, one with no details at all.
+    pub fn embargo(&self, kind: MessageKind) -> &Embargo {
+        static LABELS_ONLY: OnceLock<Embargo> = OnceLock::new();
+        match kind {
+            MessageKind::PreAnnouncement => self.embargo.get_or_init(|| Embargo::new(&self.input)),
+            _ => LABELS_ONLY.get_or_init(Embargo::labels_only),
+        }
+    }
+
+    /// The configuration (`--config`, else `herald.toml` here if it exists), read the
+    /// first time a stage needs it and kept for the rest of the command.
+    pub fn config(&self, options: &Options) -> Result<Option<&Config>, CommandError> {
+        if let Some(config) = self.config.get() {
+            return Ok(config.as_ref());
+        }
+        let loaded = load_config(options)?;
+        Ok(self.config.get_or_init(|| loaded).as_ref())
+    }
+}
+
+/// Runs load → validate → plan and loads the templates. Findings that make the input
+/// unusable are returned as the error side, ready to report.
+pub fn check_release(
+    path: &Path,
+    options: &Options,
+) -> Result<Result<Checked, Vec<Finding>>, CommandError> {
+    let input = match load_release(path) {
+        Ok(input) => input,
+        Err(LoadError::Invalid {
+            rule,
+            location,
+            message,
+            excerpt,
+        }) => {
+            return Ok(Err(vec![Finding {
+                severity: Severity::Invalid,
+                rule,
+                message,
+                location: Some(location),
+                excerpt: Some(*excerpt),
+            }]))
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let findings = validate::validate(&input);
+    if validate::is_unusable(&findings) {
+        return Ok(Err(findings));
+    }
+    // --templates, else the configuration's `templates`, else the built-in ones.
+    let config = OnceLock::new();
+    let templates_dir = match &options.templates {
+        Some(dir) => Some(dir.clone()),
+        None => {
+            let loaded = load_config(options)?;
+            let dir = loaded.as_ref().and_then(Config::templates_dir);
+            let _ = config.set(loaded);
+            dir
+        }
+    };
+    let templates = match templates_dir {
+        Some(dir) => Templates::with_overrides(&dir)?,
+        None => Templates::builtin()?,
+    };
+    let plan = plan(&input, options.today);
+    Ok(Ok(Checked {
+        input,
+        findings,
+        plan,
+        templates,
+        embargo: OnceLock::new(),
+        config,
+    }))
+}
+
+/// Loads the configuration: `--config`, else `herald.toml` here if it exists.
+pub fn load_config(options: &Options) -> Result<Option<Config>, CommandError> {
+    let path = match &options.config {
+        Some(path) => path.clone(),
+        None if Path::new(config::DEFAULT_CONFIG).exists() => PathBuf::from(config::DEFAULT_CONFIG),
+        None => return Ok(None),
+    };
+    Ok(Some(Config::load(&path)?))
+}
+
+/// A message rendered, composed and guarded.
+pub struct Guarded {
+    pub message: RenderedMessage,
+    pub email: ComposedEmail,
+    pub leaks: Vec<Leak>,
+}
+
+/// Composes a rendered message as mail dated `date` and runs the embargo guard over
+/// the composed bytes, as they leave (headers, text and HTML decoded). `resend` counts earlier sends of
+/// the same content (see [`render::compose`]).
+pub fn compose_guarded(
+    checked: &Checked,
+    message: RenderedMessage,
+    addressing: &Addressing,
+    date: SystemTime,
+    resend: usize,
+) -> Result<Guarded, CommandError> {
+    let email = render::compose(&message, addressing, date, resend)?;
+    let leaks = guard::check_email(checked.embargo(message.kind), message.kind, &email.bytes);
+    Ok(Guarded {
+        message,
+        email,
+        leaks,
+    })
+}
+
+/// One message to draft: what the plan says, who it goes to, and what was rendered.
+pub struct Draft {
+    pub planned: PlannedMessage,
+    pub addressing: Addressing,
+    pub guarded: Guarded,
+}
+
+/// The size of release file from which the stages of a command that can run side by
+/// side do so; below it, starting threads costs more than it saves.
+pub const PARALLEL_FROM_BYTES: usize = 1 << 20;
+
+/// Renders and guards every message the plan says is due, addressed from the
+/// configuration (or with placeholders), and gathers every finding: the file's,
+/// the guard's, and the notes on today's date.
+pub fn drafts_with_findings(
+    checked: &Checked,
+    options: &Options,
+) -> Result<(Vec<Draft>, Vec<Finding>), CommandError> {
+    let config = checked.config(options)?;
+    let date = draft_date(options.today);
+    let mut notes = Vec::new();
+    let project_name = &checked.input.file.project.name;
+    let due: Vec<(&PlannedMessage, Addressing)> = checked
+        .plan
+        .due()
+        .map(|planned| {
+            let addressing = addressing_for(config, planned.kind, project_name, true, &mut notes);
+            (planned, addressing)
+        })
+        .collect();
+    let draft = |(planned, addressing): (&PlannedMessage, Addressing)| {
+        let message = render::render_message(&checked.input, planned.kind, &checked.templates)?;
+        let guarded = compose_guarded(checked, message, &addressing, date, 0)?;
+        Ok(Draft {
+            planned: planned.clone(),
+            addressing,
+            guarded,
+        })
+    };
+    // A large release drafts every message but the last (the announcement, which
+    // carries every fix) on threads of their own: building the pre-announcement's
+    // guard over thousands of embargoed issues then overlaps with rendering the
+    // announcement. The announcement stays on this thread, whose heap keeps its
+    // freed blocks for reuse (see `main`); another thread's would map and unmap
+    // each one. A small release is faster without threads.
+    let drafts = if checked.input.source.text().len() >= PARALLEL_FROM_BYTES && due.len() > 1 {
+        let mut due = due;
+        let last = due.pop();
+        std::thread::scope(|scope| {
+            let others: Vec<_> = due
+                .into_iter()
+                .map(|due| scope.spawn(move || draft(due)))
+                .collect();
+            let last = last.map(draft);
+            others
+                .into_iter()
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .chain(last)
+                .collect::<Result<Vec<Draft>, CommandError>>()
+        })?
+    } else {
+        due.into_iter()
+            .map(draft)
+            .collect::<Result<Vec<Draft>, CommandError>>()?
+    };
+    let mut findings = checked.findings.clone();
+    findings.extend(
+        drafts
+            .iter()
+            .flat_map(|d| guard::leak_findings(d.planned.kind, &d.guarded.leaks)),
+    );
+    findings.extend(checked.plan.notes.iter().cloned());
+    findings.extend(notes);
+    Ok((drafts, findings))
+}
+
+/// The addressing of a `kind` message for drafts and dry runs: the configuration's,
+/// with placeholders under `.invalid` (which can never be delivered) for what it
+/// lacks, and a note saying so. With no configuration at all, drafts take the
+/// placeholders silently (`quiet_without_config`); a dry run says so.
+pub(crate) fn addressing_for(
+    config: Option<&Config>,
+    kind: crate::model::MessageKind,
+    project_name: &str,
+    quiet_without_config: bool,
+    notes: &mut Vec<Finding>,
+) -> Addressing {
+    let placeholder = config::placeholder_addressing(project_name);
+    let Some(config) = config else {
+        if !quiet_without_config {
+            notes.push(Finding::unlocated(
+                Severity::Note,
+                "placeholder-addresses",
+                format!(
+                    "no configuration (--config FILE or {}): the {kind} is addressed from {} to the placeholder {}",
+                    config::DEFAULT_CONFIG,
+                    placeholder.from,
+                    placeholder.to.join(", ")
+                ),
+            ));
+        }
+        return placeholder;
+    };
+    let addressing = config.addressing(kind);
+    if !addressing.to.is_empty() {
+        return addressing;
+    }
+    notes.push(Finding::unlocated(
+        Severity::Note,
+        "placeholder-addresses",
+        format!(
+            "{} has no [recipients.{kind}] to = [...]; the {kind} is addressed to the placeholder {} and could not be sent as it is",
+            config.path.display(),
+            placeholder.to.join(", ")
+        ),
+    ));
+    Addressing {
+        to: placeholder.to,
+        ..addressing
+    }
+}
+
+/// The Date header of drafts: noon UTC of `today`, so previews are reproducible.
+fn draft_date(today: NaiveDate) -> SystemTime {
+    let seconds = today
+        .and_hms_opt(12, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp());
+    SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
+}
