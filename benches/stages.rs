@@ -3,13 +3,10 @@
 //!
 //! The `shapes` group runs the whole pipeline (load, validate, build the embargo
 //! matcher, render, compose and guard the pre-announcement) over the shapes of
-//! issue #14 at 1x and 10x size, to show that each grows linearly.
+//! input shapes that once grew faster than their input, at 1x and 10x size, to show that each grows linearly.
 //!
 //! `cargo bench --bench stages` runs them all in about two minutes on two cores; pass a
 //! filter such as `cargo bench --bench stages -- render/` to run one stage.
-
-#[path = "support/genfixture.rs"]
-mod genfixture;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -188,7 +185,7 @@ fn stages(c: &mut Criterion) {
     group.finish();
 }
 
-/// The shapes of issue #14, each at 1x and 10x: (shape, 1x, 10x). Issues are
+/// The input shapes, each at 1x and 10x: (shape, 1x, 10x). Issues are
 /// benchmarked at 1,000 / 10,000 here (`bench/run` runs 10,000 / 100,000).
 const SHAPE_SIZES: &[(&str, usize, usize)] = &[
     ("title", 104_858, 1_048_576),

@@ -9,10 +9,6 @@
 
 mod support;
 
-#[allow(dead_code)] // the test uses `Rng` only
-#[path = "../benches/support/genfixture.rs"]
-mod genfixture;
-
 use std::io::Read;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};

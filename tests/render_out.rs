@@ -4,10 +4,6 @@
 
 mod support;
 
-#[allow(dead_code)] // the test uses `release_toml` and `Rng` only
-#[path = "../benches/support/genfixture.rs"]
-mod genfixture;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Python reference pipeline of issue #14: renders a release's announcement with
+"""A Python reference pipeline, to compare herald with: renders a release's announcement with
 jinja2 (herald's own templates), Markdown -> HTML with python-markdown, and composes
 a multipart/alternative mail with the standard email package.
 

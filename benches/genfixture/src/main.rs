@@ -1,14 +1,11 @@
 //! Writes a valid release file with N security issues and N bug fixes, or one of the
-//! shapes of issue #14 at size N.
+//! input shapes at size N.
 //!
 //! Usage:
-//! * `cargo run --release --example genfixture -- N OUT.toml`
-//! * `cargo run --release --example genfixture -- --shape SHAPE N OUT.toml`, where
+//! * `cargo run --release -p herald-genfixture -- N OUT.toml`
+//! * `cargo run --release -p herald-genfixture -- --shape SHAPE N OUT.toml`, where
 //!   SHAPE is one of `title`, `word`, `path`, `credit`, `issues`, `recipients`;
 //!   `recipients` also writes `herald.toml` with N recipients next to OUT.toml.
-
-#[path = "../benches/support/genfixture.rs"]
-mod genfixture;
 
 use std::path::Path;
 use std::process::ExitCode;

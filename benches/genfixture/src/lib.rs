@@ -1,7 +1,6 @@
-//! Generates a valid release file of any size, for benchmarks.
-//!
-//! Shared by `benches/stages.rs` and `examples/genfixture.rs` through `#[path]`.
-//! The output is deterministic: the same `n` always gives the same text.
+//! Generates a valid herald release file of any size, and the input shapes that
+//! once made herald's cost grow faster than its input, for herald's benchmarks and
+//! tests. The output is deterministic: the same arguments always give the same text.
 
 use std::fmt::Write;
 
@@ -357,7 +356,7 @@ pub fn release_toml(n: usize) -> String {
     out
 }
 
-/// The shapes of input that once took super-linear time (issue #14), each generated
+/// The shapes of input that once took super-linear time, each generated
 /// at a size `n`. See [`shape_toml`] and [`recipients_config`].
 pub const SHAPES: &[(&str, &str)] = &[
     (
