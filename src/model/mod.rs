@@ -34,7 +34,7 @@ pub struct ReleaseFile {
     pub security: Vec<Spanned<SecurityIssue>>,
     #[serde(default, rename = "fix")]
     pub fixes: Vec<Spanned<BugFix>>,
-    /// How the release-history lines are worded (`[history]`); defaults as in SPEC 4.4.
+    /// How the release-history lines are worded (`[history]`); defaults as the book's release-file page says.
     #[serde(default)]
     pub history: HistorySettings,
 }
