@@ -101,7 +101,7 @@ impl Checked {
         if let Some(config) = self.config.get() {
             return Ok(config.as_ref());
         }
-        let loaded = load_config(options)?;
+        let loaded = load_config(options, self.input.source.path())?;
         Ok(self.config.get_or_init(|| loaded).as_ref())
     }
 }
@@ -139,7 +139,7 @@ pub fn check_release(
     let templates_dir = match &options.templates {
         Some(dir) => Some(dir.clone()),
         None => {
-            let loaded = load_config(options)?;
+            let loaded = load_config(options, path)?;
             let dir = loaded.as_ref().and_then(Config::templates_dir);
             let _ = config.set(loaded);
             dir
@@ -160,14 +160,28 @@ pub fn check_release(
     }))
 }
 
-/// Loads the configuration: `--config`, else `herald.toml` here if it exists.
-pub fn load_config(options: &Options) -> Result<Option<Config>, CommandError> {
-    let path = match &options.config {
-        Some(path) => path.clone(),
-        None if Path::new(config::DEFAULT_CONFIG).exists() => PathBuf::from(config::DEFAULT_CONFIG),
-        None => return Ok(None),
-    };
-    Ok(Some(Config::load(&path)?))
+/// Loads the configuration that [`config_path`] finds, if any.
+pub fn load_config(options: &Options, release: &Path) -> Result<Option<Config>, CommandError> {
+    Ok(match config_path(options, release) {
+        Some(path) => Some(Config::load(&path)?),
+        None => None,
+    })
+}
+
+/// Where the configuration is: `--config`, else `herald.toml` beside the release
+/// file (where `herald init` puts it), else `herald.toml` in the working directory.
+pub fn config_path(options: &Options, release: &Path) -> Option<PathBuf> {
+    if let Some(path) = &options.config {
+        return Some(path.clone());
+    }
+    let beside = release
+        .parent()
+        .map(|dir| dir.join(config::DEFAULT_CONFIG))
+        .filter(|path| path.exists());
+    beside.or_else(|| {
+        let here = PathBuf::from(config::DEFAULT_CONFIG);
+        here.exists().then_some(here)
+    })
 }
 
 /// A message rendered, composed and guarded.

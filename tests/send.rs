@@ -455,7 +455,7 @@ fn without_a_terminal_or_yes_it_refuses() {
     let output = ws.run_send("announcement", RELEASE_DAY, &[], &[]);
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("violation [not-confirmed]"),
+        String::from_utf8_lossy(&output.stderr).contains("refused [not-confirmed]"),
         "{}",
         show(&output)
     );
@@ -604,7 +604,7 @@ fn a_real_send_judges_the_day_by_the_clock_unless_the_server_is_a_test_server() 
         let output = ws.send("announcement", RELEASE_DAY, &[]);
         assert_eq!(output.status.code(), Some(1), "{host}: {}", show(&output));
         assert!(
-            String::from_utf8_lossy(&output.stderr).contains("violation [today-overridden]"),
+            String::from_utf8_lossy(&output.stderr).contains("refused [today-overridden]"),
             "{host}: {}",
             show(&output)
         );

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use std::io::IsTerminal;
 
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::{MessageKind, Track};
@@ -97,7 +98,7 @@ pub enum Command {
         #[arg(help = RELEASE_HELP)]
         release: PathBuf,
         /// Which message: pre-announcement or announcement.
-        #[arg(long, value_name = "KIND")]
+        #[arg(long, value_name = "KIND", value_parser = message_kind())]
         message: MessageKind,
         /// Do not ask for confirmation.
         #[arg(long)]
@@ -111,10 +112,15 @@ pub enum Command {
         /// Send an announcement more than 3 days after its release day.
         #[arg(long)]
         late: bool,
-        /// After every check, send a copy marked [TEST] to this address only;
-        /// nothing is journaled, so the real send still goes out afterwards.
+        /// Send a copy marked [TEST], on any day, to this address only; it must be
+        /// listed in [recipients.test]. The journal records it as a test copy, so
+        /// the real send still goes out afterwards.
         #[arg(long, value_name = "ADDRESS", conflicts_with = "resend")]
         test_to: Option<String>,
+        /// Send the announcement although the journal shows no pre-announcement that
+        /// the release required; REASON is journaled.
+        #[arg(long, value_name = "REASON")]
+        without_pre_announcement: Option<String>,
     },
     /// Print the release-history line of each version.
     #[command(after_help = "Example:\n  herald history release.toml")]
@@ -142,9 +148,15 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
-    #[command(after_help = "Example:\n  herald man > herald.1 && man ./herald.1")]
-    Man,
+    /// Print the manual pages (roff), or write one file per page with --out.
+    #[command(
+        after_help = "Example:\n  herald man | man -l -\n  herald man --out ~/.local/share/man/man1 && man herald-send"
+    )]
+    Man {
+        /// Write herald.1, herald-send.1, ... into DIR (made if missing) instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Append [[security]] entries to a release file from OSV records (Go vulnerability database format).
     #[command(
         after_help = "Example:\n  herald import-osv release.toml --track private GO-2021-0234.json --dry-run"
@@ -185,6 +197,12 @@ Example:
   herald send release.toml --message announcement --test-to me@example.org
   herald send release.toml --message announcement";
 
+/// `--message KIND`: the kinds by name, so that help and completions offer them.
+fn message_kind() -> impl TypedValueParser<Value = MessageKind> {
+    clap::builder::PossibleValuesParser::new(MessageKind::ALL.map(MessageKind::as_str))
+        .map(|name| name.parse::<MessageKind>().expect("a kind's own name"))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
     /// Record what you found about an attempt that is in doubt: after looking for its
@@ -196,7 +214,7 @@ pub enum JournalCommand {
         #[arg(help = RELEASE_HELP)]
         release: PathBuf,
         /// Which message: pre-announcement or announcement.
-        #[arg(long, value_name = "KIND")]
+        #[arg(long, value_name = "KIND", value_parser = message_kind())]
         message: MessageKind,
         /// The list has it: it counts as sent, and is not sent again without --resend.
         #[arg(

@@ -105,8 +105,14 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
             clap_complete::generate(shell, &mut Cli::command(), "herald", out);
             Ok(Exit::Success)
         }
-        Command::Man => {
+        Command::Man { out: None } => {
             manual::write(out)?;
+            Ok(Exit::Success)
+        }
+        Command::Man { out: Some(dir) } => {
+            for page in manual::write_pages(&dir)? {
+                writeln!(out, "wrote {}", page.display())?;
+            }
             Ok(Exit::Success)
         }
         Command::Journal(JournalCommand::Settle {
@@ -144,6 +150,7 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
             resend,
             late,
             test_to,
+            without_pre_announcement,
         } => {
             let send = commands::SendOptions {
                 kind: message,
@@ -152,6 +159,7 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
                 resend,
                 late,
                 test_to,
+                without_pre_announcement,
             };
             commands::send(
                 &release,

@@ -105,6 +105,10 @@ pub struct JournalEntry {
     /// never counted as the message sent to its lists.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub test: bool,
+    /// Why an announcement went out without the pre-announcement its release
+    /// required (`--without-pre-announcement`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub without_pre_announcement: Option<String>,
 }
 
 fn legacy_state() -> AttemptState {
@@ -138,6 +142,7 @@ impl JournalEntry {
             server_reply: None,
             settled: None,
             test: false,
+            without_pre_announcement: None,
         }
     }
 
@@ -641,6 +646,7 @@ mod tests {
             server_reply: None,
             settled: None,
             test: false,
+            without_pre_announcement: None,
         }
     }
 

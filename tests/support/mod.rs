@@ -152,6 +152,9 @@ to = ["release-manager@example.org"]
     ) -> Output {
         let mut args = vec!["send", "release.toml", "--message", kind, "--today", today];
         args.extend_from_slice(flags);
+        if kind == "announcement" && !flags.contains(&"--without-pre-announcement") {
+            args.extend(["--without-pre-announcement", WITHOUT_PRE_ANNOUNCEMENT]);
+        }
         self.herald(&args, env)
     }
 
@@ -232,8 +235,14 @@ pub fn announcement_send_args(today: &str) -> Vec<&str> {
         "--today",
         today,
         "--yes",
+        "--without-pre-announcement",
+        WITHOUT_PRE_ANNOUNCEMENT,
     ]
 }
+
+/// Why the tests send an announcement whose pre-announcement they never sent: they
+/// are about the announcement alone (see `--without-pre-announcement`).
+pub const WITHOUT_PRE_ANNOUNCEMENT: &str = "a test of the announcement alone";
 
 /// How the test server speaks TLS.
 #[derive(Clone, Debug, Default)]
