@@ -298,7 +298,7 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
             "timeout_seconds = 5\nattempt_deadline_seconds = 20",
         );
         let signal = signals[trial % signals.len()];
-        let wait = Duration::from_millis(random.next() % 800);
+        let wait = Duration::from_millis(random.next_u64() % 800);
         let child = spawn_send(&ws, &[]);
         std::thread::sleep(wait);
         signal::send(child.id(), signal);
