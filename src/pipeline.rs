@@ -10,13 +10,13 @@ use std::time::SystemTime;
 use chrono::NaiveDate;
 
 use crate::config::{self, Config};
-use crate::deliver::journal::JournalError;
+use crate::deliver::journal::{Journal, JournalError};
 use crate::deliver::DeliverError;
 use crate::guard::{self, Embargo, Leak};
 use crate::load::{load_release, LoadError, LoadedRelease};
 use crate::model::{Addressing, MessageKind};
 use crate::plan::{plan, Plan, PlannedMessage};
-use crate::render::{self, ComposedEmail, RenderedMessage, Templates};
+use crate::render::{self, ComposedEmail, RenderedMessage, Templates, Told};
 use crate::validate::{self, Finding, Severity};
 
 /// How results are printed.
@@ -37,8 +37,9 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// `--templates DIR`: overrides of the built-in templates.
     pub templates: Option<PathBuf>,
-    /// Today's date, from `--today`, `HERALD_TODAY` or the clock.
-    pub today: NaiveDate,
+    /// `--today` or `HERALD_TODAY`: the day to pretend it is. Without it, the
+    /// clock's day in the project's time zone ([`Checked::today`]).
+    pub today: Option<NaiveDate>,
     /// Whether diagnostics on standard error are coloured (`--color`, `NO_COLOR`).
     pub color: bool,
 }
@@ -75,6 +76,8 @@ pub struct Checked {
     pub input: LoadedRelease,
     pub findings: Vec<Finding>,
     pub plan: Plan,
+    /// Today: `--today`, else the clock's day in the project's time zone.
+    pub today: NaiveDate,
     pub templates: Templates,
     /// The matcher over the embargoed details, built the first time a
     /// pre-announcement is guarded (see [`Checked::embargo`]).
@@ -149,15 +152,40 @@ pub fn check_release(
         Some(dir) => Templates::with_overrides(&dir)?,
         None => Templates::builtin()?,
     };
-    let plan = plan(&input, options.today);
+    let today = options
+        .today
+        .unwrap_or_else(|| clock_today(&input.file.project));
+    let plan = plan(&input, today);
     Ok(Ok(Checked {
         input,
         findings,
         plan,
+        today,
         templates,
         embargo: OnceLock::new(),
         config,
     }))
+}
+
+/// The clock's day in the project's time zone (`[project] timezone`), or in the
+/// machine's local zone when the project names none.
+pub fn clock_today(project: &crate::model::Project) -> NaiveDate {
+    match project.timezone {
+        Some(zone) => chrono::Utc::now().with_timezone(&zone.0).date_naive(),
+        None => chrono::Local::now().date_naive(),
+    }
+}
+
+/// The zone "today" is judged in, for people: the project's, or the local one
+/// with its offset.
+pub fn zone_description(project: &crate::model::Project) -> String {
+    match project.timezone {
+        Some(zone) => zone.to_string(),
+        None => format!(
+            "the local time zone (UTC{})",
+            chrono::Local::now().format("%:z")
+        ),
+    }
 }
 
 /// Loads the configuration that [`config_path`] finds, if any.
@@ -229,7 +257,7 @@ pub fn drafts_with_findings(
     options: &Options,
 ) -> Result<(Vec<Draft>, Vec<Finding>), CommandError> {
     let config = checked.config(options)?;
-    let date = draft_date(options.today);
+    let date = draft_date(checked.today);
     let mut notes = Vec::new();
     let project_name = &checked.input.file.project.name;
     let due: Vec<(&PlannedMessage, Addressing)> = checked
@@ -285,9 +313,51 @@ pub fn drafts_with_findings(
             .iter()
             .flat_map(|d| guard::leak_findings(d.planned.kind, &d.guarded.leaks)),
     );
-    findings.extend(checked.plan.notes.iter().cloned());
+    // A journal that cannot be read stops a send, which says why; a check still checks.
+    if let Ok(journal) = Journal::open(checked.input.source.path()) {
+        findings.extend(journal_findings(checked, &journal));
+    }
     findings.extend(notes);
     Ok((drafts, findings))
+}
+
+/// What the send journal means for the release as its file now says: the day's
+/// notes for each message still to be sent, and a violation for each fact a sent
+/// message told subscribers that the file now contradicts (`changed-since-sent`):
+/// the versions, the release day, the scope, the CVE list.
+pub fn journal_findings(checked: &Checked, journal: &Journal) -> Vec<Finding> {
+    let mut findings = checked.plan.today_notes(|kind| journal.has_sent(kind));
+    for kind in MessageKind::ALL {
+        let Some(sent) = journal.last_sent(kind) else {
+            continue;
+        };
+        let Some(told) = &sent.told else {
+            continue;
+        };
+        let now = Told::of(&checked.input, kind);
+        for (field, then, now) in told.differences(&now) {
+            findings.push(Finding::unlocated(
+                Severity::Violation,
+                "changed-since-sent",
+                format!(
+                    "the {kind} sent at {} ({}) told subscribers the {field} {}; the release file now says {}. Subscribers act on what they were told: put the file back, or tell them (a corrected message, sent with --resend)",
+                    crate::controls::escaped(sent.last_change()),
+                    crate::controls::escaped(&sent.message_id),
+                    quoted_or_none(&then),
+                    quoted_or_none(&now),
+                ),
+            ));
+        }
+    }
+    findings
+}
+
+fn quoted_or_none(text: &str) -> String {
+    if text.is_empty() {
+        "(none)".to_string()
+    } else {
+        format!("\"{}\"", crate::controls::escaped(text))
+    }
 }
 
 /// The addressing of a `kind` message for drafts and dry runs: the configuration's,

@@ -86,16 +86,33 @@ pub struct Plan {
     pub kind: ReleaseKind,
     pub messages: Vec<PlannedMessage>,
     pub overrides: Vec<TrackOverride>,
-    /// What today's date means for sending; notes, not violations. Reported with
-    /// the other findings, so not serialized here.
+    /// The day the plan was made on: `--today`, `HERALD_TODAY` or the clock.
     #[serde(skip)]
-    pub notes: Vec<Finding>,
+    pub today: NaiveDate,
 }
 
 impl Plan {
     /// The planned message of `kind`, if the release needs one.
     pub fn message(&self, kind: MessageKind) -> Option<&PlannedMessage> {
         self.messages.iter().find(|m| m.kind == kind)
+    }
+
+    /// What today's date means for each due message still to be sent (`sent` says
+    /// which went out already): notes, not violations, since a release file checks
+    /// clean on any day.
+    pub fn today_notes(&self, sent: impl Fn(MessageKind) -> bool) -> Vec<Finding> {
+        self.due()
+            .filter(|m| !sent(m.kind))
+            .filter_map(|m| {
+                m.send_blocker(self.release_day, self.today).map(|why| {
+                    Finding::unlocated(
+                        Severity::Note,
+                        "not-sendable-today",
+                        format!("not sendable today: {why}"),
+                    )
+                })
+            })
+            .collect()
     }
 
     /// The messages that `render` drafts.
@@ -170,25 +187,11 @@ pub fn plan(input: &LoadedRelease, today: NaiveDate) -> Plan {
         })
         .collect();
 
-    let notes = messages
-        .iter()
-        .filter(|m| m.due)
-        .filter_map(|m| {
-            m.send_blocker(release_day, today).map(|why| {
-                Finding::unlocated(
-                    Severity::Note,
-                    "not-sendable-today",
-                    format!("not sendable today: {why}"),
-                )
-            })
-        })
-        .collect();
-
     Plan {
         release_day,
         kind,
         messages,
         overrides,
-        notes,
+        today,
     }
 }

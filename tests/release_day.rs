@@ -158,3 +158,141 @@ fn the_manual_is_one_page_per_command_and_completions_offer_the_message_kinds() 
     let script = String::from_utf8_lossy(&bash.stdout);
     assert!(script.contains("pre-announcement announcement"), "{script}");
 }
+
+#[test]
+fn a_release_file_that_contradicts_a_sent_message_fails_check_and_says_what_changed() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let pre = send(&ws, "pre-announcement", PRE_ANNOUNCEMENT_DAY, &[]);
+    assert_eq!(pre.status.code(), Some(0), "{}", show(&pre));
+    let check = |ws: &Workspace| {
+        ws.herald(
+            &["check", "release.toml", "--today", PRE_ANNOUNCEMENT_DAY],
+            &[],
+        )
+    };
+    assert_eq!(check(&ws).status.code(), Some(0), "{}", show(&check(&ws)));
+
+    // The release moves by a day after subscribers were told "Wednesday, March 10".
+    let release = std::fs::read_to_string(ws.path("release.toml")).unwrap();
+    std::fs::write(
+        ws.path("release.toml"),
+        release.replace("date = 2021-03-10", "date = 2021-03-11"),
+    )
+    .unwrap();
+    let moved = check(&ws);
+    assert_eq!(moved.status.code(), Some(1), "{}", show(&moved));
+    let err = String::from_utf8_lossy(&moved.stderr);
+    assert!(
+        err.contains("violation [changed-since-sent]")
+            && err.contains("the pre-announcement sent at")
+            && err.contains("release day \"2021-03-10\"")
+            && err.contains("now says \"2021-03-11\""),
+        "{err}"
+    );
+    let plan = ws.herald(
+        &[
+            "plan",
+            "release.toml",
+            "--today",
+            PRE_ANNOUNCEMENT_DAY,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert!(json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "changed-since-sent"));
+    // And the preview page says the same.
+    let render = ws.herald(
+        &[
+            "render",
+            "release.toml",
+            "--out",
+            "drafts",
+            "--today",
+            PRE_ANNOUNCEMENT_DAY,
+        ],
+        &[],
+    );
+    assert_eq!(render.status.code(), Some(1), "{}", show(&render));
+    let page = std::fs::read_to_string(ws.path("drafts/index.html")).unwrap();
+    assert!(
+        page.contains("changed-since-sent"),
+        "the page lists the finding"
+    );
+}
+
+#[test]
+fn not_sendable_today_is_said_only_of_a_message_still_to_be_sent() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let notes = |ws: &Workspace| {
+        let check = ws.herald(&["check", "release.toml", "--today", RELEASE_DAY], &[]);
+        String::from_utf8_lossy(&check.stderr).into_owned()
+    };
+    // On release day the pre-announcement's window has closed, and it was not sent.
+    assert!(
+        notes(&ws).contains("not sendable today: the pre-announcement"),
+        "{}",
+        notes(&ws)
+    );
+    let pre = send(&ws, "pre-announcement", PRE_ANNOUNCEMENT_DAY, &[]);
+    assert_eq!(pre.status.code(), Some(0), "{}", show(&pre));
+    assert!(!notes(&ws).contains("not-sendable-today"), "{}", notes(&ws));
+}
+
+#[test]
+fn today_is_judged_in_the_projects_time_zone_and_plan_says_which() {
+    let ws = Workspace::new();
+    let release = std::fs::read_to_string(ws.path("release.toml")).unwrap();
+    std::fs::write(
+        ws.path("release.toml"),
+        release.replacen(
+            "[project]\n",
+            "[project]\ntimezone = \"Pacific/Kiritimati\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let plan = ws.herald(&["plan", "release.toml"], &[]);
+    assert_eq!(plan.status.code(), Some(0), "{}", show(&plan));
+    let text = String::from_utf8_lossy(&plan.stdout);
+    let kiritimati = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Pacific::Kiritimati)
+        .date_naive();
+    assert!(
+        text.contains(&format!("(today is {kiritimati})"))
+            && text.contains("today is judged in Pacific/Kiritimati"),
+        "{text}"
+    );
+    let json = ws.herald(&["plan", "release.toml", "--format", "json"], &[]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["today_from"], "Pacific/Kiritimati");
+
+    std::fs::write(
+        ws.path("release.toml"),
+        release.replacen("[project]\n", "[project]\ntimezone = \"Mars/Olympus\"\n", 1),
+    )
+    .unwrap();
+    let bad = ws.herald(&["check", "release.toml"], &[]);
+    assert_eq!(bad.status.code(), Some(2), "{}", show(&bad));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    let line = std::fs::read_to_string(ws.path("release.toml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("timezone"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("release.toml:{line}:12:"))
+            && err.contains("expected an IANA time zone name"),
+        "{err}"
+    );
+}

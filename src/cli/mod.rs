@@ -81,9 +81,7 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
         },
         config: cli.config,
         templates: cli.templates,
-        today: cli
-            .today
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        today: cli.today,
         color: cli.color.enabled(),
     };
     let mut stdout = Redacting::new(std::io::stdout().lock());

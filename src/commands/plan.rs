@@ -16,12 +16,12 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
+    let journal = Journal::open(path)?;
     let mut findings = checked.findings.clone();
-    findings.extend(checked.plan.notes.iter().cloned());
+    findings.extend(crate::pipeline::journal_findings(&checked, &journal));
     let plan = &checked.plan;
     let release = &checked.input.file.release;
     let project = &checked.input.file.project;
-    let journal = Journal::open(path)?;
 
     #[derive(Serialize)]
     struct Body<'a> {
@@ -29,10 +29,19 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
         plan: &'a Plan,
         /// Every attempt the send journal records: sent, in doubt, failed, settled.
         attempts: &'a [JournalEntry],
+        /// The day the plan was judged on.
+        today: chrono::NaiveDate,
+        /// Where that day comes from: `--today`, or the clock in this time zone.
+        today_from: String,
     }
     let body = Body {
         plan,
         attempts: &journal.entries,
+        today: checked.today,
+        today_from: match options.today {
+            Some(_) => "--today".to_string(),
+            None => crate::pipeline::zone_description(&checked.input.file.project),
+        },
     };
     emit(out, options, path, &findings, body, |out| {
         let versions = crate::english::spoken_versions(&project.name, &release.version_list());
@@ -44,8 +53,16 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
             out,
             "{versions}: {kind} on {} (today is {})",
             plan.release_day.format("%A %Y-%m-%d"),
-            options.today
+            checked.today
         )?;
+        match options.today {
+            Some(_) => writeln!(out, "  today is the day --today or HERALD_TODAY says")?,
+            None => writeln!(
+                out,
+                "  today is judged in {} ([project] timezone sets the zone)",
+                crate::pipeline::zone_description(project)
+            )?,
+        }
         for message in &plan.messages {
             let date = message
                 .date

@@ -33,7 +33,7 @@ pub fn render(
         .and_then(|c| c.signing.as_ref().map(|s| s.mode));
     let page = |previous: &Previous| {
         let context = PageContext {
-            today: options.today,
+            today: checked.today,
             previous,
             signing,
         };

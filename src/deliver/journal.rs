@@ -109,6 +109,10 @@ pub struct JournalEntry {
     /// required (`--without-pre-announcement`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub without_pre_announcement: Option<String>,
+    /// The facts the message told its readers (versions, day, scope, CVEs), for
+    /// `check` to compare the release file with once it is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub told: Option<crate::render::Told>,
 }
 
 fn legacy_state() -> AttemptState {
@@ -143,6 +147,7 @@ impl JournalEntry {
             settled: None,
             test: false,
             without_pre_announcement: None,
+            told: None,
         }
     }
 
@@ -520,6 +525,11 @@ impl Journal {
         self.sent(kind).next().is_some()
     }
 
+    /// The last message of `kind` that went to its lists, if any.
+    pub fn last_sent(&self, kind: MessageKind) -> Option<&JournalEntry> {
+        self.sent(kind).next_back()
+    }
+
     /// Records, durably, that the end of a message's data is about to go to the
     /// server: `entry` is stored in doubt, with the time. Returns its index for
     /// [`Journal::conclude`]. Callers hold the [`JournalLock`].
@@ -647,6 +657,7 @@ mod tests {
             settled: None,
             test: false,
             without_pre_announcement: None,
+            told: None,
         }
     }
 

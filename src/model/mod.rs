@@ -22,7 +22,7 @@ mod values;
 pub use addressing::Addressing;
 pub use kinds::{MessageKind, ReleaseKind, Track};
 use values::IssueInput;
-pub use values::{CveId, Date, IssueNumber, Markdown, NonEmpty, PreRelease, Version};
+pub use values::{CveId, Date, IssueNumber, Markdown, NonEmpty, PreRelease, TimeZone, Version};
 
 /// A whole release file: `[project]`, `[release]`, `[[security]]` and `[[fix]]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +193,10 @@ pub struct Project {
     /// names the module, and the announcement says how to `go get` it.
     #[serde(default)]
     pub module: Option<Spanned<NonEmpty>>,
+    /// The IANA time zone "today" is judged in (`"America/New_York"`); the machine's
+    /// local zone when absent.
+    #[serde(default)]
+    pub timezone: Option<TimeZone>,
 }
 
 fn default_standard_library() -> String {

@@ -434,6 +434,27 @@ impl TryFrom<DateInput> for Date {
     }
 }
 
+/// An IANA time zone name, such as `America/New_York`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(pub chrono_tz::Tz);
+
+impl<'de> Deserialize<'de> for TimeZone {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse::<chrono_tz::Tz>().map(TimeZone).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "expected an IANA time zone name such as \"America/New_York\" or \"UTC\", found {name:?}"
+            ))
+        })
+    }
+}
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ pub mod history;
 pub mod markdown;
 mod message;
 pub mod templates;
+mod told;
 
 pub use context::{Affects, MessageContext};
 pub use email::{compose, compose_with, ComposedEmail};
@@ -13,6 +14,7 @@ pub use history::{history, HistoryLine};
 use message::{content_hash, quoted};
 pub use message::{RenderError, RenderedMessage};
 pub use templates::{TemplateSource, Templates};
+pub use told::Told;
 
 use crate::load::LoadedRelease;
 use crate::model::MessageKind;

@@ -131,9 +131,13 @@ pub fn send(
     // A test copy goes to a trusted address on any day; a message to its lists only
     // on the days the policy allows, and only by the clock's day.
     if !test_copy {
-        findings.extend(refusals::timing_refusals(&checked, send, options.today));
+        findings.extend(refusals::timing_refusals(&checked, send, checked.today));
         if mailer.is_some() {
-            findings.extend(refusals::day_override_refusal(config, options.today));
+            findings.extend(refusals::day_override_refusal(
+                &checked,
+                config,
+                options.today,
+            ));
         }
     }
     let addressing = addressing(&checked, config, send, mailer.is_some(), &mut findings)?;
@@ -228,6 +232,7 @@ pub fn send(
                         JournalEntry::attempt(message, email, &addressing, mailer.server());
                     entry.test = test_copy;
                     entry.without_pre_announcement = send.without_pre_announcement.clone();
+                    entry.told = Some(crate::render::Told::of(&checked.input, kind));
                     let settle = settle_command(path, kind);
                     let record = Record {
                         journal: &mut journal,

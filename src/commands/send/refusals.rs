@@ -29,14 +29,21 @@ pub(super) fn refusal(rule: &'static str, message: String) -> Finding {
 /// another day than the clock's: a date left over from previews must not send an
 /// announcement early, through a remote server or a local relay alike. Only a server
 /// the configuration marks `test_server = true` may be told another day.
-pub(super) fn day_override_refusal(config: Option<&Config>, today: NaiveDate) -> Option<Finding> {
+pub(super) fn day_override_refusal(
+    checked: &Checked,
+    config: Option<&Config>,
+    today: Option<NaiveDate>,
+) -> Option<Finding> {
     let smtp = config?.smtp.as_ref()?;
-    let clock = chrono::Local::now().date_naive();
+    let today = today?;
+    let project = &checked.input.file.project;
+    let clock = crate::pipeline::clock_today(project);
     (today != clock && !smtp.test_server).then(|| {
         refusal(
             "today-overridden",
             format!(
-                "today is {clock} by the clock, but --today or HERALD_TODAY says {today}; a real send judges the day by the clock (unset HERALD_TODAY, drop --today, or use --dry-run; only a server marked test_server = true in [smtp] may be told another day)"
+                "today is {clock} by the clock (in {}), but --today or HERALD_TODAY says {today}; a real send judges the day by the clock (unset HERALD_TODAY, drop --today, or use --dry-run; only a server marked test_server = true in [smtp] may be told another day)",
+                crate::pipeline::zone_description(project)
             ),
         )
     })
