@@ -534,6 +534,53 @@ fn a_journal_in_a_read_only_directory_stops_the_send_before_connecting() {
     assert_eq!(server.copies(), 0, "nothing reached the server");
 }
 
+#[test]
+fn interrupted_while_waiting_for_the_answer_it_says_the_attempt_is_in_doubt() {
+    // The server stores the message at once and answers five seconds later.
+    let server = FaultServer::start("reply-late", None, 5.0);
+    let ws = workspace(
+        &server,
+        "timeout_seconds = 10\nattempt_deadline_seconds = 30",
+    );
+    let child = spawn_send(&ws, &[]);
+    let start = Instant::now();
+    while server.copies() == 0 && start.elapsed() < RUN_LIMIT {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal::send(child.id(), signal::INT);
+    let output = finish(child, "interrupted send");
+    assert_eq!(output.status.code(), Some(130), "{}", show(&output));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("interrupted by SIGINT (Ctrl-C) while waiting for the server's answer")
+            && err.contains("herald journal settle release.toml --message announcement --sent"),
+        "{err}"
+    );
+    assert_eq!(ws.states(), ["in-doubt"]);
+    assert_eq!(server.copies(), 1);
+}
+
+#[test]
+fn interrupted_before_the_end_of_the_data_it_says_nothing_was_sent() {
+    let server = FaultServer::start("never-greet", None, 0.0);
+    let ws = workspace(
+        &server,
+        "timeout_seconds = 30\nattempt_deadline_seconds = 60",
+    );
+    let child = spawn_send(&ws, &[]);
+    std::thread::sleep(Duration::from_secs(1));
+    signal::send(child.id(), signal::TERM);
+    let output = finish(child, "interrupted send");
+    assert_eq!(output.status.code(), Some(143), "{}", show(&output));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("interrupted by SIGTERM before the end of the message data went to the server: nothing was delivered"),
+        "{err}"
+    );
+    assert!(ws.states().is_empty());
+    assert_eq!(server.copies(), 0);
+}
+
 /// Signals through the `kill` command: no unsafe code in the tests.
 mod signal {
     pub const KILL: &str = "KILL";

@@ -24,6 +24,9 @@ pub enum Exit {
     SentNotRecorded,
     /// 5: `send`: the data went out and no answer came.
     InDoubt,
+    /// 128 + N: `send` stopped by signal N (130 for Ctrl-C, 143 for SIGTERM), after
+    /// saying what state the message is in.
+    Interrupted(i32),
 }
 
 impl Exit {
@@ -36,6 +39,7 @@ impl Exit {
             Exit::NotDelivered => 3,
             Exit::SentNotRecorded => 4,
             Exit::InDoubt => 5,
+            Exit::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(255),
         }
     }
 
@@ -73,6 +77,7 @@ impl Exit {
             | DeliverError::GaveUp { .. } => Exit::NotDelivered,
             DeliverError::SentNotRecorded { .. } => Exit::SentNotRecorded,
             DeliverError::InDoubt { .. } => Exit::InDoubt,
+            DeliverError::Interrupted { signal, .. } => Exit::Interrupted(*signal),
         }
     }
 }

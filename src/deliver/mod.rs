@@ -25,6 +25,7 @@ pub mod tls;
 
 use std::net::IpAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -42,16 +43,8 @@ use tls::TlsSetupError;
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
-/// Exit code of a send that failed on the wire: the server refused, or was never
-/// reached. Nothing was delivered.
-pub const DELIVERY_FAILED: i32 = 3;
-
-/// Exit code of a send whose message the server accepted but the journal could not
-/// record.
-pub const SENT_NOT_RECORDED: i32 = 4;
-
-/// Exit code of a send whose outcome is unknown: the data went out and no answer came.
-pub const IN_DOUBT: i32 = 5;
+/// How often a sending thread that waits looks whether it was interrupted.
+const POLL: Duration = Duration::from_millis(100);
 
 /// Why a message could not be delivered.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +91,17 @@ pub enum DeliverError {
         /// The command that settles it, without `--sent` / `--not-sent`.
         settle: String,
     },
+    /// Ctrl-C or SIGTERM while the message was on its way.
+    #[error("{}", interrupted_text(*signal, *in_doubt, message_id, settle, *delivered))]
+    Interrupted {
+        signal: i32,
+        /// Whether the end of the data had gone out with no answer yet.
+        in_doubt: bool,
+        message_id: String,
+        settle: String,
+        /// Recipients an earlier transaction of this send gave the message to.
+        delivered: usize,
+    },
     /// The server accepted the message; the journal could not record that.
     #[error("the message WAS sent ({reply}), but recording that in {} failed ({error}); the journal still holds the attempt as in doubt, so it will not be sent again; once the journal is writable, record it with:\n  {settle} --sent", journal.display())]
     SentNotRecorded {
@@ -108,25 +112,35 @@ pub enum DeliverError {
     },
 }
 
-impl DeliverError {
-    /// 2 for configuration and journal problems, 3 when nothing was delivered, 4 when
-    /// the message was sent but not recorded, 5 when its fate is unknown.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            DeliverError::PlainToRemote { .. }
-            | DeliverError::MissingPassword
-            | DeliverError::TlsSetup(_)
-            | DeliverError::Journal(_)
-            | DeliverError::Sign(_)
-            | DeliverError::Compose(_) => 2,
-            DeliverError::Unsupported { .. }
-            | DeliverError::Permanent { .. }
-            | DeliverError::Tls { .. }
-            | DeliverError::GaveUp { .. } => DELIVERY_FAILED,
-            DeliverError::SentNotRecorded { .. } => SENT_NOT_RECORDED,
-            DeliverError::InDoubt { .. } => IN_DOUBT,
-        }
+/// The name of a signal herald stops on.
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        signal_hook::consts::SIGINT => "SIGINT (Ctrl-C)",
+        signal_hook::consts::SIGTERM => "SIGTERM",
+        _ => "a signal",
     }
+}
+
+fn interrupted_text(
+    signal: i32,
+    in_doubt: bool,
+    message_id: &str,
+    settle: &str,
+    delivered: usize,
+) -> String {
+    let name = signal_name(signal);
+    if in_doubt {
+        return format!(
+            "interrupted by {name} while waiting for the server's answer to the message data: the list may or may not have the message, so the attempt stays journaled as in doubt. Look for Message-ID {message_id} in the list archive, then record what you found:\n  {settle} --sent\n  {settle} --not-sent"
+        );
+    }
+    let partly = match delivered {
+        0 => String::new(),
+        n => format!(" beyond the {n} recipient(s) an earlier transaction reached (journaled)"),
+    };
+    format!(
+        "interrupted by {name} before the end of the message data went to the server: nothing was delivered{partly}. Run the same command again to send it."
+    )
 }
 
 /// One transaction the server accepted: the recipients it gave the message to.
@@ -182,6 +196,69 @@ enum Attempt {
     Final(DeliverError),
     /// The data went out and no answer came.
     InDoubt(String),
+    /// A signal stopped the attempt; `true` when the end of the data had gone.
+    Interrupted(i32, bool),
+}
+
+/// What a send has done so far, across its attempts.
+struct Progress {
+    /// The transactions the server accepted.
+    transactions: Vec<Transaction>,
+    interruption: Interruption,
+}
+
+impl Progress {
+    /// How many recipients have the message.
+    fn delivered(&self) -> usize {
+        self.transactions.iter().map(|t| t.recipients.len()).sum()
+    }
+
+    /// Whether `recipient` has the message.
+    fn has(&self, recipient: &Address) -> bool {
+        let address: &str = recipient.as_ref();
+        self.transactions
+            .iter()
+            .any(|t| t.recipients.iter().any(|d| d == address))
+    }
+}
+
+/// Ctrl-C and SIGTERM once a message is on its way: noted here, and acted on by the
+/// sending thread at its next look, since it alone knows whether the end of the
+/// data went. Before that, the default action stops herald, and nothing was sent.
+struct Interruption(Arc<AtomicUsize>);
+
+impl Interruption {
+    fn watch() -> Interruption {
+        let seen = Arc::new(AtomicUsize::new(0));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // Without the handler, the signal still stops herald: only the words
+            // after it are lost.
+            let _ = signal_hook::flag::register_usize(signal, seen.clone(), signal as usize);
+        }
+        Interruption(seen)
+    }
+
+    fn signal(&self) -> Option<i32> {
+        match self.0.load(Ordering::SeqCst) {
+            0 => None,
+            signal => i32::try_from(signal).ok(),
+        }
+    }
+
+    /// Sleeps for `wait`, or less when a signal comes.
+    fn sleep(&self, wait: Duration) -> Option<i32> {
+        let end = Instant::now() + wait;
+        loop {
+            if let Some(signal) = self.signal() {
+                return Some(signal);
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            std::thread::sleep(left.min(POLL));
+        }
+    }
 }
 
 impl Mailer {
@@ -250,82 +327,93 @@ impl Mailer {
             |r| r.settle.to_string(),
         );
         let bytes: Arc<[u8]> = Arc::from(email.bytes.as_slice());
+        let mut progress = Progress {
+            transactions: Vec::new(),
+            interruption: Interruption::watch(),
+        };
+        let interrupted = |signal, in_doubt, progress: &Progress| DeliverError::Interrupted {
+            signal,
+            in_doubt,
+            message_id: email.message_id.clone(),
+            settle: settle.clone(),
+            delivered: progress.delivered(),
+        };
         let mut remaining: Vec<Address> = envelope.to().to_vec();
-        let mut transactions: Vec<Transaction> = Vec::new();
         let mut backoff = self.first_backoff;
         let mut last = String::new();
-        let result = 'attempts: {
-            for attempt in 1..=self.attempts {
-                let this =
-                    Envelope::new(envelope.from().cloned(), remaining.clone()).map_err(|e| {
-                        DeliverError::Unsupported {
-                            server: self.server.clone(),
-                            message: e.to_string(),
-                        }
-                    })?;
-                let outcome = self.attempt(
-                    &this,
-                    &bytes,
-                    record.as_mut(),
-                    &settle,
-                    &mut transactions,
-                    log,
-                );
-                remaining.retain(|r| {
-                    !transactions.iter().any(|t| {
-                        t.recipients
-                            .iter()
-                            .any(|d| d.as_str() == AsRef::<str>::as_ref(r))
-                    })
-                });
-                match outcome? {
-                    Attempt::Delivered => {
-                        break 'attempts Ok(Delivery {
-                            reply: transactions
-                                .last()
-                                .map(|t| t.reply.clone())
-                                .unwrap_or_default(),
-                            attempts: attempt,
-                            transactions: std::mem::take(&mut transactions),
-                        })
-                    }
-                    Attempt::Final(error) => break 'attempts Err(error),
-                    Attempt::InDoubt(why) => {
-                        break 'attempts Err(DeliverError::InDoubt {
-                            server: self.server.clone(),
-                            message_id: email.message_id.clone(),
-                            why,
-                            settle: settle.clone(),
-                        })
-                    }
-                    Attempt::Retry(why) => {
-                        last = why;
-                        if attempt < self.attempts {
-                            log(&format!(
-                                "attempt {attempt} of {} failed ({last}); retrying in {:.1}s",
-                                self.attempts,
-                                backoff.as_secs_f64()
-                            ));
-                            std::thread::sleep(backoff);
-                            backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
-                        }
-                    }
+        for attempt in 1..=self.attempts {
+            let this = Envelope::new(envelope.from().cloned(), remaining.clone()).map_err(|e| {
+                DeliverError::Unsupported {
+                    server: self.server.clone(),
+                    message: e.to_string(),
                 }
-            }
-            Err(DeliverError::GaveUp {
-                server: self.server.clone(),
-                attempts: self.attempts,
-                last,
-            })
+            })?;
+            let outcome = self.attempt(&this, &bytes, record.as_mut(), &settle, &mut progress, log);
+            remaining.retain(|r| !progress.has(r));
+            let error = match outcome? {
+                Attempt::Delivered => {
+                    return Ok(Delivery {
+                        reply: progress
+                            .transactions
+                            .last()
+                            .map(|t| t.reply.clone())
+                            .unwrap_or_default(),
+                        attempts: attempt,
+                        transactions: progress.transactions,
+                    })
+                }
+                Attempt::Final(error) => error,
+                Attempt::InDoubt(why) => DeliverError::InDoubt {
+                    server: self.server.clone(),
+                    message_id: email.message_id.clone(),
+                    why,
+                    settle: settle.clone(),
+                },
+                Attempt::Interrupted(signal, in_doubt) => {
+                    return Err(interrupted(signal, in_doubt, &progress))
+                }
+                Attempt::Retry(why) => {
+                    last = why;
+                    if attempt < self.attempts {
+                        log(&format!(
+                            "attempt {attempt} of {} failed ({last}); retrying in {:.1}s",
+                            self.attempts,
+                            backoff.as_secs_f64()
+                        ));
+                        if let Some(signal) = progress.interruption.sleep(backoff) {
+                            return Err(interrupted(signal, false, &progress));
+                        }
+                        backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
+                    }
+                    continue;
+                }
+            };
+            return Err(self.partly(error, &progress, envelope, log));
+        }
+        let gave_up = DeliverError::GaveUp {
+            server: self.server.clone(),
+            attempts: self.attempts,
+            last,
         };
-        if result.is_err() && !transactions.is_empty() {
-            let given: usize = transactions.iter().map(|t| t.recipients.len()).sum();
+        Err(self.partly(gave_up, &progress, envelope, log))
+    }
+
+    /// `error`, after saying how many recipients the send reached before it.
+    fn partly(
+        &self,
+        error: DeliverError,
+        progress: &Progress,
+        envelope: &Envelope,
+        log: &mut dyn FnMut(&str),
+    ) -> DeliverError {
+        if progress.delivered() > 0 {
             log(&format!(
-                "the message reached {given} of {} recipients before this failure; the journal records them, and the next send gives it only to the rest",
+                "the message reached {} of {} recipients before this failure; the journal records them, and the next send gives it only to the rest",
+                progress.delivered(),
                 envelope.to().len()
             ));
         }
-        result
+        error
     }
 
     /// One attempt: starts the dialogue thread and follows it until it ends or the
@@ -336,17 +424,27 @@ impl Mailer {
         bytes: &Arc<[u8]>,
         mut record: Option<&mut Record<'_>>,
         settle: &str,
-        transactions: &mut Vec<Transaction>,
+        progress: &mut Progress,
         log: &mut dyn FnMut(&str),
     ) -> Result<Attempt, DeliverError> {
+        let Progress {
+            transactions,
+            interruption,
+        } = progress;
         let mut deadline = Instant::now() + self.attempt_deadline;
         let events = smtp::start(self.target.clone(), envelope.clone(), bytes.clone());
         // The journal index and recipients of the transaction whose end of data went.
         let mut in_flight: Option<(usize, Vec<String>)> = None;
         loop {
+            if let Some(signal) = interruption.signal() {
+                // Returning drops `events`: a dialogue short of the end of its data
+                // never gets leave to finish it.
+                return Ok(Attempt::Interrupted(signal, in_flight.is_some()));
+            }
             let wait = deadline.saturating_duration_since(Instant::now());
-            let event = match events.recv_timeout(wait) {
+            let event = match events.recv_timeout(wait.min(POLL)) {
                 Ok(event) => event,
+                Err(RecvTimeoutError::Timeout) if !wait.is_zero() => continue,
                 Err(error) => {
                     let why = match error {
                         RecvTimeoutError::Timeout => format!(
