@@ -472,3 +472,170 @@ fn a_second_render_marks_each_message_changed_or_unchanged_and_diffs_the_text_pa
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(json["messages"][0]["change"], "unchanged", "{json}");
 }
+
+/// A configuration that addresses both messages, the announcement with Cc and Bcc.
+const CONFIG: &str = r#"[mail]
+from = "Go release team <releases@example.org>"
+
+[recipients.pre-announcement]
+to = ["golang-announce@example.org"]
+
+[recipients.announcement]
+to = ["golang-announce@example.org"]
+cc = ["oss-security@example.org"]
+bcc = ["archive@example.org", "audit@example.org"]
+"#;
+
+/// A journal entry of `kind` in `state`, answered at `at`; `test` makes it a test copy.
+fn journal_entry(kind: &str, state: &str, id: &str, at: &str, test: bool) -> String {
+    format!(
+        r#"{{"kind": "{kind}", "state": "{state}", "message_id": "<{id}>", "content_hash": "abc",
+            "subject": "s", "server": "127.0.0.1:25 (none)", "envelope_from": "r@example.org",
+            "recipients": ["golang-announce@example.org"], "to": ["golang-announce@example.org"],
+            "cc": [], "bcc": [], "attempted_at": "{at}", "answered_at": "{at}",
+            "server_reply": "250 ok", "test": {test}}}"#
+    )
+}
+
+#[test]
+fn each_message_shows_to_cc_and_bcc_and_a_sent_message_says_when_and_as_what() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go1.16.1.toml"),
+        dir.path().join("release.toml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("herald.toml"), CONFIG).unwrap();
+    // The pre-announcement went to the list; the announcement only as a test copy,
+    // which never counts as sent.
+    let entries = [
+        journal_entry(
+            "pre-announcement",
+            "sent",
+            "herald.pre-announcement.abc@example.org",
+            "2021-03-05T15:00:00Z",
+            false,
+        ),
+        journal_entry(
+            "announcement",
+            "sent",
+            "herald.announcement.test@example.org",
+            "2021-03-09T09:00:00Z",
+            true,
+        ),
+    ];
+    std::fs::write(
+        dir.path().join("release.toml.journal.json"),
+        format!("{{\"entries\": [{}]}}", entries.join(", ")),
+    )
+    .unwrap();
+    assert_eq!(render(dir.path(), "release.toml", &[], "2021-03-10"), 0);
+    let dom = dom(dir.path(), "profile");
+    assert!(!dom.contains("id=\"placeholder-addresses\""), "{dom}");
+
+    let announcement = element(&dom, "announcement", "</section>");
+    assert!(
+        announcement.contains("<dt>To</dt><dd class=\"to\">golang-announce@example.org</dd>"),
+        "{announcement}"
+    );
+    assert!(
+        announcement.contains("<dt>Cc</dt><dd class=\"cc\">oss-security@example.org</dd>"),
+        "{announcement}"
+    );
+    assert!(
+        announcement.contains(
+            "<dt>Bcc</dt><dd class=\"bcc\">2 Bcc: archive@example.org, audit@example.org</dd>"
+        ),
+        "{announcement}"
+    );
+    assert!(announcement.contains("1 To, 1 Cc, 2 Bcc"), "{announcement}");
+    assert!(
+        announcement.contains("class=\"state sendable-today\">sendable today<"),
+        "a test copy counts as sent:\n{announcement}"
+    );
+
+    let pre = element(&dom, "pre-announcement", "</section>");
+    assert!(
+        pre.contains("<dt>Cc</dt><dd class=\"cc\">none</dd>"),
+        "{pre}"
+    );
+    let sent = "sent on 2021-03-05 with Message-ID &lt;herald.pre-announcement.abc@example.org&gt;";
+    assert!(
+        pre.contains(&format!("class=\"state sent\">{sent}")),
+        "{pre}"
+    );
+    // Sent, whatever the draft's window (closed since the 7th) says now.
+    for word in ["sendable", "window closed"] {
+        assert!(!pre.contains(word), "{word:?} in a sent message:\n{pre}");
+    }
+    // The timeline agrees.
+    let row = element(&dom, "timeline-pre-announcement", "</tr>");
+    assert!(
+        row.contains(&format!("class=\"state sent\">{sent}")),
+        "{row}"
+    );
+    assert!(!row.contains("sendable"), "{row}");
+    assert!(
+        element(&dom, "timeline-announcement", "</tr>")
+            .contains("class=\"state sendable-today\">sendable today<"),
+        "{dom}"
+    );
+}
+
+#[test]
+fn a_message_whose_window_closed_says_so_and_placeholder_addresses_are_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go1.16.1.toml"),
+        dir.path().join("release.toml"),
+    )
+    .unwrap();
+    // No configuration: both messages go to the placeholder.
+    assert_eq!(render(dir.path(), "release.toml", &[], "2021-03-12"), 0);
+    let page = dom(dir.path(), "profile-1");
+    let closed = "class=\"state window-closed\">window closed 5 days ago (its last day was 2021-03-07); not sendable<";
+    let pre = element(&page, "pre-announcement", "</section>");
+    assert!(pre.contains(closed), "{pre}");
+    assert!(!pre.contains("sendable today"), "{pre}");
+    let row = element(&page, "timeline-pre-announcement", "</tr>");
+    assert!(row.contains(closed), "{row}");
+    assert!(row.contains("class=\"where\">closed 5 days ago<"), "{row}");
+
+    let banner = element(&page, "placeholder-addresses", "</div>");
+    assert!(
+        banner.contains("No configuration was given")
+            && banner.contains("<a href=\"#pre-announcement\">pre-announcement</a> and the <a href=\"#announcement\">announcement</a> are addressed to announce@example.invalid"),
+        "{banner}"
+    );
+    // Before the timeline, where it cannot be missed.
+    assert!(
+        page.find("id=\"placeholder-addresses\"") < page.find("id=\"timeline\""),
+        "{page}"
+    );
+    assert!(
+        pre.contains("announce@example.invalid <span class=\"placeholder-address\">"),
+        "{pre}"
+    );
+    screenshots(dir.path(), "placeholder-addresses");
+
+    // A configuration without [recipients.pre-announcement]: only that one is named.
+    let config = CONFIG.replace(
+        "[recipients.pre-announcement]\nto = [\"golang-announce@example.org\"]\n",
+        "",
+    );
+    assert_ne!(config, CONFIG);
+    std::fs::write(dir.path().join("herald.toml"), config).unwrap();
+    assert_eq!(render(dir.path(), "release.toml", &[], "2021-03-12"), 0);
+    let page = dom(dir.path(), "profile-2");
+    let banner = element(&page, "placeholder-addresses", "</div>");
+    assert!(
+        banner.contains("herald.toml has no <code>[recipients.pre-announcement] to = [...]</code>, so the <a href=\"#pre-announcement\">pre-announcement</a> is addressed to announce@example.invalid"),
+        "{banner}"
+    );
+    assert!(!banner.contains("#announcement\""), "{banner}");
+    assert!(
+        element(&page, "announcement", "</section>")
+            .contains("<dd class=\"to\">golang-announce@example.org</dd>"),
+        "{page}"
+    );
+}

@@ -28,14 +28,14 @@ pub fn render(
     };
     let (drafts, findings) = drafts_with_findings(&checked, options)?;
     let journal = Journal::open(path)?;
-    let signing = checked
-        .config(options)?
-        .and_then(|c| c.signing.as_ref().map(|s| s.mode));
+    let config = checked.config(options)?;
+    let signing = config.and_then(|c| c.signing.as_ref().map(|s| s.mode));
     let page = |previous: &Previous| {
         let context = PageContext {
             today: checked.today,
             previous,
             signing,
+            config: config.map(|c| c.path.as_path()),
         };
         preview_page(&checked, &drafts, &findings, &journal, &context)
     };

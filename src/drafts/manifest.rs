@@ -114,7 +114,7 @@ impl Previous {
             None => TextChange::Unknown,
             Some(_) if message.text.len() as u64 > TEXT_LIMIT => TextChange::Unknown,
             Some(old) if *old == message.text => TextChange::Same,
-            Some(old) => TextChange::Lines(diff_html(old, &message.text)),
+            Some(old) => TextChange::Lines(line_diff(old, &message.text)),
         };
         Change::Changed {
             diff,
@@ -135,10 +135,13 @@ impl Previous {
     }
 }
 
-/// One message compared with the last render.
-#[derive(Debug, Clone)]
+/// One message compared with the last render. Serialized as the preview page's
+/// template reads it: `state` is also the class of the page's marker.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Change {
     /// There was no last render to compare with.
+    #[serde(rename = "first")]
     FirstRender,
     /// The last render had no message of this kind.
     New,
@@ -154,27 +157,48 @@ pub enum Change {
 }
 
 impl Change {
-    /// The class and the words the page shows.
-    pub fn label(&self) -> (&'static str, &'static str) {
+    /// Its name in the JSON report, and its class on the preview page.
+    pub fn label(&self) -> &'static str {
         match self {
-            Change::FirstRender => ("first", "first render here"),
-            Change::New => ("new", "new since the last render"),
-            Change::Unchanged => ("unchanged", "unchanged since the last render"),
-            Change::Changed { .. } => ("changed", "CHANGED since the last render"),
+            Change::FirstRender => "first",
+            Change::New => "new",
+            Change::Unchanged => "unchanged",
+            Change::Changed { .. } => "changed",
         }
     }
 }
 
 /// How a changed message's text part compares with the last render's.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", content = "lines", rename_all = "kebab-case")]
 pub enum TextChange {
     /// The same text: the subject or the HTML part changed.
     Same,
-    /// The line diff, as HTML.
-    Lines(String),
+    /// The line diff.
+    Lines(Vec<DiffLine>),
     /// No diff: the last render's text part could not be read (missing, not a
     /// regular file, not UTF-8), or it or the new one is larger than [`TEXT_LIMIT`].
     Unknown,
+}
+
+/// One line of a unified diff, its text as it is (the page escapes it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DiffLine {
+    /// The start of a hunk: its first line (1-based) and its length in the old text
+    /// and in the new.
+    Hunk {
+        old_start: usize,
+        old_lines: usize,
+        new_start: usize,
+        new_lines: usize,
+    },
+    /// A line only the old text has.
+    Removed { text: String },
+    /// A line only the new text has.
+    Added { text: String },
+    /// A line of context both have.
+    Unchanged { text: String },
 }
 
 /// The largest `render.json` herald reads: a few hundred bytes per message are
@@ -187,44 +211,38 @@ const MANIFEST_LIMIT: u64 = 1 << 20;
 /// content hash alone.
 pub const TEXT_LIMIT: u64 = 1 << 20;
 
-/// A unified line diff of `old` and `new` (three lines of context) as a `<pre>`:
-/// removed lines in `<del>`, added lines in `<ins>`.
-pub fn diff_html(old: &str, new: &str) -> String {
+/// A unified line diff of `old` and `new`, with three lines of context around each
+/// change.
+pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
     // A diff of two very different long texts is cut short (it then shows larger
     // hunks) rather than hold up the render.
     let diff = TextDiff::configure()
         .timeout(std::time::Duration::from_secs(2))
         .diff_lines(old, new);
-    let mut out = String::from("<pre class=\"diff\">");
+    let mut lines = Vec::new();
     for group in diff.grouped_ops(3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
         };
         let (old_from, new_from) = (first.old_range().start, first.new_range().start);
-        out.push_str(&format!(
-            "<span class=\"hunk\">@@ -{},{} +{},{} @@</span>",
-            old_from + 1,
-            last.old_range().end - old_from,
-            new_from + 1,
-            last.new_range().end - new_from,
-        ));
+        lines.push(DiffLine::Hunk {
+            old_start: old_from + 1,
+            old_lines: last.old_range().end - old_from,
+            new_start: new_from + 1,
+            new_lines: last.new_range().end - new_from,
+        });
         for op in &group {
             for change in diff.iter_changes(op) {
-                let mut line = String::new();
-                let _ = pulldown_cmark_escape::escape_html(
-                    &mut line,
-                    change.value().trim_end_matches(['\n', '\r']),
-                );
-                out.push_str(&match change.tag() {
-                    ChangeTag::Delete => format!("<del>-{line}</del>"),
-                    ChangeTag::Insert => format!("<ins>+{line}</ins>"),
-                    ChangeTag::Equal => format!("<span> {line}</span>"),
+                let text = change.value().trim_end_matches(['\n', '\r']).to_string();
+                lines.push(match change.tag() {
+                    ChangeTag::Delete => DiffLine::Removed { text },
+                    ChangeTag::Insert => DiffLine::Added { text },
+                    ChangeTag::Equal => DiffLine::Unchanged { text },
                 });
             }
         }
     }
-    out.push_str("</pre>");
-    out
+    lines
 }
 
 /// The names of every file a render may write besides [`MANIFEST`]: `KIND.eml`,
@@ -276,15 +294,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_diff_marks_removed_and_added_lines_and_escapes_them() {
-        let html = diff_html("a\nb <x>\nc\n", "a\nb <y>\nc\n");
-        assert!(
-            html.contains("<del>-b &lt;x&gt;</del><ins>+b &lt;y&gt;</ins>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<span class=\"hunk\">@@ -1,3 +1,3 @@</span>"),
-            "{html}"
+    fn a_diff_gives_each_hunk_its_place_and_each_line_its_side_unescaped() {
+        let text = |t: &str| t.to_string();
+        assert_eq!(
+            line_diff("a\nb <x>\nc\n", "a\nb <y>\nc\n"),
+            [
+                DiffLine::Hunk {
+                    old_start: 1,
+                    old_lines: 3,
+                    new_start: 1,
+                    new_lines: 3
+                },
+                DiffLine::Unchanged { text: text("a") },
+                DiffLine::Removed {
+                    text: text("b <x>")
+                },
+                DiffLine::Added {
+                    text: text("b <y>")
+                },
+                DiffLine::Unchanged { text: text("c") },
+            ]
         );
     }
 }

@@ -111,7 +111,8 @@ impl DraftsReport {
 /// say) stops the render before anything in `out_dir` changes.
 ///
 /// Beside the drafts go the preview page `index.html`, which `page` makes from what
-/// the directory held before, and `render.json`, the content
+/// the directory held before (an error from it stops the render before anything in
+/// `out_dir` changes), and `render.json`, the content
 /// hash of each message; the next render into the same directory reads it (and the
 /// old `KIND.txt`) first, and the page says what changed. `render.json` goes first
 /// out of the way and last into place, so drafts without it are the mark of a
@@ -119,7 +120,7 @@ impl DraftsReport {
 pub fn write(
     drafts: &[Draft],
     out_dir: Option<&Path>,
-    page: &dyn Fn(&Previous) -> String,
+    page: &dyn Fn(&Previous) -> Result<String, CommandError>,
 ) -> Result<DraftsReport, CommandError> {
     let mut report = DraftsReport {
         out_dir: out_dir.map(|d| d.display().to_string()),
@@ -177,13 +178,20 @@ pub fn write(
                     .collect(),
                 None => Vec::new(),
             },
-            change: out_dir.map(|_| previous.change(message).label().0),
+            change: out_dir.map(|_| previous.change(message).label()),
         });
     }
     if let Some(out) = &out {
         let dir = out.path();
-        // The page quotes the journal, which quotes servers.
-        let page = crate::secrets::redact(&page(&previous)).into_owned();
+        // The page quotes the journal, which quotes servers. It is copied only when
+        // there is something to redact: the page of a large release is tens of
+        // megabytes.
+        let page = page(&previous)?;
+        let redacted = match crate::secrets::redact(&page) {
+            Cow::Owned(redacted) => Some(redacted),
+            Cow::Borrowed(_) => None,
+        };
+        let page = redacted.unwrap_or(page);
         outputs.push(("index.html".to_string(), Cow::Owned(page.into_bytes())));
         outputs.push((
             MANIFEST.to_string(),
