@@ -46,6 +46,22 @@ fn an_announcement_waits_for_the_pre_announcement_its_release_required() {
     assert_eq!(dry.status.code(), Some(0), "{}", show(&dry));
     assert!(String::from_utf8_lossy(&dry.stderr).contains("note [pre-announcement-not-sent]"));
 
+    // The preview page says the same of the announcement.
+    let render = ws.herald(
+        &[
+            "render",
+            "release.toml",
+            "--out",
+            "drafts",
+            "--today",
+            RELEASE_DAY,
+        ],
+        &[],
+    );
+    assert_eq!(render.status.code(), Some(0), "{}", show(&render));
+    let page = std::fs::read_to_string(ws.path("drafts/index.html")).unwrap();
+    assert!(page.contains("waits for the pre-announcement"), "{page}");
+
     // Sent in order, nothing stands in the way.
     let pre = send(&ws, "pre-announcement", PRE_ANNOUNCEMENT_DAY, &[]);
     assert_eq!(pre.status.code(), Some(0), "{}", show(&pre));

@@ -33,6 +33,9 @@ pub enum MessageState {
     WindowClosed { days: i64, last_day: NaiveDate },
     /// The window opens later.
     Due { days: i64, opens: NaiveDate },
+    /// An announcement whose release required a pre-announcement that the journal
+    /// does not show as sent: `send` refuses it until one is.
+    WaitsForPreAnnouncement,
     /// Nothing stops it today.
     SendableToday,
 }

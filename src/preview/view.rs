@@ -186,12 +186,25 @@ pub fn page<'a>(
         .map(|d| d.guarded.message.kind)
         .collect();
     let finding_items = finding_items(findings, &marked);
+    let waits = checked
+        .plan
+        .message(MessageKind::PreAnnouncement)
+        .is_some_and(|m| m.necessity == crate::plan::Necessity::Required)
+        && !journal.has_sent(MessageKind::PreAnnouncement);
     let messages = drafts
         .iter()
         .zip(marked)
         .zip(changes)
         .map(|((draft, marked), change)| {
-            message(draft, marked, change, journal, context, &placeholder_to)
+            message(
+                draft,
+                marked,
+                change,
+                journal,
+                context,
+                &placeholder_to,
+                waits,
+            )
         })
         .collect();
     Page {
@@ -246,6 +259,7 @@ fn message<'a>(
     journal: &Journal,
     context: &PageContext<'a>,
     placeholder_to: &[String],
+    waits_for_pre_announcement: bool,
 ) -> Message<'a> {
     let message = &draft.guarded.message;
     let kind = message.kind;
@@ -282,14 +296,21 @@ fn message<'a>(
         }),
         window,
         place: place(&window, context.today),
-        state: message_state(
+        state: match message_state(
             journal,
             kind,
             &message.content_hash,
             blocked,
             &window,
             context.today,
-        ),
+        ) {
+            MessageState::SendableToday | MessageState::Due { .. }
+                if kind == MessageKind::Announcement && waits_for_pre_announcement =>
+            {
+                MessageState::WaitsForPreAnnouncement
+            }
+            state => state,
+        },
         journal: journal_summary(journal, kind),
         attempts: journal
             .entries
