@@ -264,7 +264,7 @@ pub fn drafts_with_findings(
         .plan
         .due()
         .map(|planned| {
-            let addressing = addressing_for(config, planned.kind, project_name, true, &mut notes);
+            let addressing = addressing_for(config, planned.kind, project_name, &mut notes);
             (planned, addressing)
         })
         .collect();
@@ -363,28 +363,26 @@ fn quoted_or_none(text: &str) -> String {
 /// The addressing of a `kind` message for drafts and dry runs: the configuration's,
 /// with placeholders under `.invalid` (which can never be delivered) for what it
 /// lacks, and a note saying so. With no configuration at all, drafts take the
-/// placeholders silently (`quiet_without_config`); a dry run says so.
+/// placeholders too, and the note says so: a draft that looks sendable but goes to
+/// nobody must not pass unnoticed.
 pub(crate) fn addressing_for(
     config: Option<&Config>,
     kind: crate::model::MessageKind,
     project_name: &str,
-    quiet_without_config: bool,
     notes: &mut Vec<Finding>,
 ) -> Addressing {
     let placeholder = config::placeholder_addressing(project_name);
     let Some(config) = config else {
-        if !quiet_without_config {
-            notes.push(Finding::unlocated(
-                Severity::Note,
-                "placeholder-addresses",
-                format!(
-                    "no configuration (--config FILE or {}): the {kind} is addressed from {} to the placeholder {}",
-                    config::DEFAULT_CONFIG,
-                    placeholder.from,
-                    placeholder.to.join(", ")
-                ),
-            ));
-        }
+        notes.push(Finding::unlocated(
+            Severity::Note,
+            "placeholder-addresses",
+            format!(
+                "no configuration (--config FILE, or {} beside the release file or here): the {kind} is addressed from {} to the placeholder {}",
+                config::DEFAULT_CONFIG,
+                placeholder.from,
+                placeholder.to.join(", ")
+            ),
+        ));
         return placeholder;
     };
     let addressing = config.addressing(kind);

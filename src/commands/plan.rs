@@ -19,6 +19,12 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
     let journal = Journal::open(path)?;
     let mut findings = checked.findings.clone();
     findings.extend(crate::pipeline::journal_findings(&checked, &journal));
+    // Who each message would go to: placeholders are said here too.
+    let config = checked.config(options)?;
+    for planned in checked.plan.due() {
+        let project_name = &checked.input.file.project.name;
+        crate::pipeline::addressing_for(config, planned.kind, project_name, &mut findings);
+    }
     let plan = &checked.plan;
     let release = &checked.input.file.release;
     let project = &checked.input.file.project;

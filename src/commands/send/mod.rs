@@ -277,10 +277,10 @@ fn addressing(
                 to: vec![address.clone()],
                 cc: Vec::new(),
                 bcc: Vec::new(),
-                ..addressing_for(config, kind, project_name, false, findings)
+                ..addressing_for(config, kind, project_name, findings)
             }
         }
-        None if !real => addressing_for(config, kind, project_name, false, findings),
+        None if !real => addressing_for(config, kind, project_name, findings),
         None => config
             .map(|c| c.addressing(kind))
             .filter(|a| !a.to.is_empty())
