@@ -269,13 +269,27 @@ fn one_approval_is_refused_and_nothing_reaches_the_server() {
     assert_eq!(test_copy.status.code(), Some(0), "{}", show(&test_copy));
     assert_eq!(server.received().len(), 1);
 
-    let bob_approves = approve(&ws, &keys, &["--gpg-key", "bob@example.org"]);
+    let bob_approves = approve(
+        &ws,
+        &keys,
+        &["--gpg-key", "bob@example.org", "--format", "json"],
+    );
     assert_eq!(
         bob_approves.status.code(),
         Some(0),
         "{}",
         show(&bob_approves)
     );
+    let report = json(&bob_approves);
+    assert_eq!(report["content_hash"], hash.as_str());
+    assert_eq!(report["statement"], statement("announcement", &hash));
+    assert_eq!(report["approver"], "bob <bob@example.org>");
+    assert_eq!(
+        report["written"],
+        format!("release.toml.approvals/announcement.openpgp-{bob}.toml")
+    );
+    assert_eq!(report["approvals"]["approved"], 2);
+    assert_eq!(report["approvals"]["satisfied"], true);
     let sent = send(&ws, &keys, &[]);
     assert_eq!(sent.status.code(), Some(0), "{}", show(&sent));
     assert_eq!(server.received().len(), 2);

@@ -46,9 +46,11 @@ pub(super) fn approval_statuses(
             Err(error) => findings.push(unreadable(error)),
         }
     }
+    // Only an OpenPGP approval can be by the [signing] key; without one there is
+    // nothing to look up (and a machine without the key has nothing to say).
+    let any_openpgp = files.iter().any(|f| f.method == file::Method::OpenPgp);
     let signing = match config.and_then(|c| c.signing.as_ref()) {
-        None => None,
-        Some(signing) => {
+        Some(signing) if any_openpgp => {
             let timeout = std::time::Duration::from_secs(signing.timeout_seconds.get());
             match openpgp::signing_primary(&signing.program, &signing.key, timeout) {
                 Ok(fingerprint) => Some(fingerprint),
@@ -63,6 +65,7 @@ pub(super) fn approval_statuses(
                 Err(error) => return Err(error.into()),
             }
         }
+        _ => None,
     };
     let verifier = Verifier::new(settings, signing)?;
     let mut statuses = Vec::new();

@@ -162,7 +162,10 @@ pub fn approve(
         signature: signature.clone(),
     };
     // Checked as send will check it: an approval that would not count is not written.
-    let signing = signing_key(config, &mut findings);
+    let signing = match method {
+        Method::OpenPgp => signing_key(config, &mut findings),
+        Method::Ssh => None,
+    };
     let verifier = Verifier::new(settings, signing)?;
     let (record, _) = verifier.judge(&approval, &statement)?;
     report.approver = record.approver.clone();
