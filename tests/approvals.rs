@@ -221,6 +221,8 @@ fn one_approval_is_refused_and_nothing_reaches_the_server() {
     let server = SmtpServer::start(ServerOptions::new());
     let keys = Keys::new();
     let alice = keys.openpgp("alice");
+    // gpg signs with the newest signing subkey: the primary key is what counts.
+    keys.add_subkey(&alice);
     let bob = keys.openpgp("bob");
     let ws = setup(
         &server,

@@ -145,9 +145,11 @@ pub(super) fn print_status(
     }
     let shown = crate::controls::escaped;
     for approval in &status.approvals {
+        // A file's name, like anything read from the folder, may hold control
+        // characters; they reach the terminal escaped.
         let who = match (&approval.approver, &approval.key) {
-            (Some(name), Some(key)) => format!("{} ({key})", shown(name)),
-            (None, Some(key)) => key.clone(),
+            (Some(name), Some(key)) => format!("{} ({})", shown(name), shown(key)),
+            (None, Some(key)) => shown(key).into_owned(),
             (Some(name), None) => shown(name).into_owned(),
             (None, None) => "an unknown key".to_string(),
         };
@@ -155,8 +157,8 @@ pub(super) fn print_status(
             out,
             "{indent}  {}: {who}, {}: {}",
             approval.verdict.word(),
-            approval.file,
-            approval.reason
+            shown(&approval.file),
+            shown(&approval.reason)
         )?;
     }
     Ok(())
