@@ -36,6 +36,9 @@ pub struct Config {
     /// trusted addresses a `[TEST]` copy may go to (`test`).
     #[serde(default)]
     pub recipients: RecipientTables,
+    /// Who must approve a message before it is sent, and how many (`[approval]`).
+    #[serde(default)]
+    pub approval: Option<crate::approval::ApprovalSettings>,
     /// The file it was read from; relative paths in it are resolved from its directory.
     #[serde(skip)]
     pub path: PathBuf,
@@ -268,6 +271,9 @@ impl Config {
                 hit.span.clone(),
                 &hit.message(),
             ));
+        }
+        if let Some(approval) = &mut config.approval {
+            approval.resolve(&source, path)?;
         }
         config.path = path.to_path_buf();
         Ok(config)

@@ -3,8 +3,10 @@
 //! sends it to mailing lists over SMTP.
 //!
 //! The data flows through one module per stage:
-//! [`load`] → [`validate`] → [`plan`] → [`render`] → [`guard`] → [`deliver`].
+//! [`load`] → [`validate`] → [`plan`] → [`render`] → [`guard`] → [`approval`] →
+//! [`deliver`].
 
+pub mod approval;
 mod automaton;
 pub mod cli;
 pub mod commands;
@@ -23,6 +25,7 @@ pub mod preview;
 pub mod render;
 pub mod secrets;
 pub mod source;
+mod subprocess;
 pub mod validate;
 
 /// An error and its causes in one line, each cause once: "a: b: c".

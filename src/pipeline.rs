@@ -62,6 +62,9 @@ pub enum CommandError {
     Osv(#[from] crate::osv::OsvError),
     #[error(transparent)]
     Deliver(Box<DeliverError>),
+    /// Approvals could not be judged or made: a tool missing, a key not found.
+    #[error(transparent)]
+    Approval(#[from] crate::approval::ApprovalError),
 }
 
 impl From<DeliverError> for CommandError {

@@ -122,6 +122,30 @@ pub enum Command {
         #[arg(long, value_name = "REASON")]
         without_pre_announcement: Option<String>,
     },
+    /// Sign off one message as an approver: its exact content, with your own key.
+    #[command(long_about = APPROVE_HELP)]
+    Approve {
+        #[arg(help = RELEASE_HELP)]
+        release: PathBuf,
+        /// Which message: pre-announcement or announcement.
+        #[arg(long, value_name = "KIND", value_parser = message_kind())]
+        message: MessageKind,
+        /// Sign with this OpenPGP key, through your own gpg (as gpg --local-user takes it).
+        #[arg(
+            long,
+            value_name = "SPEC",
+            conflicts_with = "ssh_key",
+            required_unless_present = "ssh_key"
+        )]
+        gpg_key: Option<String>,
+        /// Sign with this SSH key, through ssh-keygen -Y sign (a private key, or a
+        /// public key whose private half is in ssh-agent).
+        #[arg(long, value_name = "FILE")]
+        ssh_key: Option<PathBuf>,
+        /// Print the approval on standard output instead of writing it beside the release.
+        #[arg(long)]
+        print: bool,
+    },
     /// Print the release-history line of each version.
     #[command(after_help = "Example:\n  herald history release.toml")]
     History {
@@ -196,6 +220,24 @@ Example:
   herald send release.toml --message announcement --dry-run
   herald send release.toml --message announcement --test-to me@example.org
   herald send release.toml --message announcement";
+
+const APPROVE_HELP: &str = "Sign off one message as an approver. herald renders it exactly as \
+`send` would, shows its subject, recipients and content hash, and signs a statement naming \
+the release, the message and that hash with your own key: --gpg-key through your gpg, \
+--ssh-key through ssh-keygen -Y sign (namespace \"herald\"). No secret key passes through \
+herald.
+
+The approval is checked as `send` will check it (a key not listed in [approval] approvers, \
+or the [signing] key, is refused), then written to RELEASE.approvals/ beside the release, \
+to be committed; --print writes it to standard output instead. It counts only while the \
+message's content is unchanged: one changed byte voids it.
+
+Exit codes: 0 approved; 1 refused (the release does not check clean, or the approval \
+would not count); 2 unusable input or configuration, or signing failed.
+
+Example:
+  herald approve release.toml --message announcement --gpg-key alice@example.org
+  herald approve release.toml --message announcement --ssh-key ~/.ssh/id_ed25519 --print";
 
 /// `--message KIND`: the kinds by name, so that help and completions offer them.
 fn message_kind() -> impl TypedValueParser<Value = MessageKind> {

@@ -140,6 +140,31 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
             };
             commands::import_osv(&release, &files, &import, &options, out)
         }
+        Command::Approve {
+            release,
+            message,
+            gpg_key,
+            ssh_key,
+            print,
+        } => {
+            let key = match (gpg_key, ssh_key) {
+                (Some(spec), _) => commands::ApproveKey::Gpg(spec),
+                (None, Some(file)) => commands::ApproveKey::Ssh(file),
+                (None, None) => unreachable!("clap requires --gpg-key or --ssh-key"),
+            };
+            let approve = commands::ApproveOptions {
+                kind: message,
+                key,
+                print,
+            };
+            commands::approve(
+                &release,
+                &approve,
+                &options,
+                out,
+                &mut Redacting::new(std::io::stderr()),
+            )
+        }
         Command::Send {
             release,
             message,

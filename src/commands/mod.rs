@@ -2,6 +2,8 @@
 //! JSON ([`report`]). What a command's outcome means for its exit status is decided
 //! here, at the edge ([`Exit`]).
 
+mod approval_status;
+mod approve;
 mod check;
 mod exit;
 mod history;
@@ -13,6 +15,7 @@ mod render;
 mod report;
 mod send;
 
+pub use approve::{approve, ApproveKey, ApproveOptions};
 pub use check::check;
 pub use exit::Exit;
 pub use history::history;

@@ -5,9 +5,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::approval_status::{approval_statuses, missing_approval_notes, print_status, SigningKey};
 use super::report::{checked_or_report, emit, NoBody};
 use super::{CommandError, Exit, Options};
+use crate::approval::ApprovalStatus;
 use crate::deliver::journal::{Journal, JournalEntry};
+use crate::model::MessageKind;
+use crate::pipeline::Checked;
 use crate::plan::{Necessity, Plan};
 
 /// `herald plan`: the timeline of messages.
@@ -25,6 +29,11 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
         let project_name = &checked.input.file.project.name;
         crate::pipeline::addressing_for(config, planned.kind, project_name, &mut findings);
     }
+    let (approvals, problems) = approvals(&checked, options)?;
+    findings.extend(problems);
+    findings.extend(missing_approval_notes(&approvals, |kind| {
+        journal.has_sent(kind)
+    }));
     let plan = &checked.plan;
     let release = &checked.input.file.release;
     let project = &checked.input.file.project;
@@ -39,6 +48,8 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
         today: chrono::NaiveDate,
         /// Where that day comes from: `--today`, or the clock in this time zone.
         today_from: String,
+        /// Each due message's approvals, when `[approval]` covers it.
+        approvals: &'a [ApprovalStatus],
     }
     let body = Body {
         plan,
@@ -48,6 +59,7 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
             Some(_) => "--today".to_string(),
             None => crate::pipeline::zone_description(&checked.input.file.project),
         },
+        approvals: &approvals,
     };
     emit(out, options, path, &findings, body, |out| {
         let versions = crate::english::spoken_versions(&project.name, &release.version_list());
@@ -107,6 +119,9 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
             for attempt in journal.entries.iter().filter(|e| e.kind == message.kind) {
                 writeln!(out, "      {attempt}")?;
             }
+            for status in approvals.iter().filter(|s| s.kind == message.kind) {
+                print_status(out, status, "      ")?;
+            }
         }
         for o in &plan.overrides {
             writeln!(
@@ -123,4 +138,24 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
         }
         Ok(())
     })
+}
+
+/// The approvals of each due message `[approval]` covers: the plan renders only
+/// those, to know the content an approval must be over.
+fn approvals(
+    checked: &Checked,
+    options: &Options,
+) -> Result<(Vec<ApprovalStatus>, Vec<crate::validate::Finding>), CommandError> {
+    let config = checked.config(options)?;
+    let Some(settings) = config.and_then(|c| c.approval.as_ref()) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let mut hashes: Vec<(MessageKind, String)> = Vec::new();
+    for planned in checked.plan.due().filter(|m| settings.applies_to(m.kind)) {
+        let message =
+            crate::render::render_message(&checked.input, planned.kind, &checked.templates)?;
+        hashes.push((planned.kind, message.content_hash));
+    }
+    let messages: Vec<(MessageKind, &str)> = hashes.iter().map(|(k, h)| (*k, h.as_str())).collect();
+    approval_statuses(checked, config, &messages, SigningKey::IfKnown)
 }

@@ -113,6 +113,30 @@ pub struct JournalEntry {
     /// `check` to compare the release file with once it is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub told: Option<crate::render::Told>,
+    /// The approvals the send relied on (`[approval]`): who signed off this exact
+    /// content, with the statement and signature, so the record stands on its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<ReliedApproval>,
+}
+
+/// One approval a send counted: a listed approver's valid signature over the
+/// statement naming the release, the message and its content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReliedApproval {
+    /// The approver, as `[approval] approvers` names them.
+    pub approver: String,
+    /// The key that signed: `OpenPGP FINGERPRINT` or `SSH SHA256:…`.
+    pub key: String,
+    /// The approval file, beside the release.
+    pub file: String,
+    /// When it was signed (RFC 3339), when the signature says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
+    /// The statement that was signed.
+    pub statement: String,
+    /// The armored signature.
+    pub signature: String,
 }
 
 fn legacy_state() -> AttemptState {
@@ -148,6 +172,7 @@ impl JournalEntry {
             test: false,
             without_pre_announcement: None,
             told: None,
+            approvals: Vec::new(),
         }
     }
 
@@ -658,6 +683,7 @@ mod tests {
             test: false,
             without_pre_announcement: None,
             told: None,
+            approvals: Vec::new(),
         }
     }
 

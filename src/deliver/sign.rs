@@ -14,9 +14,8 @@
 //! The key is checked before signing (`gpg --list-secret-keys --with-colons`), so an
 //! unknown or expired key, or one that cannot sign, is named as such.
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, MultiPart, SinglePart};
@@ -25,25 +24,63 @@ use crate::config::{SigningConfig, SigningMode};
 use crate::model::Addressing;
 use crate::render::email::{alternative, text_part};
 use crate::render::{compose_with, ComposedEmail, RenderedMessage};
+use crate::subprocess::RunFailure;
+
+/// Where a signer's settings come from, for errors that say what to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignerRole {
+    /// How the key was given: `[signing] key`, `--gpg-key`.
+    pub key: &'static str,
+    /// The setting that names the program.
+    pub program: &'static str,
+    /// The setting that bounds the time.
+    pub timeout: &'static str,
+    /// What is signed, as in "cannot run gpg to sign the message".
+    pub what: &'static str,
+}
+
+impl SignerRole {
+    /// The release manager's key, which signs sent messages.
+    pub const SIGNING: SignerRole = SignerRole {
+        key: "[signing] key",
+        program: "[signing] program",
+        timeout: "[signing] timeout_seconds",
+        what: "the message",
+    };
+    /// An approver's key, which signs an approval (`herald approve --gpg-key`).
+    pub const APPROVAL: SignerRole = SignerRole {
+        key: "--gpg-key",
+        program: "[approval] gpg_program",
+        timeout: "[approval] timeout_seconds",
+        what: "the approval",
+    };
+}
 
 /// Why a message could not be signed. Each is found before connecting.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
-    #[error("cannot run {program:?} to sign the message: {source}; install GnuPG, or set [signing] program to its path")]
+    #[error("cannot run {program:?} to sign {}: {source}; install GnuPG, or set {} to its path", role.what, role.program)]
     Missing {
+        role: &'static SignerRole,
         program: String,
         source: std::io::Error,
     },
-    #[error("[signing] key {key:?}: no secret key in the keyring of {program} ({home}); check `gpg --list-secret-keys`")]
+    #[error("{} {key:?}: no secret key in the keyring of {program} ({home}); check `gpg --list-secret-keys`", role.key)]
     UnknownKey {
+        role: &'static SignerRole,
         key: String,
         program: String,
         home: String,
     },
-    #[error("[signing] key {key:?} is {why}, so it cannot sign; choose another key")]
-    UnusableKey { key: String, why: String },
-    #[error("[signing] key {key:?} matches {count} secret keys ({fingerprints}); give the fingerprint of the one to sign with")]
+    #[error("{} {key:?} is {why}, so it cannot sign; choose another key", role.key)]
+    UnusableKey {
+        role: &'static SignerRole,
+        key: String,
+        why: String,
+    },
+    #[error("{} {key:?} matches {count} secret keys ({fingerprints}); give the fingerprint of the one to sign with", role.key)]
     Ambiguous {
+        role: &'static SignerRole,
         key: String,
         count: usize,
         fingerprints: String,
@@ -54,8 +91,12 @@ pub enum SignError {
         program: String,
         said: String,
     },
-    #[error("{program} did not finish signing within {seconds} s ([signing] timeout_seconds); nothing was sent")]
-    TimedOut { program: String, seconds: u64 },
+    #[error("{program} did not finish signing within {seconds} s ({}); nothing was sent", role.timeout)]
+    TimedOut {
+        role: &'static SignerRole,
+        program: String,
+        seconds: u64,
+    },
     #[error("{program} failed to sign with {key:?}: {said}")]
     Failed {
         program: String,
@@ -70,6 +111,7 @@ pub struct Signer {
     key: String,
     mode: SigningMode,
     timeout: Duration,
+    role: &'static SignerRole,
 }
 
 /// What a gpg run produced.
@@ -90,7 +132,42 @@ impl Signer {
             key: config.key.to_string(),
             mode: config.mode,
             timeout: Duration::from_secs(config.timeout_seconds.get()),
+            role: &SignerRole::SIGNING,
         }
+    }
+
+    /// A signer for an approver's own key (`herald approve --gpg-key SPEC`), run as
+    /// `program`, each run bounded by `timeout`.
+    pub fn for_approval(program: &str, key: &str, timeout: Duration) -> Signer {
+        Signer {
+            program: program.to_string(),
+            key: key.to_string(),
+            mode: SigningMode::PgpMime,
+            timeout,
+            role: &SignerRole::APPROVAL,
+        }
+    }
+
+    /// A detached, armored signature of `bytes` by the key, with no comment or
+    /// version header (a `comment` in gpg.conf would otherwise go into a file meant
+    /// to be committed), and the fingerprint of the key's primary key.
+    pub fn detach_sign_plain(&self, bytes: &[u8]) -> Result<(String, String), SignError> {
+        let keys = self.check_key()?;
+        let run = self.signing_run(
+            &[
+                "--no-comments",
+                "--no-emit-version",
+                "--armor",
+                "--detach-sign",
+            ],
+            bytes,
+        )?;
+        self.one_signature(&run, &keys)?;
+        let armored = armored(&run.stdout, "-----BEGIN PGP SIGNATURE-----")
+            .ok_or_else(|| self.failed("its output holds no armored signature"))?;
+        // The listing names the primary key first, then its subkeys.
+        let primary = keys.first().cloned().unwrap_or_default();
+        Ok((armored, primary))
     }
 
     /// The signing form, for reports.
@@ -172,6 +249,7 @@ impl Signer {
                 return Err(self.failed(run.said.trim()));
             }
             return Err(SignError::UnknownKey {
+                role: self.role,
                 key: self.key.clone(),
                 program: self.program.clone(),
                 home: std::env::var("GNUPGHOME").unwrap_or_else(|_| "~/.gnupg".to_string()),
@@ -192,6 +270,7 @@ impl Signer {
                 .filter_map(|pair| fingerprint(pair[1]))
                 .collect();
             return Err(SignError::Ambiguous {
+                role: self.role,
                 key: self.key.clone(),
                 count: keys,
                 fingerprints: primaries.join(", "),
@@ -211,6 +290,7 @@ impl Signer {
         };
         match why {
             Some(why) => Err(SignError::UnusableKey {
+                role: self.role,
                 key: self.key.clone(),
                 why,
             }),
@@ -313,76 +393,34 @@ impl Signer {
     /// Runs `program --batch --status-fd 2 ARGS` with `input` on standard input, under
     /// the timeout.
     fn run(&self, args: &[&str], input: &[u8]) -> Result<Run, SignError> {
-        let mut child = Command::new(&self.program)
-            .args(["--batch", "--status-fd", "2"])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| SignError::Missing {
-                program: self.program.clone(),
-                source,
-            })?;
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let input = input.to_vec();
-        let writer = std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-        // The outputs are read on threads of their own: a process the program left
-        // behind may hold them open past its end, and the deadline still holds then.
-        let read = |mut pipe: Box<dyn Read + Send>| {
-            let (sender, receiver) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
-                let mut bytes = Vec::new();
-                let _ = pipe.read_to_end(&mut bytes);
-                let _ = sender.send(bytes);
-            });
-            receiver
-        };
-        let out_reader = read(Box::new(child.stdout.take().expect("piped stdout")));
-        let err_reader = read(Box::new(child.stderr.take().expect("piped stderr")));
-        let deadline = Instant::now() + self.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(10))
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(SignError::TimedOut {
+        let mut command = Command::new(&self.program);
+        command.args(["--batch", "--status-fd", "2"]).args(args);
+        let finished =
+            crate::subprocess::run(command, input, self.timeout).map_err(
+                |failure| match failure {
+                    RunFailure::Spawn(source) => SignError::Missing {
+                        role: self.role,
+                        program: self.program.clone(),
+                        source,
+                    },
+                    RunFailure::TimedOut => SignError::TimedOut {
+                        role: self.role,
                         program: self.program.clone(),
                         seconds: self.timeout.as_secs(),
-                    });
-                }
-            }
-        };
-        // The writer is not waited for: a process left behind may hold the input open.
-        drop(writer);
-        let timed_out = || SignError::TimedOut {
-            program: self.program.clone(),
-            seconds: self.timeout.as_secs(),
-        };
-        let remaining = || deadline.saturating_duration_since(Instant::now());
-        let stdout = out_reader
-            .recv_timeout(remaining())
-            .map_err(|_| timed_out())?;
-        let stderr = err_reader
-            .recv_timeout(remaining())
-            .map_err(|_| timed_out())?;
-        let stderr = String::from_utf8_lossy(&stderr).into_owned();
+                    },
+                },
+            )?;
+        let stderr = String::from_utf8_lossy(&finished.stderr).into_owned();
         let (status_lines, said): (Vec<&str>, Vec<&str>) =
             stderr.lines().partition(|l| l.starts_with("[GNUPG:] "));
         Ok(Run {
-            stdout,
+            stdout: finished.stdout,
             status: status_lines
                 .iter()
                 .map(|l| l.trim_start_matches("[GNUPG:] ").to_string())
                 .collect(),
             said: said.join("\n"),
-            success: status.success(),
+            success: finished.success,
         })
     }
 }

@@ -10,6 +10,8 @@
 //! `HERALD_TEST_PYTHON` overrides the Python interpreter.
 #![allow(dead_code)] // each test crate uses a different part of the harness
 
+pub mod approvers;
+
 use std::ffi::OsString;
 use std::fs;
 use std::io::{BufRead, BufReader, ErrorKind};

@@ -3,9 +3,11 @@
 //! The order is the promise: every refusal is collected before anything is asked
 //! or connected, and nothing goes out if there is any ([`refusals`]); the guard
 //! reads the exact bytes that would go on the wire, signed ones included; the
-//! journal must be writable before the person is asked ([`confirm`]); only then
-//! does the mailer connect.
+//! approvals `[approval]` asks for are judged over the content about to go
+//! ([`approvals`]); the journal must be writable before the person is asked
+//! ([`confirm`]); only then does the mailer connect.
 
+mod approvals;
 mod confirm;
 mod hints;
 mod refusals;
@@ -75,6 +77,8 @@ pub struct SendReport {
     /// The file written by `--dry-run`.
     pub dry_run_file: Option<String>,
     pub journal: Option<String>,
+    /// The message's approvals, when `[approval]` covers it.
+    pub approvals: Option<crate::approval::ApprovalStatus>,
 }
 
 impl Default for SendReport {
@@ -96,6 +100,7 @@ impl Default for SendReport {
             signed: None,
             dry_run_file: None,
             journal: None,
+            approvals: None,
         }
     }
 }
@@ -199,6 +204,8 @@ pub fn send(
     report.message_id = Some(email.message_id.clone());
     report.content_hash = Some(message.content_hash.clone());
     report.size_bytes = Some(email.bytes.len());
+    // The content is final: judge its approvals before anything is asked.
+    report.approvals = approvals::approval_check(&checked, config, send, message, &mut findings)?;
 
     match mailer {
         _ if crate::validate::blocks(&findings) => {}
@@ -233,6 +240,7 @@ pub fn send(
                     entry.test = test_copy;
                     entry.without_pre_announcement = send.without_pre_announcement.clone();
                     entry.told = Some(crate::render::Told::of(&checked.input, kind));
+                    entry.approvals = approvals::relied_on(report.approvals.as_ref());
                     let settle = settle_command(path, kind);
                     let record = Record {
                         journal: &mut journal,
