@@ -380,6 +380,27 @@ fn a_changed_byte_in_the_description_voids_every_approval() {
     assert_eq!(status["content_hash"], after.as_str());
     assert_eq!(status["approvals"][0]["content_hash"], before.as_str());
     assert_eq!(status["approvals"][0]["verdict"], "content-changed");
+
+    // The preview page marks them void too.
+    let render = ws.herald(
+        &[
+            "render",
+            "release.toml",
+            "--out",
+            "drafts",
+            "--today",
+            RELEASE_DAY,
+        ],
+        &keys.env(),
+    );
+    assert!(render.status.success(), "{}", show(&render));
+    let page = std::fs::read_to_string(ws.path("drafts/index.html")).unwrap();
+    assert!(
+        page.contains(&format!("0 of 2 needed over content {after}")),
+        "{page}"
+    );
+    assert_eq!(page.matches("class=\"approval void\"").count(), 2, "{page}");
+    assert!(page.contains("VOID since the last change"), "{page}");
 }
 
 #[test]

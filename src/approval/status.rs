@@ -68,6 +68,8 @@ pub struct ApprovalRecord {
     /// When it was signed (RFC 3339), when the signature says (OpenPGP).
     pub signed_at: Option<String>,
     pub verdict: Verdict,
+    /// The verdict in a word or two, as `plan` and the page show it.
+    pub verdict_words: &'static str,
     /// Whether it counts toward `required`.
     pub counts: bool,
     /// The verdict in a sentence.
@@ -235,6 +237,7 @@ impl<'a> Verifier<'a> {
                 .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             counts: verdict == Verdict::Valid,
+            verdict_words: verdict.word(),
             verdict,
             reason,
             statement: text,

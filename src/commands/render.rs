@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::approval_status::{approval_statuses, missing_approval_notes, SigningKey};
 use super::report::{checked_or_report, emit};
 use super::{CommandError, Exit, Format, Options};
 use crate::deliver::journal::Journal;
@@ -14,6 +15,7 @@ use crate::model::MessageKind;
 use crate::pipeline::drafts_with_findings;
 use crate::preview::{preview_page, PageContext};
 use crate::render;
+use crate::validate::{Finding, Severity};
 
 /// `herald render`: drafts of every due message, written to `out_dir` or printed.
 pub fn render(
@@ -26,9 +28,31 @@ pub fn render(
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
-    let (drafts, findings) = drafts_with_findings(&checked, options)?;
+    let (drafts, mut findings) = drafts_with_findings(&checked, options)?;
     let journal = Journal::open(path)?;
     let config = checked.config(options)?;
+    let messages: Vec<(MessageKind, &str)> = drafts
+        .iter()
+        .map(|d| (d.planned.kind, d.guarded.message.content_hash.as_str()))
+        .collect();
+    // Drafts are written where approvals cannot be checked too (a CI runner without
+    // gpg): the page then says so instead of showing none.
+    let (approvals, problems) =
+        match approval_statuses(&checked, config, &messages, SigningKey::IfKnown) {
+            Ok(found) => found,
+            Err(error) => (
+                Vec::new(),
+                vec![Finding::unlocated(
+                    Severity::Note,
+                    "approvals-unchecked",
+                    format!("the approvals could not be checked here: {error}"),
+                )],
+            ),
+        };
+    findings.extend(problems);
+    findings.extend(missing_approval_notes(&approvals, |kind| {
+        journal.has_sent(kind)
+    }));
     let signing = config.and_then(|c| c.signing.as_ref().map(|s| s.mode));
     let page = |previous: &Previous| {
         let context = PageContext {
@@ -36,6 +60,7 @@ pub fn render(
             previous,
             signing,
             config: config.map(|c| c.path.as_path()),
+            approvals: &approvals,
         };
         preview_page(&checked, &drafts, &findings, &journal, &context)
     };

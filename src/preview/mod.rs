@@ -42,6 +42,8 @@ pub struct PageContext<'a> {
     pub signing: Option<crate::config::SigningMode>,
     /// The configuration file the addressing came from; `None` without one.
     pub config: Option<&'a Path>,
+    /// The approvals of each message `[approval]` covers.
+    pub approvals: &'a [crate::approval::ApprovalStatus],
 }
 
 /// The page's templates, built into the binary. `index.html` is the page; the others

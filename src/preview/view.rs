@@ -130,6 +130,8 @@ pub struct Message<'a> {
     /// The To addresses are the placeholders.
     pub placeholder: bool,
     pub signing: Option<SigningMode>,
+    /// Who approved this content, when `[approval]` covers the message.
+    pub approvals: Option<&'a crate::approval::ApprovalStatus>,
     pub leaks: Vec<LeakItem>,
     /// The HTML part's body, with its leaks marked.
     pub html_part: String,
@@ -327,6 +329,7 @@ fn message<'a>(
         bcc: &draft.addressing.bcc,
         placeholder: draft.addressing.to == placeholder_to,
         signing: context.signing,
+        approvals: context.approvals.iter().find(|a| a.kind == kind),
         leaks,
         html_part,
         text_part,

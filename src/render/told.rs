@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::MessageContext;
+use super::context::MessageContext;
 use crate::load::LoadedRelease;
 use crate::model::MessageKind;
 

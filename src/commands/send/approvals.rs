@@ -3,8 +3,8 @@
 //! anything is asked or connected; too few is the refusal `not-approved`.
 
 use super::hints::shell_quoted;
+use super::options::SendOptions;
 use super::refusals::refusal;
-use super::SendOptions;
 use crate::approval::ApprovalStatus;
 use crate::commands::approval_status::{approval_statuses, SigningKey};
 use crate::config::Config;

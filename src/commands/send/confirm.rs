@@ -4,8 +4,8 @@ use std::io::Write;
 
 use std::path::Path;
 
+use super::options::SendOptions;
 use super::refusals::refusal;
-use super::SendOptions;
 use crate::english::count;
 use crate::model::Addressing;
 use crate::pipeline::Guarded;

@@ -10,6 +10,7 @@
 mod approvals;
 mod confirm;
 mod hints;
+mod options;
 mod refusals;
 
 use std::io::Write;
@@ -21,6 +22,7 @@ use serde::Serialize;
 
 pub use confirm::Confirm;
 pub(crate) use hints::settle_command;
+pub use options::SendOptions;
 
 use super::report::{checked_or_report, emit};
 use super::{CommandError, Exit, Options};
@@ -32,28 +34,6 @@ use crate::model::{Addressing, MessageKind};
 use crate::pipeline::{addressing_for, compose_guarded, Checked};
 use crate::render::ComposedEmail;
 use crate::validate::{Finding, Severity};
-
-/// What `herald send` was asked to do.
-#[derive(Debug, Clone)]
-pub struct SendOptions {
-    pub kind: MessageKind,
-    /// `--yes`: do not ask.
-    pub assume_yes: bool,
-    /// `--dry-run`: write the message to a file, connect nowhere.
-    pub dry_run: bool,
-    /// `--resend`: send although the journal has this kind.
-    pub resend: bool,
-    /// `--late`: send an announcement more than [`refusals::LATE_AFTER_DAYS`] days after the
-    /// release day.
-    pub late: bool,
-    /// `--test-to ADDRESS`: after every check but the day's, send a copy marked as a
-    /// test to this address only, which must be listed in `[recipients.test]`. It is
-    /// journaled as a test copy, which never counts as the message sent.
-    pub test_to: Option<String>,
-    /// `--without-pre-announcement REASON`: send an announcement whose required
-    /// pre-announcement the journal does not show as sent; the reason is journaled.
-    pub without_pre_announcement: Option<String>,
-}
 
 /// What `send` did, for the JSON report.
 #[derive(Debug, Clone, Serialize)]

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::hints::settle_command;
-use super::SendOptions;
+use super::options::SendOptions;
 use crate::config::{self, Config};
 use crate::controls::escaped;
 use crate::deliver::journal::{Journal, Previous};
