@@ -110,7 +110,9 @@ impl Checked {
     pub fn embargo(&self, kind: MessageKind) -> &Embargo {
         static LABELS_ONLY: OnceLock<Embargo> = OnceLock::new();
         match kind {
-            MessageKind::PreAnnouncement => self.embargo.get_or_init(|| Embargo::new(&self.input)),
+            MessageKind::PreAnnouncement => self
+                .embargo
+                .get_or_init(|| Embargo::with_wording(&self.input, self.templates.wording())),
             _ => LABELS_ONLY.get_or_init(Embargo::labels_only),
         }
     }

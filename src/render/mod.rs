@@ -5,6 +5,7 @@ pub mod email;
 pub mod history;
 pub mod markdown;
 pub mod templates;
+pub mod wording;
 
 use std::path::PathBuf;
 
@@ -15,6 +16,7 @@ pub use context::{Affects, MessageContext};
 pub use email::{compose, compose_with, Addressing, ComposedEmail};
 pub use history::{history, HistoryLine};
 pub use templates::{TemplateSource, Templates};
+pub use wording::Wording;
 
 use crate::load::LoadedRelease;
 use crate::plan::MessageKind;
