@@ -19,23 +19,23 @@ impl Automaton {
     ///
     /// Many patterns that end one after another without a state between them
     /// (`the part 1`, `the part 2`, …, `the part 10`, … or runs of issue numbers,
-    /// where nearly every state ends a pattern) take the aho-corasick crate (1.1.5)
-    /// time quadratic in their number to build: it moves the states that end a
-    /// pattern in front of the others by swaps, then follows each swap cycle from
-    /// each of its states, and the few states that end no pattern travel through all
-    /// the others, in cycles as long as the automaton. 100,000 such patterns took
-    /// 1.3 s, 10,000 0.01 s. So when [`shuffle_is_costly`] (from [`DECOYS_FROM`]
-    /// patterns on), each pattern is followed by a decoy, the pattern and two NUL
-    /// bytes: it adds a state that ends no pattern after each pattern, so no cycle
+    /// where nearly every state ends a pattern) can take the aho-corasick crate time
+    /// quadratic in their number to build: it moves the states that end a pattern in
+    /// front of the others by swaps, then follows each swap cycle from each of its
+    /// states, and when few states end no pattern they travel through all the others,
+    /// in cycles as long as the automaton. Which sets do that depends on the order in
+    /// which the crate makes its states, which is its own affair. So from
+    /// [`DECOYS_FROM`] patterns on, every pattern is followed by a decoy, the pattern
+    /// and two NUL bytes: it adds a state that ends no pattern right after each
+    /// pattern's end, whatever order the states are made or moved in, so no cycle
     /// grows long. No text herald searches holds a NUL (control characters are
     /// refused in release files, templates and rendered mail), and a decoy's matches
-    /// are dropped anyway. Decoys double the automaton, so a set that does not need
-    /// them (100,000 issues' words) goes without.
+    /// are dropped anyway.
     pub(crate) fn new<'a>(
         builder: &AhoCorasickBuilder,
         patterns: impl Iterator<Item = &'a str> + Clone,
     ) -> Result<Automaton, BuildError> {
-        let decoys = patterns.clone().count() >= DECOYS_FROM && shuffle_is_costly(patterns.clone());
+        let decoys = patterns.clone().nth(DECOYS_FROM - 1).is_some();
         let inner = if decoys {
             builder.build(
                 patterns.flat_map(|p| [p.as_bytes().to_vec(), [p.as_bytes(), b"\0\0"].concat()]),
@@ -65,47 +65,6 @@ impl Automaton {
     }
 }
 
-/// Whether the crate's shuffle would move the states that end no pattern so often
-/// that following its swap cycles takes time quadratic in the automaton (see
-/// [`Automaton::new`]). The trie's states are replayed in the order the crate makes
-/// them (each new prefix of each pattern, known by a 64-bit hash of it); the shuffle
-/// moves the first state that ends no pattern behind the others each time it meets
-/// a state that ends one, and a state moved `k` times makes a cycle of `k + 1`.
-fn shuffle_is_costly<'a>(patterns: impl Iterator<Item = &'a str>) -> bool {
-    use std::collections::{HashSet, VecDeque};
-    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut made: HashSet<u64> = HashSet::new();
-    let mut ends: HashSet<u64> = HashSet::new();
-    let mut order: Vec<u64> = Vec::new();
-    for pattern in patterns {
-        let mut prefix = FNV_OFFSET;
-        for &byte in pattern.as_bytes() {
-            prefix = (prefix ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-            if made.insert(prefix) {
-                order.push(prefix);
-            }
-        }
-        ends.insert(prefix);
-    }
-    drop(made);
-    let mut waiting: VecDeque<usize> = VecDeque::new();
-    let mut moves: Vec<u64> = Vec::new();
-    for state in &order {
-        if ends.contains(state) {
-            if let Some(moved) = waiting.pop_front() {
-                moves[moved] += 1;
-                waiting.push_back(moved);
-            }
-        } else {
-            moves.push(0);
-            waiting.push_back(moves.len() - 1);
-        }
-    }
-    let cost: u64 = moves.iter().map(|k| (k + 1) * (k + 1)).sum();
-    cost > 8 * order.len() as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,10 +80,6 @@ mod tests {
                 .start_kind(StartKind::Both);
             let automaton = Automaton::new(&builder, patterns.iter().map(String::as_str)).unwrap();
             assert_eq!(automaton.decoys, count >= DECOYS_FROM);
-            // Words of a title need none: most of their states end no pattern.
-            let words: Vec<String> = (0..count).map(|n| format!("qword{n}x")).collect();
-            let plain = Automaton::new(&builder, words.iter().map(String::as_str)).unwrap();
-            assert!(!plain.decoys);
             // A decoy of `the part 7` is in the text: it is found, and dropped.
             let text = format!("x the part 7\0\0 y the part {} z", count - 1);
             let mut found: Vec<(u32, &str)> = automaton

@@ -189,6 +189,12 @@ pub fn send(
         }
         _ => None,
     };
+    // The signed bytes are what goes on the wire: guarded again, armor included.
+    if let Some(signed) = &signed {
+        let leaks = crate::guard::check_email(checked.embargo(kind), kind, &signed.bytes);
+        findings.extend(crate::guard::leak_findings(kind, &leaks));
+    }
+    let blocked = crate::validate::exit_code(&findings) > 0;
     let email = signed.as_ref().unwrap_or(&guarded.email);
     report.subject = Some(message.subject.clone());
     report.message_id = Some(email.message_id.clone());
