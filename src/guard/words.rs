@@ -97,6 +97,7 @@ const DESCRIPTOR_WORDS: &[&str] = &[
     "gitlab",
     "gmail",
     "gmbh",
+    "google",
     "googlemail",
     "group",
     "hackerone",

@@ -64,12 +64,10 @@ impl Builder<'_> {
     }
 
     /// Whether a credited word, lower case, is ordinary alone: a stop word, a word
-    /// credits use besides names, a signer's name, or a label of the project's own
-    /// hosts.
+    /// credits use besides names, or a label of the project's own hosts.
     fn is_ordinary(&self, token: &str) -> bool {
         is_stop_word(token)
             || is_descriptor(token)
-            || self.signers.contains(token)
             || self
                 .own_hosts
                 .iter()
@@ -80,12 +78,17 @@ impl Builder<'_> {
     /// handle's stem.
     fn person(&mut self, person: &str, name: Name) {
         let tokens = word_tokens(person);
-        // A word of the wording counts alone only when it is the whole name: the
-        // wording's sentences say it anyway ("Jane Release", but "Relea").
+        // A word of the wording or of a signer's name counts alone only when it is
+        // the whole name: the wording's sentences and the sign-off say it anyway
+        // ("Katie" of "Katie Hockman" when Katie signs), but a credited "RyotaK"
+        // counts whoever signs.
         let several = tokens.len() > 1;
         let distinctive: Vec<bool> = tokens
             .iter()
-            .map(|t| !(self.is_ordinary(t) || (several && self.wording.is_own(t))))
+            .map(|t| {
+                let shared = self.wording.is_own(t) || self.signers.contains(t);
+                !(self.is_ordinary(t) || (several && shared))
+            })
             .collect();
         if !distinctive.contains(&true) {
             return;
