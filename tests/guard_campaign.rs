@@ -298,7 +298,12 @@ fn real_pre_announcement_wording_passes() {
         let (_dir, templates) = templates_with("", &case.plant);
         let leaks = guard(&input, &templates, &addressing());
         if !leaks.is_empty() {
-            alarms.push(format!("{}: {:?}\n{}", case.form, case.plant, describe(&leaks)));
+            alarms.push(format!(
+                "{}: {:?}\n{}",
+                case.form,
+                case.plant,
+                describe(&leaks)
+            ));
         }
     }
     eprintln!(
@@ -325,5 +330,44 @@ fn the_builtin_messages_of_the_campaign_pass() {
         let embargo = herald::guard::Embargo::labels_only();
         let leaks = check_email(&embargo, MessageKind::Announcement, &bytes);
         assert!(leaks.is_empty(), "{which:?}\n{}", describe(&leaks));
+    }
+}
+
+/// The guard reads a signed message as it goes out: an armor header line that names
+/// a detail is caught in a PGP/MIME signature part and in an inline signature, while
+/// the signature's radix-64 data is no text to it.
+#[test]
+fn armor_header_lines_of_a_signed_message_are_guarded() {
+    let (path, text) = release_text(None);
+    let input = load(path, text);
+    let embargo = herald::guard::Embargo::new(&input);
+    let armor = "-----BEGIN PGP SIGNATURE-----\r\nComment: CVE-2025-61802, see issue 75124\r\n\r\n\
+                 iHUEARYIAB0WIQR1MTI0NzUxMjQ3NTEyNDc1MTI0\r\n=xye6\r\n-----END PGP SIGNATURE-----\r\n";
+    let pgp_mime = format!(
+        "From: releases@example.org\r\nSubject: Go 1.24.5 pre-announcement\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/signed; protocol=\"application/pgp-signature\"; micalg=pgp-sha256; boundary=\"s\"\r\n\r\n\
+         --s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello gophers.\r\n\
+         --s\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n{armor}--s--\r\n"
+    );
+    let inline = format!(
+        "From: releases@example.org\r\nSubject: Go 1.24.5 pre-announcement\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\n\
+         Hello gophers.\r\n{armor}"
+    );
+    for mail in [pgp_mime, inline] {
+        let leaks = check_email(&embargo, MessageKind::PreAnnouncement, mail.as_bytes());
+        assert!(
+            reported(&leaks, "cve", Some("CVE-2025-61802")),
+            "{}",
+            describe(&leaks)
+        );
+        assert!(
+            reported(&leaks, "issue-number", Some("75124")),
+            "{}",
+            describe(&leaks)
+        );
+        let clean = mail.replace("Comment: CVE-2025-61802, see issue 75124\r\n", "");
+        let leaks = check_email(&embargo, MessageKind::PreAnnouncement, clean.as_bytes());
+        assert!(leaks.is_empty(), "{}", describe(&leaks));
     }
 }
