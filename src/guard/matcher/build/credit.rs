@@ -56,11 +56,7 @@ impl Builder<'_> {
     fn is_known_host(&self, domain: &str) -> bool {
         let within = |host: &str| domain == host || domain.ends_with(&format!(".{host}"));
         self.own_hosts.iter().any(|h| within(h))
-            || domain
-                .split('.')
-                .rev()
-                .nth(1)
-                .is_some_and(|main| is_descriptor(main))
+            || domain.split('.').rev().nth(1).is_some_and(is_descriptor)
     }
 
     /// Whether a credited word, lower case, is ordinary alone: a stop word, a word

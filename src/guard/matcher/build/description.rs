@@ -17,10 +17,11 @@ const PHRASE_WORDS: usize = 3;
 impl Builder<'_> {
     pub(super) fn description(&mut self, entry: &Entry<'_>) {
         let text: &str = &entry.issue.description;
-        let title_forms: Vec<String> = crate::guard::words::identifiers(&entry.issue.title)
-            .iter()
-            .map(|i| word_form(i))
-            .collect();
+        let title_forms: std::collections::HashSet<String> =
+            crate::guard::words::identifiers(&entry.issue.title)
+                .iter()
+                .map(|i| word_form(i))
+                .collect();
         for term in terms(text) {
             let form = word_form(&term.text);
             if form.is_empty() || title_forms.contains(&form) {
@@ -33,8 +34,9 @@ impl Builder<'_> {
                 TermKind::Phrase => self.words.add(&form, Rule::Plural.of(name)),
             }
         }
+        let stemmer = stemmer();
         for phrase in phrases(text, |word| {
-            let stem = stemmer().stem(word).into_owned();
+            let stem = stemmer.stem(word).into_owned();
             self.safe.contains(word) || is_weak_stem(&stem) || self.safe.contains(&stem)
         }) {
             let detail = self.details.insert(&phrase);
@@ -73,8 +75,9 @@ struct Term {
 /// digited word, or a call (`LookupMX(`).
 fn terms(text: &str) -> Vec<Term> {
     let mut out: Vec<Term> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut push = |text: &str, kind| {
-        if !out.iter().any(|t| t.text == text) {
+        if seen.insert(text.to_string()) {
             out.push(Term {
                 text: text.to_string(),
                 kind,
@@ -144,6 +147,7 @@ fn code_spans(text: &str) -> Vec<(bool, &str)> {
 /// common title word). Each counts whole, as it is written.
 fn phrases(text: &str, ordinary: impl Fn(&str) -> bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (code, chunk) in code_spans(text) {
         if code {
             continue;
@@ -156,7 +160,7 @@ fn phrases(text: &str, ordinary: impl Fn(&str) -> bool) -> Vec<String> {
                     .filter(|w| !ordinary(&w.to_lowercase()))
                     .count();
                 let phrase = window.join(" ");
-                if uncommon >= 2 && !out.contains(&phrase) {
+                if uncommon >= 2 && seen.insert(phrase.clone()) {
                     out.push(phrase);
                 }
             }

@@ -48,11 +48,13 @@ impl Builder<'_> {
                 self.squeezed.add(&glued, name(Rule::Word));
             }
         }
-        // Without its host, the path is how people write it: `x/crypto/ssh` and
-        // `crypto/ssh` for `golang.org/x/crypto/ssh`.
+        // Without its host, and without the element after it, the path is how people
+        // write it: `x/crypto/ssh` and `crypto/ssh` for `golang.org/x/crypto/ssh`,
+        // `org/repo/pkg` and `repo/pkg` for `github.com/org/repo/pkg`. Two forms
+        // at most: a path of thousands of elements makes no more.
         let elements: Vec<&str> = package.split('/').filter(|e| !e.is_empty()).collect();
         if elements.len() > 2 && elements[0].contains('.') && !is_module {
-            for from in 1..elements.len() - 1 {
+            for from in 1..elements.len().min(4) - 1 {
                 let suffix = word_form(&elements[from..].join("/"));
                 self.words.add(&suffix, name(Rule::Word));
             }

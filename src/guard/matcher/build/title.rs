@@ -132,8 +132,9 @@ impl Builder<'_> {
             self.words
                 .add(&word_form(&parts.join(" ")), with(Rule::Prefix));
         }
-        // The parts that end a long identifier name the thing it is about.
-        for from in 1..parts.len().saturating_sub(1) {
+        // The parts that end a long identifier name the thing it is about: its last
+        // two and three parts (an identifier of thousands of parts makes no more).
+        for from in parts.len().saturating_sub(3).max(1)..parts.len().saturating_sub(1) {
             let run = &parts[from..];
             let glued = run.concat();
             if glued.chars().count() < 6 || run.iter().all(|p| p.chars().count() < 3) {
