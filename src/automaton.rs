@@ -23,19 +23,19 @@ impl Automaton {
     /// quadratic in their number to build: it moves the states that end a pattern in
     /// front of the others by swaps, then follows each swap cycle from each of its
     /// states, and when few states end no pattern they travel through all the others,
-    /// in cycles as long as the automaton. Which sets do that depends on the order in
-    /// which the crate makes its states, which is its own affair. So from
-    /// [`DECOYS_FROM`] patterns on, every pattern is followed by a decoy, the pattern
-    /// and two NUL bytes: it adds a state that ends no pattern right after each
-    /// pattern's end, whatever order the states are made or moved in, so no cycle
-    /// grows long. No text herald searches holds a NUL (control characters are
-    /// refused in release files, templates and rendered mail), and a decoy's matches
-    /// are dropped anyway.
+    /// in cycles as long as the automaton. So when [`is_dense`] says that most states
+    /// of the set's trie end a pattern (from [`DECOYS_FROM`] patterns on), every
+    /// pattern is followed by a decoy, the pattern and two NUL bytes: it adds a state
+    /// that ends no pattern right after each pattern's end, so no cycle grows long.
+    /// No text herald searches holds a NUL (control characters are refused in
+    /// release files, templates and rendered mail), and a decoy's matches are
+    /// dropped anyway. Decoys double the automaton, so a sparse set (100,000
+    /// issues' phrases) goes without.
     pub(crate) fn new<'a>(
         builder: &AhoCorasickBuilder,
         patterns: impl Iterator<Item = &'a str> + Clone,
     ) -> Result<Automaton, BuildError> {
-        let decoys = patterns.clone().nth(DECOYS_FROM - 1).is_some();
+        let decoys = patterns.clone().nth(DECOYS_FROM - 1).is_some() && is_dense(patterns.clone());
         let inner = if decoys {
             builder.build(
                 patterns.flat_map(|p| [p.as_bytes().to_vec(), [p.as_bytes(), b"\0\0"].concat()]),
@@ -65,6 +65,29 @@ impl Automaton {
     }
 }
 
+/// Whether at least half the states of the trie of `patterns` (its distinct
+/// prefixes) end a pattern. A property of the set alone, whatever order the crate
+/// makes or moves its states in: where as many states end no pattern as end one,
+/// every run of pattern ends has states that end none before it to trade places
+/// with, and the swap cycles stay short.
+fn is_dense<'a>(patterns: impl Iterator<Item = &'a str>) -> bool {
+    use std::collections::HashSet;
+    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+    // Each prefix by a 64-bit hash of it, built byte by byte.
+    let mut states: HashSet<u64, rustc_hash::FxBuildHasher> = HashSet::default();
+    let mut ends: HashSet<u64, rustc_hash::FxBuildHasher> = HashSet::default();
+    for pattern in patterns {
+        let mut prefix = FNV_OFFSET;
+        for &byte in pattern.as_bytes() {
+            prefix = (prefix ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+            states.insert(prefix);
+        }
+        ends.insert(prefix);
+    }
+    ends.len() * 2 >= states.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +103,10 @@ mod tests {
                 .start_kind(StartKind::Both);
             let automaton = Automaton::new(&builder, patterns.iter().map(String::as_str)).unwrap();
             assert_eq!(automaton.decoys, count >= DECOYS_FROM);
+            // Words of a title need none: most of their states end no pattern.
+            let words: Vec<String> = (0..count).map(|n| format!("qword{n}x")).collect();
+            let plain = Automaton::new(&builder, words.iter().map(String::as_str)).unwrap();
+            assert!(!plain.decoys);
             // A decoy of `the part 7` is in the text: it is found, and dropped.
             let text = format!("x the part 7\0\0 y the part {} z", count - 1);
             let mut found: Vec<(u32, &str)> = automaton

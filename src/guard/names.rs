@@ -139,7 +139,8 @@ pub(crate) fn is_handle_shaped(raw: &str) -> bool {
     let word = trim_name(raw);
     let inner = word.trim_start_matches('@');
     let letters = inner.chars().filter(|c| c.is_alphabetic()).count();
-    if letters < 2 || inner.contains("://") {
+    // "e.g." and "i.e." are no handles.
+    if letters < 3 || inner.contains("://") {
         return false;
     }
     let digits = inner.chars().any(|c| c.is_ascii_digit());
@@ -168,6 +169,27 @@ static ADDRESS_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid address pattern")
 });
 
+/// First path elements that are a site's own pages, not a person's.
+const SITE_PATHS: &[&str] = &[
+    "advisories",
+    "blog",
+    "issue",
+    "issues",
+    "p",
+    "pages",
+    "post",
+    "posts",
+    "pull",
+    "report",
+    "reports",
+    "s",
+    "security",
+    "u",
+    "user",
+    "users",
+    "wiki",
+];
+
 /// The addresses and links in `text`, and the text without them (each replaced by a
 /// comma, which separates names).
 pub(crate) fn addresses(text: &str) -> (String, Vec<Address>) {
@@ -187,9 +209,12 @@ pub(crate) fn addresses(text: &str) -> (String, Vec<Address>) {
         rest.push_str(&text[last..whole.start()]);
         rest.push_str(", ");
         last = whole.end();
+        // A link names a person by its first path element (`github.com/Slonser`),
+        // unless that element is one of a site's own (`hackerone.com/reports/…`).
         let handle = local.map(str::to_string).or_else(|| {
             path.and_then(|p| p.split('/').find(|e| !e.is_empty()))
                 .map(|e| e.trim_start_matches('@').to_string())
+                .filter(|e| !SITE_PATHS.contains(&e.to_ascii_lowercase().as_str()))
         });
         found.push(Address {
             domain: caps[2].to_lowercase(),

@@ -89,7 +89,8 @@ impl Builder<'_> {
         if !distinctive.contains(&true) {
             return;
         }
-        if tokens.len() > 1 {
+        // Whole, unless every word is a letter or two ("e g").
+        if tokens.len() > 1 && tokens.iter().any(|t| t.chars().count() > 2) {
             self.words.add(&tokens.join(" "), name);
         }
         let as_written: Vec<&str> = person

@@ -62,31 +62,4 @@ impl Builder<'_> {
             }
         }
     }
-
-    /// Issue numbers, in every form the digit scan recognizes, and the issue URLs.
-    pub(super) fn issue_numbers(&mut self, entry: &Entry<'_>) {
-        for cited in entry.issue.issues() {
-            let number = cited.get();
-            let detail = self.details.insert(&number.to_string());
-            let issue = self.issues.id(number);
-            self.numbers.push(
-                number,
-                NumberDetail {
-                    kind: DetailKind::IssueNumber,
-                    detail,
-                    issue,
-                },
-            );
-            let name = |rule| super::super::Name {
-                issue,
-                ..entry.name(DetailKind::IssueNumber, detail, rule)
-            };
-            if number >= 10_000 {
-                self.squeezed.add(&number.to_string(), name(Rule::Digits));
-            }
-            let link = crate::guard::words::strip_scheme(&self.project.issue_link(*cited));
-            self.words
-                .add(&crate::guard::words::word_form(&link), name(Rule::Word));
-        }
-    }
 }

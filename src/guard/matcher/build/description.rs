@@ -15,16 +15,15 @@ use crate::guard::words::{
 const PHRASE_WORDS: usize = 3;
 
 impl Builder<'_> {
-    pub(super) fn description(&mut self, entry: &Entry<'_>) {
+    /// The description's terms and phrases; `title_forms` are the word forms of the
+    /// title's identifiers, which count as the title's already.
+    pub(super) fn description(&mut self, entry: &Entry<'_>, title_forms: &[String]) {
         let text: &str = &entry.issue.description;
-        let title_forms: std::collections::HashSet<String> =
-            crate::guard::words::identifiers(&entry.issue.title)
-                .iter()
-                .map(|i| word_form(i))
-                .collect();
+        let title_forms: std::collections::HashSet<&str> =
+            title_forms.iter().map(String::as_str).collect();
         for term in terms(text) {
             let form = word_form(&term.text);
-            if form.is_empty() || title_forms.contains(&form) {
+            if form.is_empty() || title_forms.contains(form.as_str()) {
                 continue;
             }
             let detail = self.details.insert(&term.text);

@@ -4,6 +4,7 @@
 mod credit;
 mod cve;
 mod description;
+mod issue;
 mod link;
 mod package;
 mod title;
@@ -129,8 +130,8 @@ impl Builder<'_> {
         }
         self.issue_numbers(&entry);
         self.packages(&entry);
-        self.title(&entry);
-        self.description(&entry);
+        let title_forms = self.title(&entry);
+        self.description(&entry, &title_forms);
         self.credit(&entry);
         self.links(&entry);
     }

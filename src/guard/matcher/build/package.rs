@@ -9,6 +9,10 @@ use super::{Builder, Entry};
 use crate::guard::report::DetailKind;
 use crate::guard::words::{word_form, word_tokens};
 
+/// The longest path whose forms without its host are looked for: real import paths
+/// are far shorter, and each form of a path of megabytes would be as long again.
+const HOSTLESS_UP_TO: usize = 1024;
+
 impl Builder<'_> {
     pub(super) fn packages(&mut self, entry: &Entry<'_>) {
         let issue = entry.issue;
@@ -53,7 +57,11 @@ impl Builder<'_> {
         // `org/repo/pkg` and `repo/pkg` for `github.com/org/repo/pkg`. Two forms
         // at most: a path of thousands of elements makes no more.
         let elements: Vec<&str> = package.split('/').filter(|e| !e.is_empty()).collect();
-        if elements.len() > 2 && elements[0].contains('.') && !is_module {
+        if elements.len() > 2
+            && elements[0].contains('.')
+            && !is_module
+            && package.len() <= HOSTLESS_UP_TO
+        {
             for from in 1..elements.len().min(4) - 1 {
                 let suffix = word_form(&elements[from..].join("/"));
                 self.words.add(&suffix, name(Rule::Word));

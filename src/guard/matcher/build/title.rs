@@ -66,7 +66,8 @@ impl TitleStems {
 }
 
 impl Builder<'_> {
-    pub(super) fn title(&mut self, entry: &Entry<'_>) {
+    /// The title's pairs and forms; returns the word forms of its identifiers.
+    pub(super) fn title(&mut self, entry: &Entry<'_>) -> Vec<String> {
         let title = entry.issue.title.trim();
         let title_detail = self.details.insert(title);
         let title_name = |rule| entry.name(DetailKind::Title, title_detail, rule);
@@ -104,9 +105,11 @@ impl Builder<'_> {
         if significant.len() == 1 && !self.safe.contains(&significant[0]) {
             self.words.add(&significant[0], title_name(Rule::Plural));
         }
-        for ident in identifiers(title) {
-            self.identifier(&ident, title_name(Rule::Word));
+        let idents = identifiers(title);
+        for ident in &idents {
+            self.identifier(ident, title_name(Rule::Word));
         }
+        idents.iter().map(|i| word_form(i)).collect()
     }
 
     /// An identifier of a title or a description, reported as `name` says: glued or
