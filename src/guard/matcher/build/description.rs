@@ -8,7 +8,7 @@ use super::super::Rule;
 use super::{Builder, Entry};
 use crate::guard::report::DetailKind;
 use crate::guard::words::{
-    case_parts, is_distinctive_identifier, is_stop_word, is_weak_stem, stemmer, word_form,
+    case_parts, is_distinctive_identifier, is_stop_word, is_weak_stem, word_form,
 };
 
 /// The fewest significant words a distinctive phrase has.
@@ -33,11 +33,18 @@ impl Builder<'_> {
                 TermKind::Phrase => self.words.add(&form, Rule::Plural.of(name)),
             }
         }
-        let stemmer = stemmer();
-        for phrase in phrases(text, |word| {
-            let stem = stemmer.stem(word).into_owned();
-            self.safe.contains(word) || is_weak_stem(&stem) || self.safe.contains(&stem)
-        }) {
+        let (safe, stemmer, ordinary) = (&self.safe, &self.stemmer, &mut self.ordinary);
+        let found = phrases(text, |word| {
+            // Descriptions repeat their words across entries: each is judged once.
+            if let Some(&known) = ordinary.get(word) {
+                return known;
+            }
+            let stem = stemmer.stem(word);
+            let known = safe.contains(word) || is_weak_stem(&stem) || safe.contains(&stem);
+            ordinary.insert(word.to_string(), known);
+            known
+        });
+        for phrase in found {
             let detail = self.details.insert(&phrase);
             let name = entry.name(DetailKind::Description, detail, Rule::Plural);
             self.words.add(&word_form(&phrase), name);
@@ -144,7 +151,7 @@ fn code_spans(text: &str) -> Vec<(bool, &str)> {
 /// letters side by side in one sentence, with no stop word, code or punctuation
 /// between, of which at least two are not `ordinary` (a word of the wording, a
 /// common title word). Each counts whole, as it is written.
-fn phrases(text: &str, ordinary: impl Fn(&str) -> bool) -> Vec<String> {
+fn phrases(text: &str, mut ordinary: impl FnMut(&str) -> bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (code, chunk) in code_spans(text) {

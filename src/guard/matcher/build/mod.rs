@@ -50,6 +50,9 @@ struct Builder<'a> {
     cve_details: Vec<IssueDetail>,
     stems: TitleStems,
     title_pairs: HashMap<(u32, u32), TitlePair>,
+    /// Whether each description word met so far is ordinary (see `description.rs`).
+    ordinary: HashMap<String, bool>,
+    stemmer: rust_stemmers::Stemmer,
 }
 
 /// The entry being built, and the issue its details are reported under.
@@ -107,6 +110,8 @@ impl Embargo {
             cve_details: Vec::new(),
             stems: TitleStems::default(),
             title_pairs: HashMap::default(),
+            ordinary: HashMap::default(),
+            stemmer: crate::guard::words::stemmer(),
         };
         for entry in &file.security {
             builder.entry(entry.get_ref());
