@@ -19,23 +19,23 @@ impl Automaton {
     ///
     /// Many patterns that end one after another without a state between them
     /// (`the part 1`, `the part 2`, …, `the part 10`, … or runs of issue numbers,
-    /// where nearly every state ends a pattern) take the aho-corasick crate (1.1.5)
-    /// time quadratic in their number to build: it moves the states that end a
-    /// pattern in front of the others by swaps, then follows each swap cycle from
-    /// each of its states, and the few states that end no pattern travel through all
-    /// the others, in cycles as long as the automaton. 100,000 such patterns took
-    /// 1.3 s, 10,000 0.01 s. So when [`shuffle_is_costly`] (from [`DECOYS_FROM`]
-    /// patterns on), each pattern is followed by a decoy, the pattern and two NUL
-    /// bytes: it adds a state that ends no pattern after each pattern, so no cycle
-    /// grows long. No text herald searches holds a NUL (control characters are
-    /// refused in release files, templates and rendered mail), and a decoy's matches
-    /// are dropped anyway. Decoys double the automaton, so a set that does not need
-    /// them (100,000 issues' words) goes without.
+    /// where nearly every state ends a pattern) can take the aho-corasick crate time
+    /// quadratic in their number to build: it moves the states that end a pattern in
+    /// front of the others by swaps, then follows each swap cycle from each of its
+    /// states, and when few states end no pattern they travel through all the others,
+    /// in cycles as long as the automaton. So when [`is_dense`] says that most states
+    /// of the set's trie end a pattern (from [`DECOYS_FROM`] patterns on), every
+    /// pattern is followed by a decoy, the pattern and two NUL bytes: it adds a state
+    /// that ends no pattern right after each pattern's end, so no cycle grows long.
+    /// No text herald searches holds a NUL (control characters are refused in
+    /// release files, templates and rendered mail), and a decoy's matches are
+    /// dropped anyway. Decoys double the automaton, so a sparse set (100,000
+    /// issues' phrases) goes without.
     pub(crate) fn new<'a>(
         builder: &AhoCorasickBuilder,
         patterns: impl Iterator<Item = &'a str> + Clone,
     ) -> Result<Automaton, BuildError> {
-        let decoys = patterns.clone().count() >= DECOYS_FROM && shuffle_is_costly(patterns.clone());
+        let decoys = patterns.clone().nth(DECOYS_FROM - 1).is_some() && is_dense(patterns.clone());
         let inner = if decoys {
             builder.build(
                 patterns.flat_map(|p| [p.as_bytes().to_vec(), [p.as_bytes(), b"\0\0"].concat()]),
@@ -65,45 +65,27 @@ impl Automaton {
     }
 }
 
-/// Whether the crate's shuffle would move the states that end no pattern so often
-/// that following its swap cycles takes time quadratic in the automaton (see
-/// [`Automaton::new`]). The trie's states are replayed in the order the crate makes
-/// them (each new prefix of each pattern, known by a 64-bit hash of it); the shuffle
-/// moves the first state that ends no pattern behind the others each time it meets
-/// a state that ends one, and a state moved `k` times makes a cycle of `k + 1`.
-fn shuffle_is_costly<'a>(patterns: impl Iterator<Item = &'a str>) -> bool {
-    use std::collections::{HashSet, VecDeque};
+/// Whether at least half the states of the trie of `patterns` (its distinct
+/// prefixes) end a pattern. A property of the set alone, whatever order the crate
+/// makes or moves its states in: where as many states end no pattern as end one,
+/// every run of pattern ends has states that end none before it to trade places
+/// with, and the swap cycles stay short.
+fn is_dense<'a>(patterns: impl Iterator<Item = &'a str>) -> bool {
+    use std::collections::HashSet;
     const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut made: HashSet<u64> = HashSet::new();
-    let mut ends: HashSet<u64> = HashSet::new();
-    let mut order: Vec<u64> = Vec::new();
+    // Each prefix by a 64-bit hash of it, built byte by byte.
+    let mut states: HashSet<u64, rustc_hash::FxBuildHasher> = HashSet::default();
+    let mut ends: HashSet<u64, rustc_hash::FxBuildHasher> = HashSet::default();
     for pattern in patterns {
         let mut prefix = FNV_OFFSET;
         for &byte in pattern.as_bytes() {
             prefix = (prefix ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-            if made.insert(prefix) {
-                order.push(prefix);
-            }
+            states.insert(prefix);
         }
         ends.insert(prefix);
     }
-    drop(made);
-    let mut waiting: VecDeque<usize> = VecDeque::new();
-    let mut moves: Vec<u64> = Vec::new();
-    for state in &order {
-        if ends.contains(state) {
-            if let Some(moved) = waiting.pop_front() {
-                moves[moved] += 1;
-                waiting.push_back(moved);
-            }
-        } else {
-            moves.push(0);
-            waiting.push_back(moves.len() - 1);
-        }
-    }
-    let cost: u64 = moves.iter().map(|k| (k + 1) * (k + 1)).sum();
-    cost > 8 * order.len() as u64
+    ends.len() * 2 >= states.len()
 }
 
 #[cfg(test)]

@@ -96,7 +96,9 @@ impl Checked {
     pub fn embargo(&self, kind: MessageKind) -> &Embargo {
         static LABELS_ONLY: OnceLock<Embargo> = OnceLock::new();
         match kind {
-            MessageKind::PreAnnouncement => self.embargo.get_or_init(|| Embargo::new(&self.input)),
+            MessageKind::PreAnnouncement => self
+                .embargo
+                .get_or_init(|| Embargo::with_wording(&self.input, self.templates.wording())),
             _ => LABELS_ONLY.get_or_init(Embargo::labels_only),
         }
     }
@@ -233,12 +235,47 @@ pub fn compose_guarded(
     resend: usize,
 ) -> Result<Guarded, CommandError> {
     let email = render::compose(&message, addressing, date, resend)?;
-    let leaks = guard::check_email(checked.embargo(message.kind), message.kind, &email.bytes);
+    let mut leaks = guard::check_email(checked.embargo(message.kind), message.kind, &email.bytes);
+    // Placeholders stand in for addresses nobody configured: no person wrote them,
+    // and no message with them can be sent, so what they say is not guarded.
+    let placeholder = config::placeholder_addressing(&checked.input.file.project.name);
+    let mut stand_ins = Vec::new();
+    if addressing.from == placeholder.from {
+        stand_ins.push("from");
+    }
+    if addressing.to == placeholder.to {
+        stand_ins.push("to");
+    }
+    if !stand_ins.is_empty() {
+        let lines = header_lines(email.header_block(), &stand_ins);
+        leaks.retain(|leak| !(leak.part == guard::Part::Headers && lines.contains(&leak.line)));
+    }
     Ok(Guarded {
         message,
         email,
         leaks,
     })
+}
+
+/// The 1-based lines of a header block that belong to the headers `names` (lower
+/// case), their folded continuation lines included.
+fn header_lines(block: &str, names: &[&str]) -> Vec<usize> {
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for (index, line) in block.split("\r\n").enumerate() {
+        if !line.starts_with([' ', '\t']) {
+            let name = line
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            inside = names.contains(&name.as_str());
+        }
+        if inside {
+            lines.push(index + 1);
+        }
+    }
+    lines
 }
 
 /// One message to draft: what the plan says, who it goes to, and what was rendered.

@@ -304,6 +304,7 @@ impl Signer {
         let micalg = self.one_signature(&run, keys)?;
         let armored = armored(&run.stdout, "-----BEGIN PGP SIGNATURE-----")
             .ok_or_else(|| self.failed("its output holds no armored signature"))?;
+        self.nothing_added(&armored)?;
         Ok((armored, micalg))
     }
 
@@ -311,8 +312,53 @@ impl Signer {
     fn clearsign(&self, text: &str, keys: &[String]) -> Result<String, SignError> {
         let run = self.signing_run(&["--clearsign"], text.as_bytes())?;
         self.one_signature(&run, keys)?;
-        armored(&run.stdout, "-----BEGIN PGP SIGNED MESSAGE-----")
-            .ok_or_else(|| self.failed("its output holds no cleartext-signed message"))
+        let armored = armored(&run.stdout, "-----BEGIN PGP SIGNED MESSAGE-----")
+            .ok_or_else(|| self.failed("its output holds no cleartext-signed message"))?;
+        self.nothing_added(&armored)?;
+        Ok(armored)
+    }
+
+    /// Refuses a signature that says more than that the key signed: an armor header
+    /// line (a `comment` in gpg.conf, or a wrapper's) other than a cleartext
+    /// signature's `Hash:`, or a notation, policy URL or preferred keyserver in the
+    /// signature itself (`sig-notation`, `sig-policy-url`, `sig-keyserver-url` in
+    /// gpg.conf, which no command-line option turns off). A reader's client shows
+    /// them, and the embargo guard read the message before it was signed.
+    fn nothing_added(&self, armored: &str) -> Result<(), SignError> {
+        let mut lines = armored.lines();
+        while let Some(line) = lines.next() {
+            let allowed: &[&str] = match line.trim_end() {
+                "-----BEGIN PGP SIGNED MESSAGE-----" => &["Hash"],
+                "-----BEGIN PGP SIGNATURE-----" => &[],
+                _ => continue,
+            };
+            for header in lines.by_ref().take_while(|l| !l.trim().is_empty()) {
+                let key = header.split(':').next().unwrap_or_default().trim();
+                if !allowed.contains(&key) {
+                    return Err(self.failed(&format!(
+                        "its armor has the header line {:?}; herald sends no armor header it did not ask for (a `comment` in gpg.conf?)",
+                        crate::controls::escaped(header)
+                    )));
+                }
+            }
+        }
+        let signature = armored
+            .find("-----BEGIN PGP SIGNATURE-----")
+            .map_or(armored, |at| &armored[at..]);
+        let run = self.run(&["--list-packets"], signature.as_bytes())?;
+        let listing = String::from_utf8_lossy(&run.stdout);
+        for (subpacket, what, option) in [
+            ("subpkt 20 ", "a notation", "sig-notation"),
+            ("subpkt 26 ", "a policy URL", "sig-policy-url"),
+            ("subpkt 24 ", "a preferred keyserver", "sig-keyserver-url"),
+        ] {
+            if listing.contains(subpacket) {
+                return Err(self.failed(&format!(
+                    "its signature carries {what}, which every verifier shows the reader; remove `{option}` (or `set-notation`, `set-policy-url`) from gpg.conf"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The `micalg` of the one signature gpg reports having made, by one of `keys`, with
@@ -347,8 +393,16 @@ impl Signer {
     }
 
     /// Runs gpg to sign, and turns its failures into errors that say what to do.
+    ///
+    /// gpg.conf may not add an armor `Comment:` or `Version:` line: the command line
+    /// turns both off.
     fn signing_run(&self, args: &[&str], input: &[u8]) -> Result<Run, SignError> {
-        let mut all = vec!["--local-user", self.key.as_str()];
+        let mut all = vec![
+            "--no-comments",
+            "--no-emit-version",
+            "--local-user",
+            self.key.as_str(),
+        ];
         all.extend_from_slice(args);
         let run = self.run(&all, input)?;
         if run.success && run.status.iter().any(|l| l.starts_with("SIG_CREATED")) {

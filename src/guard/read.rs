@@ -247,7 +247,12 @@ fn body_segments<'a>(message: &mail_parser::Message<'_>, out: &mut Vec<Segment<'
     for part in &message.parts {
         match &part.body {
             PartType::Text(text) => {
-                out.push(owned_plain(Part::Text, text.to_string()));
+                out.push(owned_plain(Part::Text, armor_data_blanked(text)));
+            }
+            // A signature's armor: a reader's client shows its header lines.
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) if is_openpgp(part) => {
+                let text = String::from_utf8_lossy(bytes);
+                out.push(owned_plain(Part::Text, armor_data_blanked(&text)));
             }
             PartType::Html(html) => out.push(html_owned(html.to_string())),
             PartType::Message(inner) => {
@@ -261,6 +266,69 @@ fn body_segments<'a>(message: &mail_parser::Message<'_>, out: &mut Vec<Segment<'
             PartType::Binary(_) | PartType::InlineBinary(_) | PartType::Multipart(_) => {}
         }
     }
+}
+
+/// Whether a part is an OpenPGP signature or key (`application/pgp-signature`).
+fn is_openpgp(part: &mail_parser::MessagePart<'_>) -> bool {
+    use mail_parser::MimeHeaders;
+    part.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("application")
+            && ct
+                .subtype()
+                .is_some_and(|sub| sub.to_ascii_lowercase().starts_with("pgp"))
+    })
+}
+
+/// `text` with the radix-64 data of every OpenPGP armor blanked, its lines kept:
+/// the armor's header lines (`Comment:`, `Version:`, `Hash:`) are text a reader
+/// sees and the guard reads, while the data is no text, and a run of its letters
+/// could spell a detail by chance.
+fn armor_data_blanked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut state = Armor::Outside;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end();
+        let keep = match state {
+            Armor::Outside => {
+                if bare.starts_with("-----BEGIN PGP ") && !bare.contains("SIGNED MESSAGE") {
+                    state = Armor::Headers;
+                }
+                true
+            }
+            Armor::Headers => {
+                if bare.is_empty() {
+                    state = Armor::Data;
+                } else if !bare.contains(": ") {
+                    // No header block: this line is data already.
+                    state = Armor::Data;
+                    out.push_str(&line[bare.len()..]);
+                    continue;
+                }
+                true
+            }
+            Armor::Data => {
+                if bare.starts_with("-----END PGP ") {
+                    state = Armor::Outside;
+                    true
+                } else {
+                    false
+                }
+            }
+        };
+        if keep {
+            out.push_str(line);
+        } else {
+            out.push_str(&line[bare.len()..]);
+        }
+    }
+    out
+}
+
+/// Where [`armor_data_blanked`] is in an armor.
+enum Armor {
+    Outside,
+    Headers,
+    Data,
 }
 
 /// HTML as a browser reads it: its text and its attribute values.
@@ -405,6 +473,18 @@ mod tests {
             html_views("<p>CVE-2021-<b>27918</b> &amp; x&lrm;y</p><a href=\"go.dev/issue/1?a&amp;b\" title='t'>l</a>");
         assert_eq!(shown(&text), "\nCVE-2021-27918 & x\u{200E}y\nl");
         assert_eq!(shown(&attrs), "go.dev/issue/1?a&b\nt\n");
+    }
+
+    #[test]
+    fn armor_headers_are_read_and_armor_data_is_not() {
+        let signed = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nHello.\n\
+                      -----BEGIN PGP SIGNATURE-----\nComment: CVE-2021-27918\n\n\
+                      iHUEARYIAB0WIQR44913\n=xye6\n-----END PGP SIGNATURE-----\n";
+        let blanked = armor_data_blanked(signed);
+        assert!(blanked.contains("Hash: SHA256") && blanked.contains("Hello."));
+        assert!(blanked.contains("Comment: CVE-2021-27918"));
+        assert!(!blanked.contains("44913") && !blanked.contains("xye6"));
+        assert_eq!(blanked.lines().count(), signed.lines().count());
     }
 
     #[test]

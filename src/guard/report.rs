@@ -52,12 +52,16 @@ pub enum DetailKind {
     Package,
     /// Words of an issue title.
     Title,
+    /// An identifier, protocol term or distinctive phrase of an issue's description.
+    Description,
     /// A name from a credit.
     Credit,
     /// A fix link, its change number or its commit hash.
     FixLink,
     /// An internal track label (PRIVATE, URGENT, PUBLIC).
     TrackLabel,
+    /// A charset herald does not decode with confidence, so cannot guard.
+    Charset,
 }
 
 impl DetailKind {
@@ -68,9 +72,11 @@ impl DetailKind {
             DetailKind::IssueNumber => "issue number",
             DetailKind::Package => "package",
             DetailKind::Title => "title",
+            DetailKind::Description => "description term",
             DetailKind::Credit => "credit",
             DetailKind::FixLink => "fix link",
             DetailKind::TrackLabel => "track label",
+            DetailKind::Charset => "charset",
         }
     }
 }
@@ -115,6 +121,9 @@ impl fmt::Display for Leak {
             (None, DetailKind::Cve) => {
                 f.write_str(" (not an embargoed issue's; a pre-announcement names no CVE)")?
             }
+            (None, DetailKind::Charset) => f.write_str(
+                " (not one herald decodes with confidence, so the guard cannot read it)",
+            )?,
             (None, _) => {}
         }
         write!(f, " appears as {:?}", self.found)
@@ -139,10 +148,10 @@ pub fn leak_findings(kind: MessageKind, leaks: &[Leak]) -> Vec<crate::validate::
     leaks
         .iter()
         .map(|leak| {
-            let what = if leak.kind == DetailKind::TrackLabel {
-                "names an internal track label"
-            } else {
-                "leaks an embargoed detail"
+            let what = match leak.kind {
+                DetailKind::TrackLabel => "names an internal track label",
+                DetailKind::Charset => "is written in a charset the guard cannot read",
+                _ => "leaks an embargoed detail",
             };
             crate::validate::Finding::unlocated(
                 crate::validate::Severity::Violation,

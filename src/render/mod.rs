@@ -7,6 +7,7 @@ pub mod markdown;
 mod message;
 pub mod templates;
 mod told;
+pub mod wording;
 
 pub use context::{Affects, MessageContext};
 pub use email::{compose, compose_with, ComposedEmail};
@@ -15,6 +16,7 @@ use message::{content_hash, quoted};
 pub use message::{RenderError, RenderedMessage};
 pub use templates::{TemplateSource, Templates};
 pub use told::Told;
+pub use wording::Wording;
 
 use crate::load::LoadedRelease;
 use crate::model::MessageKind;

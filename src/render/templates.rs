@@ -7,6 +7,7 @@ use std::sync::{PoisonError, RwLock};
 use tera::{Kwargs, State, Tera, TeraResult};
 
 use super::message::RenderError;
+use super::wording::{Wording, WORDS_FILE};
 use crate::source::{Excerpt, Location, SourceFile};
 
 /// The built-in templates, by file name.
@@ -40,6 +41,8 @@ pub struct Templates {
     /// The templates parsed so far; a syntax error in one is reported when it is used.
     /// Threads may share it: parsing takes the write lock, rendering a read lock.
     tera: RwLock<Tera>,
+    /// The words of an override directory's `words.toml`; `None` for the built-in ones.
+    wording: Option<Wording>,
 }
 
 /// The text of one template and where it came from.
@@ -68,6 +71,12 @@ impl Templates {
     /// The built-in templates only; none is parsed until a message needs it.
     pub fn builtin() -> Result<Self, RenderError> {
         Ok(Self::unparsed(builtin_sources()))
+    }
+
+    /// The words of the wording in use: `words.toml` of the override directory, else
+    /// the built-in wording's (the embargo guard's only words of herald's own).
+    pub fn wording(&self) -> &Wording {
+        self.wording.as_ref().unwrap_or_else(|| Wording::builtin())
     }
 
     /// Every template's source, built-in or overridden, in the order of [`BUILTIN`].
@@ -124,7 +133,19 @@ impl Templates {
             slot.text = text;
             slot.path = Some(path);
         }
-        let templates = Self::unparsed(sources);
+        let mut templates = Self::unparsed(sources);
+        let words = dir.join(WORDS_FILE);
+        if words.symlink_metadata().is_ok() {
+            // As for a template: never the built-in words in place of an override
+            // that cannot be read, and never a wait on a FIFO.
+            if !words.is_file() {
+                return Err(RenderError::Template {
+                    name: words.display().to_string(),
+                    message: "not a regular file; the wording's words are a TOML file".to_string(),
+                });
+            }
+            templates.wording = Some(Wording::load(&words)?);
+        }
         let all: Vec<String> = templates.sources.iter().map(|s| s.name.clone()).collect();
         templates.parse(all)?;
         Ok(templates)
@@ -141,6 +162,7 @@ impl Templates {
         Self {
             sources,
             tera: RwLock::new(tera),
+            wording: None,
         }
     }
 

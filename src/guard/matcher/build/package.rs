@@ -1,0 +1,110 @@
+//! Packages and components: the path with any separator (and glued), the path
+//! without its host in a module or host-qualified path (`x/crypto/ssh`,
+//! `crypto/ssh`), the spoken name and its other names, and the last element where
+//! it names a package (`xml.Name`, "the xml package"). `history_packages` count the
+//! same way: they name the same code.
+
+use super::super::Rule;
+use super::{Builder, Entry};
+use crate::guard::report::DetailKind;
+use crate::guard::words::{word_form, word_tokens};
+
+/// The longest path whose forms without its host are looked for: real import paths
+/// are far shorter, and each form of a path of megabytes would be as long again.
+const HOSTLESS_UP_TO: usize = 1024;
+
+impl Builder<'_> {
+    pub(super) fn packages(&mut self, entry: &Entry<'_>) {
+        let issue = entry.issue;
+        let history = issue.history_packages.as_ref().map(|h| h.get_ref());
+        let packages = issue.packages.get_ref().iter().map(|p| (p.trim(), false));
+        let history = history.into_iter().flatten().map(|p| (p.trim(), true));
+        for (package, from_history) in packages.chain(history) {
+            if package.is_empty() {
+                continue;
+            }
+            // A history name with a space names a component, as the history line
+            // writes it.
+            if from_history && package.contains(' ') {
+                let detail = self.details.insert(package);
+                self.spoken_form(entry, package, detail);
+                continue;
+            }
+            self.package(entry, package);
+        }
+    }
+
+    fn package(&mut self, entry: &Entry<'_>, package: &str) {
+        let detail = self.details.insert(package);
+        let name = |rule| entry.name(DetailKind::Package, detail, rule);
+        let module = self.project.module_path();
+        let tokens = word_tokens(package);
+        let form = tokens.join(" ");
+        // A module release's pre-announcement names its module: a package that is the
+        // module itself is named by it.
+        let is_module = module == Some(package);
+        if tokens.len() == 1 {
+            self.words.add(&form, name(Rule::Path));
+        } else if tokens.len() > 1 && !is_module {
+            self.words.add(&form, name(Rule::Word));
+            let glued = tokens.concat();
+            if glued.chars().count() >= 6 {
+                self.squeezed.add(&glued, name(Rule::Word));
+            }
+        }
+        // Without its host, and without the element after it, the path is how people
+        // write it: `x/crypto/ssh` and `crypto/ssh` for `golang.org/x/crypto/ssh`,
+        // `org/repo/pkg` and `repo/pkg` for `github.com/org/repo/pkg`. Two forms
+        // at most: a path of thousands of elements makes no more.
+        let elements: Vec<&str> = package.split('/').filter(|e| !e.is_empty()).collect();
+        if elements.len() > 2
+            && elements[0].contains('.')
+            && !is_module
+            && package.len() <= HOSTLESS_UP_TO
+        {
+            for from in 1..elements.len().min(4) - 1 {
+                let suffix = word_form(&elements[from..].join("/"));
+                self.words.add(&suffix, name(Rule::Word));
+            }
+        }
+        let mut spoken: Vec<String> = Vec::new();
+        if let Some(form) = self.project.spoken(package) {
+            spoken.push(form.to_string());
+        }
+        spoken.extend(self.wording.synonyms(package).iter().cloned());
+        for form in spoken {
+            self.spoken_form(entry, &form, detail);
+        }
+        if !self.project.is_toolchain(package) {
+            let last = package.rsplit('/').next().unwrap_or(package);
+            let last_form = word_form(last);
+            if !last_form.is_empty() {
+                self.words.add(&last_form, name(Rule::Qualifier));
+                if package.contains('/') {
+                    for phrase in [
+                        format!("the {last_form} package"),
+                        format!("package {last_form}"),
+                        format!("{last_form} package"),
+                    ] {
+                        self.words.add(&phrase, name(Rule::Plural));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A component's spoken name ("the go command"), without "the", and for a
+    /// command its other nouns ("go tool", "go binary").
+    fn spoken_form(&mut self, entry: &Entry<'_>, form: &str, detail: u32) {
+        let name = entry.name(DetailKind::Package, detail, Rule::Plural);
+        let bare = form.trim();
+        let bare = bare.strip_prefix("the ").unwrap_or(bare);
+        self.words.add(&word_form(bare), name);
+        if let Some(command) = bare.strip_suffix(" command") {
+            for noun in self.wording.command_nouns() {
+                self.words
+                    .add(&word_form(&format!("{command} {noun}")), name);
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Track labels: the words PUBLIC, PRIVATE and URGENT where they name a track, in
+//! any phrasing ("private track", "PRIVATE-track", "private disclosure track",
+//! "embargoed (private) track", "track: private", "Track — private").
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::super::Embargo;
+use crate::guard::normalize::View;
+use crate::guard::report::{DetailKind, Hit};
+
+/// The track labels, as reported.
+const LABELS: [&str; 3] = ["PUBLIC", "PRIVATE", "URGENT"];
+
+/// What may stand between a label word and "track" in one phrase: punctuation and
+/// spaces, never a sentence's or a clause's end.
+const GAP: &str = r#"[^a-z0-9.!?;,\n]{0,4}"#;
+
+/// Words a track's name is written with ("private disclosure track"): at most two of
+/// them stand between the label and "track".
+const FILLERS: &str = "disclosure|disclosures|embargo|embargoed|security|fix|fixes|\
+                       vulnerability|vulnerabilities|release|issue|issues|handling|\
+                       response|process|reporting|report|reports|fixing";
+
+/// The track-label phrases, in the normalised view. Compiled once, when first used.
+/// Group 1: a label before "track"; group 2: a label after it; group 3: a bare word.
+static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let label = "(public|private|urgent)";
+    // `_` is a word character to the regex: "private_track" has no boundary in it.
+    let before =
+        format!(r"\b{label}(?:_|\b)(?:{GAP}\b(?:{FILLERS})\b){{0,2}}(?:{GAP}\b)?tracks?\b");
+    // After "track" a plain space is prose ("we track private reports"): the label
+    // must follow a mark (`:`, `=`, a dash, a bracket, a quote) or "is", "was",
+    // "set to".
+    let mark = r#"[^a-z0-9.!?;,\n]{0,3}[:=\-(\["'][^a-z0-9.!?;,\n]{0,3}"#;
+    let verb = r"\s(?:is|was|set to|is set to|=)\s";
+    let after = format!(r"\btracks?(?:\s(?:label|name|type))?(?:{mark}|{verb}){label}\b");
+    Regex::new(&format!(r"{before}|{after}|\b{label}\b")).expect("valid label pattern")
+});
+
+/// Whether `text` holds "track" in any ASCII case: every label phrase does, so an
+/// ASCII announcement without it needs no label scan.
+pub(super) fn has_track_word(text: &str) -> bool {
+    text.as_bytes()
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"track"))
+}
+
+impl Embargo {
+    /// The shared detail of a track label.
+    fn label_detail(label: String) -> Cow<'static, str> {
+        LABELS
+            .iter()
+            .find(|&&l| l == label)
+            .map_or(Cow::Owned(label), |&l| Cow::Borrowed(l))
+    }
+
+    /// Track-label phrases; with `bare_words`, an upper-case label word alone too.
+    pub(super) fn labels<'e>(
+        &'e self,
+        view: &View,
+        source: &str,
+        hits: &mut Vec<Hit<'e>>,
+        bare_words: bool,
+    ) {
+        // Every label phrase holds one of the three words: without them the regex is
+        // neither compiled nor run.
+        if !["public", "private", "urgent"]
+            .iter()
+            .any(|w| view.norm.contains(w))
+        {
+            return;
+        }
+        for caps in LABEL_RE.captures_iter(&view.norm) {
+            let whole = caps.get(0).expect("group 0");
+            let (start, end) = view.span(whole.start(), whole.end());
+            let found = source.get(start..end).unwrap_or_default();
+            let label = if let Some(word) = caps.get(3) {
+                // A bare word counts only in upper case: "kept private until" is prose.
+                if !bare_words
+                    || !found
+                        .chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase)
+                {
+                    continue;
+                }
+                word.as_str().to_uppercase()
+            } else {
+                let word = caps.get(1).or_else(|| caps.get(2)).expect("a track name");
+                word.as_str().to_uppercase()
+            };
+            hits.push(Hit::new(
+                DetailKind::TrackLabel,
+                Embargo::label_detail(label),
+                None,
+                start,
+                end,
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(text: &str) -> Option<String> {
+        let norm = View::new(&crate::guard::normalize::plain_chars(text)).norm;
+        LABEL_RE
+            .captures_iter(&norm)
+            .find(|c| c.get(3).is_none())
+            .map(|c| c.get(1).or_else(|| c.get(2)).unwrap().as_str().to_string())
+    }
+
+    #[test]
+    fn every_phrasing_of_a_label_is_one() {
+        for text in [
+            "a private track fix",
+            "PRIVATE-track",
+            "the private disclosure track",
+            "embargoed (private) track",
+            "Track — private",
+            "track: PRIVATE",
+            "track = \"urgent\"",
+            "the track is public",
+            "private_track",
+            "Private Security Fix Track",
+            "track label: private",
+        ] {
+            assert!(label(text).is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn prose_is_not_a_label() {
+        for text in [
+            "we keep reports private and track them",
+            "we track private reports",
+            "keep track of public issues",
+            "kept private. Track the release",
+            "private, and we track",
+        ] {
+            assert_eq!(label(text), None, "{text}");
+        }
+    }
+}
