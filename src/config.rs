@@ -301,14 +301,21 @@ impl std::str::FromStr for ImapUrl {
         let tls = match uri.scheme_str() {
             Some("imaps") => true,
             Some("imap") => false,
-            _ => return Err(format!("{text:?}: {expected} (imap:// only to a loopback host)")),
+            _ => {
+                return Err(format!(
+                    "{text:?}: {expected} (imap:// only to a loopback host)"
+                ))
+            }
         };
         let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
         if authority.contains('@') {
             return Err(format!("{}: a user or password in the URL is refused; give user = \"NAME\" and the password in {ARCHIVE_PASSWORD_VARIABLE}", crate::secrets::REDACTED));
         }
         let host = uri.host().unwrap_or_default();
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
         if host.is_empty() {
             return Err(format!("{text:?} names no host; {expected}"));
         }
@@ -317,7 +324,9 @@ impl std::str::FromStr for ImapUrl {
         }
         let mailbox = uri.path().trim_start_matches('/').to_string();
         if mailbox.is_empty() || uri.query().is_some() {
-            return Err(format!("{text:?} names no mailbox; {expected}, as imaps://imap.example.org/Lists/announce"));
+            return Err(format!(
+                "{text:?} names no mailbox; {expected}, as imaps://imap.example.org/Lists/announce"
+            ));
         }
         Ok(ImapUrl {
             tls,
@@ -362,12 +371,20 @@ impl std::str::FromStr for ArchiveBase {
         let host = uri.host().unwrap_or_default();
         match uri.scheme_str() {
             Some("https") => {}
-            Some("http") if is_loopback_host(host.trim_start_matches('[').trim_end_matches(']')) => {}
-            Some("http") => return Err(format!("{text:?}: plain http is allowed only to a loopback host; use https://")),
+            Some("http")
+                if is_loopback_host(host.trim_start_matches('[').trim_end_matches(']')) => {}
+            Some("http") => {
+                return Err(format!(
+                    "{text:?}: plain http is allowed only to a loopback host; use https://"
+                ))
+            }
             _ => return Err(format!("{text:?}: {expected}")),
         }
         if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
-            return Err(format!("{}: a user or password in the URL is refused", crate::secrets::REDACTED));
+            return Err(format!(
+                "{}: a user or password in the URL is refused",
+                crate::secrets::REDACTED
+            ));
         }
         if uri.query().is_some() || text.contains('#') {
             return Err(format!("{text:?}: {expected}, without ? or #"));

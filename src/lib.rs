@@ -5,6 +5,7 @@
 //! The data flows through one module per stage:
 //! [`load`] → [`validate`] → [`plan`] → [`render`] → [`guard`] → [`deliver`].
 
+pub mod archive;
 mod automaton;
 pub mod cli;
 pub mod commands;

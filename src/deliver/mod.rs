@@ -22,6 +22,7 @@ pub mod journal;
 pub mod sign;
 mod smtp;
 pub mod tls;
+pub mod witness;
 
 use std::net::IpAddr;
 use std::path::Path;

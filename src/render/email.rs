@@ -122,16 +122,18 @@ pub fn compose(
     date: SystemTime,
     resend: usize,
 ) -> Result<ComposedEmail, RenderError> {
-    compose_with(rendered, addressing, date, resend, |builder| {
-        match addressing.parts {
+    compose_with(
+        rendered,
+        addressing,
+        date,
+        resend,
+        |builder| match addressing.parts {
             Parts::TextAndHtml => builder.multipart(alternative(rendered, false)),
-            Parts::Text => builder.singlepart(text_part(
-                ContentType::TEXT_PLAIN,
-                &rendered.text,
-                false,
-            )),
-        }
-    })
+            Parts::Text => {
+                builder.singlepart(text_part(ContentType::TEXT_PLAIN, &rendered.text, false))
+            }
+        },
+    )
 }
 
 /// Builds the mail for `rendered` with the headers [`compose`] gives it and the body
