@@ -62,6 +62,12 @@ pub enum CommandError {
     Osv(#[from] crate::osv::OsvError),
     #[error(transparent)]
     Deliver(Box<DeliverError>),
+    /// A list archive that could not be asked; `hint` says how to go on without it.
+    #[error("{error}{hint}")]
+    Archive {
+        error: crate::archive::ArchiveError,
+        hint: &'static str,
+    },
 }
 
 impl From<DeliverError> for CommandError {

@@ -96,12 +96,14 @@ impl PublicInbox {
                 seen_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             }),
             404 => None,
-            other => return Err(ArchiveError::failed(
-                &self.name(),
-                &format!(
+            other => {
+                return Err(ArchiveError::failed(
+                    &self.name(),
+                    &format!(
                     "GET {raw} answered HTTP {other}, which neither shows nor denies the message"
                 ),
-            )),
+                ))
+            }
         };
         Ok(Lookup {
             archive: self.name(),

@@ -2,6 +2,7 @@
 //! JSON ([`report`]). What a command's outcome means for its exit status is decided
 //! here, at the edge ([`Exit`]).
 
+mod archive;
 mod check;
 mod exit;
 mod history;
@@ -13,12 +14,13 @@ mod render;
 mod report;
 mod send;
 
+pub use archive::archive_check;
 pub use check::check;
 pub use exit::Exit;
 pub use history::history;
 pub use import_osv::import_osv;
 pub use init::init;
-pub use journal::settle;
+pub use journal::{settle, settle_from_archive};
 pub use plan::plan;
 pub use render::{render, template_contexts};
 pub use send::{send, Confirm, SendOptions, SendReport};
