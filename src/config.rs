@@ -553,9 +553,14 @@ fn refuse_secrets(source: &crate::source::SourceFile) -> Result<(), LoadError> {
         .expect("a valid pattern")
     });
     let text = source.text();
+    // A URL with a user (and so perhaps a password) in it, `imaps://u:p@host/`,
+    // holds a secret whatever its key.
+    static USERINFO: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let userinfo =
+        USERINFO.get_or_init(|| regex::Regex::new(r"://[^/?#@\s]+@").expect("a valid pattern"));
     let Some(found) = assignment
         .captures_iter(text)
-        .find(|c| is_secret_key(&c["key"]))
+        .find(|c| is_secret_key(&c["key"]) || userinfo.is_match(&c["value"]))
     else {
         return Ok(());
     };
@@ -609,5 +614,98 @@ pub fn placeholder_addressing(project_name: &str) -> Addressing {
         bcc: Vec::new(),
         reply_to: None,
         parts: Parts::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn archive(table: &str) -> Result<ArchiveConfig, String> {
+        #[derive(Deserialize)]
+        struct File {
+            archive: ArchiveConfig,
+        }
+        toml::from_str::<File>(&format!("[archive]\n{table}"))
+            .map(|f| f.archive)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn archive_urls_are_checked_where_they_stand() {
+        let ok = archive("imap = \"imaps://imap.example.org/Lists/announce\"\nuser = \"u\"\nhttp = \"https://lore.example.org/announce\"").unwrap();
+        let imap = ok.imap.unwrap();
+        assert_eq!(
+            (
+                imap.tls,
+                imap.host.as_str(),
+                imap.port,
+                imap.mailbox.as_str()
+            ),
+            (true, "imap.example.org", 993, "Lists/announce")
+        );
+        assert_eq!(
+            ok.http.unwrap().as_str(),
+            "https://lore.example.org/announce/"
+        );
+        assert_eq!(ok.wait_seconds.get(), 900);
+        let local = archive("imap = \"imap://127.0.0.1:1143/INBOX\"\nuser = \"u\"").unwrap();
+        assert_eq!(
+            local.imap.unwrap().to_string(),
+            "imap://127.0.0.1:1143/INBOX"
+        );
+
+        for (table, says) in [
+            (
+                "imap = \"imap://imap.example.invalid/INBOX\"\nuser = \"u\"",
+                "only to a loopback host",
+            ),
+            (
+                "imap = \"imaps://u:hunter2@imap.example.invalid/INBOX\"\nuser = \"u\"",
+                "refused",
+            ),
+            (
+                "imap = \"imaps://imap.example.invalid/\"\nuser = \"u\"",
+                "names no mailbox",
+            ),
+            (
+                "imap = \"imaps://imap.example.invalid/INBOX\"",
+                "needs user",
+            ),
+            ("user = \"u\"", "names no archive"),
+            (
+                "http = \"http://lore.example.invalid/announce/\"",
+                "plain http",
+            ),
+            ("http = \"ftp://lore.example.invalid/\"", "public-inbox"),
+            (
+                "http = \"https://lore.example.invalid/a/\"\nwait_seconds = 0",
+                "from 1 to 7200",
+            ),
+            (
+                "http = \"https://lore.example.invalid/a/\"\nuser_name = \"x\"",
+                "unknown field",
+            ),
+        ] {
+            let err = archive(table).unwrap_err();
+            assert!(err.contains(says), "{table}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_password_in_an_archive_url_is_never_quoted_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("herald.toml");
+        std::fs::write(
+            &path,
+            "[mail]\nfrom = \"r@example.org\"\n\n[archive]\nimap = \"imaps://u:hunter2@imap.example.invalid/INBOX\"\nuser = \"u\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("holds a secret") && err.contains(":5:"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }

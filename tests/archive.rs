@@ -500,3 +500,42 @@ fn a_message_with_the_same_subject_and_another_message_id_is_reported_and_never_
     );
     assert_eq!(server.received().len(), 1);
 }
+
+#[test]
+fn a_text_only_pre_announcement_is_guarded_like_any_other() {
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    ws.configure(&server, "none", "");
+    let config = std::fs::read_to_string(ws.path("herald.toml")).unwrap();
+    let config = config.replace(
+        "[recipients.pre-announcement]\nto = [\"golang-announce@example.org\"]\n",
+        "[recipients.pre-announcement]\nto = [\"golang-announce@example.org\"]\nparts = \"text\"\n",
+    );
+    std::fs::write(ws.path("herald.toml"), config).unwrap();
+    let templates = ws.path("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("pre-announcement.md"),
+        "Subject: [security] {{ versions_spoken }} pre-announcement\n\nA fix for cve-2021-27918 is coming on {{ release_day }}.\n",
+    )
+    .unwrap();
+    let args = ["--yes", "--templates", "templates"];
+    let leaky = ws.run_send("pre-announcement", "2021-03-05", &args, &[]);
+    assert_eq!(leaky.status.code(), Some(1), "{}", show(&leaky));
+    assert!(
+        stderr(&leaky).contains("violation [embargo]"),
+        "{}",
+        show(&leaky)
+    );
+    assert!(server.received().is_empty());
+
+    std::fs::remove_dir_all(&templates).unwrap();
+    let output = ws.run_send("pre-announcement", "2021-03-05", &["--yes"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let received = &server.received()[0];
+    assert!(received
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("text/plain"));
+    assert!(received.text_body().unwrap().contains("Hello gophers,"));
+}

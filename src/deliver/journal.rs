@@ -185,6 +185,11 @@ impl std::fmt::Display for JournalEntry {
             AttemptState::InDoubt => {
                 "IN DOUBT (find its Message-ID in the list archive, then `herald journal settle`)"
             }
+            // Another clone, or a person, sent it: the archive showed it before
+            // this journal sent anything.
+            AttemptState::Sent if self.server.is_empty() && !self.witnesses.is_empty() => {
+                "SENT (found in the list's archive before sending; nothing sent from here)"
+            }
             AttemptState::Sent => "SENT",
             AttemptState::Failed => "FAILED",
             AttemptState::NotSent => "NOT SENT",

@@ -113,6 +113,17 @@ pub(super) fn look_before_sending(
     };
     let lookups = ask(archives, &email.message_id, subject, SEND_HINT)?;
     for lookup in &lookups {
+        writeln!(
+            log,
+            "asked {} for {} in {} ms: {}",
+            lookup.archive,
+            email.message_id,
+            lookup.took.as_millis(),
+            match &lookup.witness {
+                Some(witness) => format!("it has it ({})", witness.link),
+                None => "not there".to_string(),
+            }
+        )?;
         for namesake in &lookup.namesakes {
             let said = format!(
                 "{} has a message with this subject and another Message-ID ({}): {}. It is not this message and does not count as sent; if it is this announcement sent another way, do not send",
