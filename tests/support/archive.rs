@@ -183,7 +183,12 @@ service imap-login {{
             fs::create_dir(root.join(sub)).unwrap();
         }
         let log = root.join("dovecot.log");
-        let child = Command::new("dovecot")
+        // /usr/sbin may not be on the PATH of an unprivileged shell.
+        let program = ["/usr/sbin/dovecot", "dovecot"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .unwrap_or("dovecot");
+        let child = Command::new(program)
             .arg("-F")
             .arg("-c")
             .arg(root.join("dovecot.conf"))
