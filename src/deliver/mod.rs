@@ -18,6 +18,7 @@
 //! TLS is rustls, with certificate checks on; `ca_file` adds a trust anchor. Plain
 //! SMTP is allowed only to loopback addresses.
 
+mod archived;
 pub mod journal;
 pub mod sign;
 mod smtp;
