@@ -539,3 +539,59 @@ fn a_text_only_pre_announcement_is_guarded_like_any_other() {
         .starts_with("text/plain"));
     assert!(received.text_body().unwrap().contains("Hello gophers,"));
 }
+
+#[test]
+fn ctrl_c_while_waiting_for_the_archive_says_the_message_was_sent() {
+    let dovecot = Dovecot::start();
+    let server = SmtpServer::start(ServerOptions::new());
+    let ws = Workspace::new();
+    configure(
+        &ws,
+        &server,
+        &format!("{}\nwait_seconds = 600", imap_table(&dovecot)),
+        false,
+    );
+    let mut args = support::announcement_send_args(RELEASE_DAY);
+    args.push("--wait");
+    let mut child = ws
+        .command(&args)
+        .env("HERALD_ARCHIVE_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once herald says it waits, the message went out.
+    let (lines, said) = std::sync::mpsc::channel();
+    let stream = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stream).lines() {
+            let _ = lines.send(line.unwrap_or_default());
+        }
+    });
+    let mut text = String::new();
+    while !text.contains("waiting up to 600 s") {
+        let line = said
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("herald never waited: {text}"));
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    while let Ok(line) = said.recv_timeout(std::time::Duration::from_secs(5)) {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(
+        text.contains(
+            "interrupted by SIGINT (Ctrl-C) while waiting for the archive: the message WAS sent"
+        ),
+        "{text}"
+    );
+    assert_eq!(ws.states(), ["sent"]);
+    assert_eq!(server.received().len(), 1);
+}

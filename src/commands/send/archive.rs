@@ -79,9 +79,8 @@ pub(super) fn settle_in_doubt(
             Severity::Note,
             "in-doubt-not-in-archive",
             format!(
-                "the attempt of {} made at {} is not in {} (Message-ID {}); herald does not conclude that it was not sent: the list may be moderating it, or slow. Run the send again later, and it settles by itself once the archive shows it",
+                "the attempt to send the {kind} made at {} is not in {} (Message-ID {}); herald does not conclude that it was not sent: the list may be moderating it, or slow. Run the send again later, and it settles by itself once the archive shows it",
                 escaped(&attempted_at),
-                kind,
                 archives.names().join(" or "),
                 escaped(&message_id),
             ),
@@ -100,15 +99,20 @@ pub(super) fn settle_in_doubt(
 /// Asks every archive for the message about to be sent. Messages with its subject
 /// and another Message-ID are shown at once, before the person confirms, and never
 /// count. Returns where the archives have it; then nothing is to be sent.
+///
+/// A message this journal shows as given to some of its recipients already (a send
+/// that stopped part-way) is not looked for: the archive would show that first
+/// transaction, and the journal alone knows who is still without it.
 pub(super) fn look_before_sending(
     archives: Option<&Archives>,
+    partly_sent: bool,
     email: &ComposedEmail,
     subject: &str,
     report: &mut SendReport,
     findings: &mut Vec<Finding>,
     log: &mut dyn Write,
 ) -> Result<Vec<Witness>, CommandError> {
-    let Some(archives) = archives else {
+    let Some(archives) = archives.filter(|_| !partly_sent) else {
         return Ok(Vec::new());
     };
     let lookups = ask(archives, &email.message_id, subject, SEND_HINT)?;
@@ -156,6 +160,27 @@ pub(super) fn record_found(
     Ok(())
 }
 
+/// Ctrl-C and SIGTERM, watched from before the message goes out until the wait for
+/// the archives ends: one that comes just after the server's answer, before the
+/// wait begins, still stops the wait.
+pub(super) struct Signals(Arc<AtomicUsize>);
+
+impl Signals {
+    pub(super) fn watch() -> Signals {
+        let seen = Arc::new(AtomicUsize::new(0));
+        for number in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            let _ = signal_hook::flag::register_usize(number, seen.clone(), number as usize);
+        }
+        Signals(seen)
+    }
+
+    fn received(&self) -> Option<i32> {
+        i32::try_from(self.0.load(Ordering::SeqCst))
+            .ok()
+            .filter(|s| *s != 0)
+    }
+}
+
 /// How waiting for the archives ended.
 pub(super) enum Waited {
     /// Every archive shows the message.
@@ -173,22 +198,13 @@ pub(super) fn wait_until_seen(
     archives: &Archives,
     journal: &mut Journal,
     message_id: &str,
+    signals: &Signals,
     report: &mut SendReport,
     log: &mut dyn Write,
 ) -> Result<Waited, CommandError> {
     let started = Instant::now();
     let deadline = started + archives.wait;
     let names = archives.names();
-    // Ctrl-C after the server took the message must still say what state it is in.
-    let signal = Arc::new(AtomicUsize::new(0));
-    for number in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let _ = signal_hook::flag::register_usize(number, signal.clone(), number as usize);
-    }
-    let interrupted = || {
-        i32::try_from(signal.load(Ordering::SeqCst))
-            .ok()
-            .filter(|s| *s != 0)
-    };
     writeln!(
         log,
         "waiting up to {} s (wait_seconds) for {} in {}",
@@ -226,7 +242,7 @@ pub(super) fn wait_until_seen(
         }
         let until = Instant::now() + pause.min(left);
         while Instant::now() < until {
-            if let Some(signal) = interrupted() {
+            if let Some(signal) = signals.received() {
                 record_seen(journal, message_id, &seen, report)?;
                 return Ok(Waited::Interrupted(signal));
             }

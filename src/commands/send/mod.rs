@@ -260,6 +260,7 @@ pub fn send(
         Some(mailer) => {
             let found = archive::look_before_sending(
                 archives.as_ref(),
+                !previous.delivered.is_empty(),
                 email,
                 &message.subject,
                 &mut report,
@@ -285,7 +286,7 @@ pub fn send(
                     found,
                     &mut report,
                 )?;
-            } else if confirm_and_send(
+            } else if confirmed(
                 &ready,
                 &mailer,
                 confirm,
@@ -293,10 +294,13 @@ pub fn send(
                 &mut report,
                 &mut findings,
                 log,
-            )? && send.wait
-            {
-                if let Some(archives) = &archives {
-                    exit = wait(archives, &mut journal, email, &mut report, log)?;
+            )? {
+                // Watched from before the message goes out (see `archive::Signals`),
+                // and only once nobody is asked anything any more.
+                let signals = send.wait.then(archive::Signals::watch);
+                deliver(&ready, &mailer, &mut journal, &mut report, log)?;
+                if let (Some(archives), Some(signals)) = (&archives, &signals) {
+                    exit = wait(archives, &mut journal, email, signals, &mut report, log)?;
                 }
             }
         }
@@ -316,9 +320,9 @@ struct Ready<'a> {
     delivered: &'a [String],
 }
 
-/// Asks the person (unless `--yes`), then sends, journaling each attempt. Returns
-/// whether the message went out.
-fn confirm_and_send(
+/// Proves the journal writable, shows what is about to go where, and asks the person
+/// (unless `--yes`). Returns whether the message may go.
+fn confirmed(
     ready: &Ready<'_>,
     mailer: &Mailer,
     confirm: &mut dyn Confirm,
@@ -335,7 +339,6 @@ fn confirm_and_send(
         addressing,
         ..
     } = *ready;
-    let message = &guarded.message;
     // Nothing is sent that could not be recorded: proved before asking.
     journal.check_writable()?;
     confirm::summary(log, path, send, guarded, email, addressing, mailer.server())?;
@@ -347,6 +350,26 @@ fn confirm_and_send(
         findings.push(refused);
         return Ok(false);
     }
+    Ok(true)
+}
+
+/// Sends the message, journaling each attempt before the end of its data.
+fn deliver(
+    ready: &Ready<'_>,
+    mailer: &Mailer,
+    journal: &mut Journal,
+    report: &mut SendReport,
+    log: &mut dyn Write,
+) -> Result<(), CommandError> {
+    let Ready {
+        path,
+        send,
+        guarded,
+        email,
+        addressing,
+        ..
+    } = *ready;
+    let message = &guarded.message;
     let test_copy = send.test_to.is_some();
     let mut entry = JournalEntry::attempt(message, email, addressing, mailer.server());
     entry.test = test_copy;
@@ -366,7 +389,7 @@ fn confirm_and_send(
     report.outcome = if test_copy { "test-sent" } else { "sent" };
     report.reply = Some(delivery.reply);
     report.attempts = Some(delivery.attempts);
-    Ok(true)
+    Ok(())
 }
 
 /// `send --wait`: the exit status when the archives did not show the message in
@@ -375,11 +398,13 @@ fn wait(
     archives: &crate::archive::Archives,
     journal: &mut Journal,
     email: &ComposedEmail,
+    signals: &archive::Signals,
     report: &mut SendReport,
     log: &mut dyn Write,
 ) -> Result<Option<Exit>, CommandError> {
     Ok(
-        match archive::wait_until_seen(archives, journal, &email.message_id, report, log)? {
+        match archive::wait_until_seen(archives, journal, &email.message_id, signals, report, log)?
+        {
             archive::Waited::Seen => None,
             archive::Waited::NotSeen => Some(Exit::NotYetSeen),
             archive::Waited::Interrupted(signal) => {
