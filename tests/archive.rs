@@ -454,7 +454,26 @@ fn an_archive_that_cannot_be_asked_stops_the_send_before_connecting_and_no_archi
         "{}",
         show(&output)
     );
+    configure(
+        &ws,
+        &server,
+        &format!("imap = \"imap://127.0.0.1:{port}/Lists/announce\"\nuser = \"{USER}\"\ntimeout_seconds = 1"),
+        false,
+    );
+    let output = ws.run_send(
+        "pre-announcement",
+        "2021-03-05",
+        &["--yes"],
+        &[("HERALD_ARCHIVE_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        stderr(&output).contains("no answer within 1 s"),
+        "{}",
+        show(&output)
+    );
     assert_eq!(server.received().len(), 1);
+    drop(silent);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! One TCP connection to an IMAP archive, plain (loopback only) or inside TLS, under
-//! one deadline for the whole look-up: every read and write waits at most what is
-//! left of it, so a server that answers slowly, or never, cannot hold herald.
+//! one deadline for the whole look-up: resolving the name, connecting, and every
+//! read and write wait at most what is left of it, so a server that answers slowly,
+//! or never, cannot hold herald.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -36,10 +37,7 @@ impl Connection {
         seconds: u64,
     ) -> Result<Connection, String> {
         let late = || format!("no connection within {seconds} s (timeout_seconds)");
-        // Name resolution has no deadline of its own in std, as for SMTP.
-        let addresses = (host, port)
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve {host}: {e}"))?;
+        let addresses = resolve(host, port, deadline).ok_or_else(late)??;
         let mut last = format!("{host} resolves to no address");
         let mut connected = None;
         for address in addresses {
@@ -117,6 +115,28 @@ impl Connection {
         };
         written.map_err(|e| connection_error(&e, self.seconds))
     }
+}
+
+/// The addresses `host` resolves to, or `None` when that takes past `deadline`:
+/// std's resolver has no deadline of its own, so it runs on a thread of its own,
+/// which is left to finish alone when it is late.
+fn resolve(
+    host: &str,
+    port: u16,
+    deadline: Instant,
+) -> Option<Result<Vec<std::net::SocketAddr>, String>> {
+    let (answer, answered) = std::sync::mpsc::channel();
+    let name = host.to_string();
+    std::thread::spawn(move || {
+        let resolved = (name.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+            .map_err(|e| format!("cannot resolve {name}: {e}"));
+        let _ = answer.send(resolved);
+    });
+    answered
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        .ok()
 }
 
 /// Socket options belong to the socket, so the TLS stream's reads and writes wait
