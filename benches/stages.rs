@@ -72,6 +72,7 @@ fn addressing() -> Addressing {
         cc: Vec::new(),
         bcc: vec!["security@example.invalid".to_string()],
         reply_to: None,
+        parts: Default::default(),
     }
 }
 

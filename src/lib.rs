@@ -7,6 +7,7 @@
 //! [`deliver`].
 
 pub mod approval;
+pub mod archive;
 mod automaton;
 pub mod cli;
 pub mod commands;

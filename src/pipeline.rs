@@ -65,6 +65,12 @@ pub enum CommandError {
     /// Approvals could not be judged or made: a tool missing, a key not found.
     #[error(transparent)]
     Approval(#[from] crate::approval::ApprovalError),
+    /// A list archive that could not be asked; `hint` says how to go on without it.
+    #[error("{error}{hint}")]
+    Archive {
+        error: crate::archive::ArchiveError,
+        hint: &'static str,
+    },
 }
 
 impl From<DeliverError> for CommandError {

@@ -51,6 +51,7 @@ fn addressing() -> Addressing {
         cc: Vec::new(),
         bcc: Vec::new(),
         reply_to: Some("security@example.org".to_string()),
+        parts: Default::default(),
     }
 }
 

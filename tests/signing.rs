@@ -580,3 +580,42 @@ fn render_drafts_stay_unsigned_and_the_preview_says_when_they_will_be_signed() {
         "the preview says the message will be signed"
     );
 }
+
+#[test]
+fn a_kind_whose_lists_take_text_only_signs_its_text_part_in_both_modes() {
+    let keyring = Keyring::new();
+    for mode in ["pgp-mime", "inline"] {
+        let ws = Workspace::new();
+        configure(
+            &ws,
+            &format!("key = \"signer@example.org\"\nmode = \"{mode}\""),
+            "",
+        );
+        let config = std::fs::read_to_string(ws.path("herald.toml")).unwrap();
+        let config = config.replace(
+            "[recipients.announcement]\nto = [\"golang-announce@example.org\"]\n",
+            "[recipients.announcement]\nto = [\"golang-announce@example.org\"]\nparts = \"text\"\n",
+        );
+        std::fs::write(ws.path("herald.toml"), config).unwrap();
+        let (output, eml) = dry_run(&ws, &keyring, "announcement", RELEASE_DAY);
+        assert_eq!(output.status.code(), Some(0), "{mode}: {}", show(&output));
+        let text = String::from_utf8_lossy(&eml);
+        assert!(
+            !text.contains("text/html") && !text.contains("multipart/alternative"),
+            "{mode}: no HTML part: {text}"
+        );
+        let scratch = tempfile::tempdir().unwrap();
+        match mode {
+            "pgp-mime" => {
+                let (entity, _) = pgp_mime_parts(&eml);
+                let entity = String::from_utf8_lossy(&entity);
+                assert!(
+                    entity.starts_with("Content-Type: text/plain"),
+                    "the signed part is the text: {entity}"
+                );
+                assert_pgp_mime_verifies(&keyring, &eml, scratch.path());
+            }
+            _ => assert_inline_verifies(&keyring, &eml, scratch.path()),
+        }
+    }
+}

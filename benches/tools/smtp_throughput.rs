@@ -65,6 +65,7 @@ fn run(args: &Args) -> Result<(), String> {
         cc: Vec::new(),
         bcc: Vec::new(),
         reply_to: None,
+        parts: Default::default(),
     };
     let email = compose(&message, &addressing, std::time::SystemTime::now(), 0)
         .map_err(|e| e.to_string())?;

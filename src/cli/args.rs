@@ -121,6 +121,14 @@ pub enum Command {
         /// the release required; REASON is journaled.
         #[arg(long, value_name = "REASON")]
         without_pre_announcement: Option<String>,
+        /// Send without asking the list's archive ([archive]) first, for when it
+        /// cannot be reached; REASON is journaled.
+        #[arg(long, value_name = "REASON")]
+        no_archive: Option<String>,
+        /// After the server takes the message, wait (at most [archive] wait_seconds)
+        /// until every configured archive shows it; exit 6 if one does not.
+        #[arg(long, conflicts_with_all = ["dry_run", "test_to", "no_archive"])]
+        wait: bool,
     },
     /// Sign off one message as an approver: its exact content, with your own key.
     #[command(long_about = APPROVE_HELP)]
@@ -155,6 +163,9 @@ pub enum Command {
     /// Read or settle the send journal (RELEASE.journal.json).
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Ask the list's archive ([archive] in herald.toml).
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
     /// Write a commented release.toml and herald.toml to start from (Go's values as examples).
     #[command(
         after_help = "Example:\n  herald init my-release && herald check my-release/release.toml"
@@ -214,12 +225,19 @@ Exit codes: 0 sent; 1 refused (a violation, a leak, the wrong day, already sent,
 earlier attempt in doubt, another send running, not confirmed); 2 unusable input, \
 configuration or journal; 3 nothing was delivered (refused by the server, or not \
 reached); 4 sent, but the journal could not record it; 5 in doubt: the data went out \
-and no answer came (settle it with `herald journal settle`).
+and no answer came (settle it with `herald journal settle`); 6 sent, but not seen in \
+the list's archive within wait_seconds (--wait).
+
+Where herald.toml has an [archive] table, send first asks the list's archive for \
+the message's Message-ID: a message the archive has is recorded as sent and not \
+sent again, and an attempt in doubt that it shows is settled as sent. An archive \
+that cannot be asked stops the send (exit 2) unless --no-archive gives a reason. \
+The archive's IMAP password is read only from HERALD_ARCHIVE_PASSWORD.
 
 Example:
   herald send release.toml --message announcement --dry-run
   herald send release.toml --message announcement --test-to me@example.org
-  herald send release.toml --message announcement";
+  herald send release.toml --message announcement --wait";
 
 const APPROVE_HELP: &str = "Sign off one message as an approver. herald renders it exactly as \
 `send` would, shows its subject, recipients and content hash, and signs a statement naming \
@@ -261,16 +279,35 @@ pub enum JournalCommand {
         /// The list has it: it counts as sent, and is not sent again without --resend.
         #[arg(
             long,
-            conflicts_with = "not_sent",
-            required_unless_present = "not_sent"
+            conflicts_with_all = ["not_sent", "from_archive"],
+            required_unless_present_any = ["not_sent", "from_archive"]
         )]
         sent: bool,
+        /// Ask the list's archive ([archive]): settled as sent if it has the
+        /// attempt's Message-ID; otherwise it stays in doubt.
+        #[arg(long, conflicts_with = "not_sent")]
+        from_archive: bool,
         /// The list does not have it: the next `herald send` sends it.
         #[arg(long)]
         not_sent: bool,
         /// Who settles it (default: $USER).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Connect to every archive in [archive], log in, search, and say how long it
+    /// took: run it days before release day to prove credentials and reachability
+    /// (exit 0 when every archive answered, 2 when one did not).
+    #[command(
+        after_help = "Example:\n  herald archive check --config herald.toml\n  herald archive check release.toml   # the herald.toml beside it"
+    )]
+    Check {
+        /// A release file, whose herald.toml (beside it) is used; without it,
+        /// --config or herald.toml in the working directory.
+        release: Option<PathBuf>,
     },
 }
 

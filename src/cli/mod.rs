@@ -10,7 +10,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::{CommandFactory, Parser};
 
 pub use args::Cli;
-use args::{Command, FormatArg, JournalCommand};
+use args::{ArchiveCommand, Command, FormatArg, JournalCommand};
 
 use crate::commands::{self, CommandError, Exit, Format, Options};
 use crate::secrets::Redacting;
@@ -118,13 +118,20 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
             message,
             sent,
             not_sent: _,
+            from_archive,
             by,
         }) => {
             let by = by
                 .or_else(|| std::env::var("USER").ok())
                 .or_else(|| std::env::var("LOGNAME").ok())
                 .unwrap_or_else(|| "unknown".to_string());
-            commands::settle(&release, message, sent, &by, &options, out)
+            match from_archive {
+                true => commands::settle_from_archive(&release, message, &by, &options, out),
+                false => commands::settle(&release, message, sent, &by, &options, out),
+            }
+        }
+        Command::Archive(ArchiveCommand::Check { release }) => {
+            commands::archive_check(release.as_deref(), &options, out)
         }
         Command::ImportOsv {
             release,
@@ -174,6 +181,8 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
             late,
             test_to,
             without_pre_announcement,
+            no_archive,
+            wait,
         } => {
             let send = commands::SendOptions {
                 kind: message,
@@ -183,6 +192,8 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
                 late,
                 test_to,
                 without_pre_announcement,
+                no_archive,
+                wait,
             };
             commands::send(
                 &release,

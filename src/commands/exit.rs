@@ -24,6 +24,9 @@ pub enum Exit {
     SentNotRecorded,
     /// 5: `send`: the data went out and no answer came.
     InDoubt,
+    /// 6: `send --wait`: the server accepted the message (journaled as sent), and
+    /// it did not appear in every configured archive within `wait_seconds`.
+    NotYetSeen,
     /// 128 + N: `send` stopped by signal N (130 for Ctrl-C, 143 for SIGTERM), after
     /// saying what state the message is in.
     Interrupted(i32),
@@ -39,6 +42,7 @@ impl Exit {
             Exit::NotDelivered => 3,
             Exit::SentNotRecorded => 4,
             Exit::InDoubt => 5,
+            Exit::NotYetSeen => 6,
             Exit::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(255),
         }
     }

@@ -4,6 +4,7 @@
 
 mod approval_status;
 mod approve;
+mod archive;
 mod check;
 mod exit;
 mod history;
@@ -16,12 +17,13 @@ mod report;
 mod send;
 
 pub use approve::{approve, ApproveKey, ApproveOptions};
+pub use archive::archive_check;
 pub use check::check;
 pub use exit::Exit;
 pub use history::history;
 pub use import_osv::import_osv;
 pub use init::init;
-pub use journal::settle;
+pub use journal::{settle, settle_from_archive};
 pub use plan::plan;
 pub use render::{render, template_contexts};
 pub use send::{send, Confirm, SendOptions, SendReport};

@@ -10,6 +10,7 @@ use super::report::{checked_or_report, emit, NoBody};
 use super::{CommandError, Exit, Options};
 use crate::approval::ApprovalStatus;
 use crate::deliver::journal::{Journal, JournalEntry};
+use crate::deliver::witness::SentWitness;
 use crate::model::MessageKind;
 use crate::pipeline::Checked;
 use crate::plan::{Necessity, Plan};
@@ -44,6 +45,8 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
         plan: &'a Plan,
         /// Every attempt the send journal records: sent, in doubt, failed, settled.
         attempts: &'a [JournalEntry],
+        /// For each message sent: what says so, the journal alone or an archive too.
+        witnesses: Vec<SentWitness>,
         /// The day the plan was judged on.
         today: chrono::NaiveDate,
         /// Where that day comes from: `--today`, or the clock in this time zone.
@@ -54,6 +57,10 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
     let body = Body {
         plan,
         attempts: &journal.entries,
+        witnesses: MessageKind::ALL
+            .iter()
+            .filter_map(|kind| journal.witness(*kind))
+            .collect(),
         today: checked.today,
         today_from: match options.today {
             Some(_) => "--today".to_string(),
@@ -121,6 +128,20 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
             }
             for status in approvals.iter().filter(|s| s.kind == message.kind) {
                 print_status(out, status, "      ")?;
+            }
+            if let Some(witness) = journal.witness(message.kind) {
+                match witness.archives.as_slice() {
+                    [] => writeln!(out, "      witness: the journal only")?,
+                    archives => {
+                        for archive in archives {
+                            writeln!(
+                                out,
+                                "      witness: the archive, {}",
+                                crate::controls::escaped(&archive.link)
+                            )?;
+                        }
+                    }
+                }
             }
         }
         for o in &plan.overrides {

@@ -39,7 +39,24 @@ pub(super) fn emit<T: Serialize>(
     body: T,
     text_body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<Exit, CommandError> {
-    let exit = Exit::of_findings(findings);
+    emit_as(out, options, path, findings, None, body, text_body)
+}
+
+/// [`emit`], with the exit status `exit` when the findings alone would mean success
+/// (a send that went out, but not as far as asked).
+pub(super) fn emit_as<T: Serialize>(
+    out: &mut dyn Write,
+    options: &Options,
+    path: &Path,
+    findings: &[Finding],
+    exit: Option<Exit>,
+    body: T,
+    text_body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Exit, CommandError> {
+    let exit = match (Exit::of_findings(findings), exit) {
+        (Exit::Success, Some(exit)) => exit,
+        (of_findings, _) => of_findings,
+    };
     let written = write_report(out, options, path, findings, exit, body, text_body);
     match written {
         // A reader that went away (`herald send … | head`) changes nothing that was done.

@@ -113,6 +113,13 @@ pub struct JournalEntry {
     /// `check` to compare the release file with once it is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub told: Option<crate::render::Told>,
+    /// Where the list's archive showed this message: the second witness, besides
+    /// the server's answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<super::witness::Witness>,
+    /// Why the archive was not asked before this attempt (`--no-archive`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_archive: Option<String>,
     /// The approvals the send relied on (`[approval]`): who signed off this exact
     /// content, with the statement and signature, so the record stands on its own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -173,15 +180,22 @@ impl JournalEntry {
             without_pre_announcement: None,
             told: None,
             approvals: Vec::new(),
+            witnesses: Vec::new(),
+            no_archive: None,
         }
     }
 
     /// When this attempt last changed: its settlement, its answer, or its start.
     pub fn last_change(&self) -> &str {
+        // A message found in the archive before anything was sent has no attempt
+        // time: when the archive showed it stands in.
+        let attempted = Some(self.attempted_at.as_str()).filter(|at| !at.is_empty());
         self.settled
             .as_ref()
             .map(|s| s.at.as_str())
             .or(self.answered_at.as_deref())
+            .or(attempted)
+            .or(self.witnesses.first().map(|w| w.seen_at.as_str()))
             .unwrap_or(&self.attempted_at)
     }
 }
@@ -195,6 +209,11 @@ impl std::fmt::Display for JournalEntry {
         let state = match self.state {
             AttemptState::InDoubt => {
                 "IN DOUBT (find its Message-ID in the list archive, then `herald journal settle`)"
+            }
+            // Another clone, or a person, sent it: the archive showed it before
+            // this journal sent anything.
+            AttemptState::Sent if self.server.is_empty() && !self.witnesses.is_empty() => {
+                "SENT (found in the list's archive before sending; nothing sent from here)"
             }
             AttemptState::Sent => "SENT",
             AttemptState::Failed => "FAILED",
@@ -225,6 +244,9 @@ impl std::fmt::Display for JournalEntry {
                 shown(&settled.by),
                 shown(&settled.at)
             )?;
+        }
+        for witness in &self.witnesses {
+            write!(f, "; {witness}")?;
         }
         Ok(())
     }
@@ -406,7 +428,7 @@ fn unrecordable(error: JournalError) -> JournalError {
     }
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -563,16 +585,7 @@ impl Journal {
     /// else wrote the journal meanwhile; if not, nothing is written or sent. If the
     /// write fails, the journal is put back as it was as far as possible.
     pub fn begin(&mut self, mut entry: JournalEntry) -> Result<usize, JournalError> {
-        let lost = || JournalError::LockLost {
-            path: self.path.clone(),
-        };
-        if self.lock.as_ref().is_some_and(|lock| !lock.still_held()) {
-            return Err(lost());
-        }
-        let on_disk = Self::read(self.path.clone())?;
-        if on_disk.entries != self.entries {
-            return Err(lost());
-        }
+        self.ensure_unchanged()?;
         entry.state = AttemptState::InDoubt;
         entry.attempted_at = now();
         entry.answered_at = None;
@@ -586,6 +599,22 @@ impl Journal {
             return Err(unrecordable(error));
         }
         Ok(self.entries.len() - 1)
+    }
+
+    /// Makes sure this send still holds the lock and that nobody else wrote the
+    /// journal since it was read.
+    pub(super) fn ensure_unchanged(&self) -> Result<(), JournalError> {
+        let lost = || JournalError::LockLost {
+            path: self.path.clone(),
+        };
+        if self.lock.as_ref().is_some_and(|lock| !lock.still_held()) {
+            return Err(lost());
+        }
+        let on_disk = Self::read(self.path.clone())?;
+        if on_disk.entries != self.entries {
+            return Err(lost());
+        }
+        Ok(())
     }
 
     /// Records the server's answer to attempt `index`: `Sent` or `Failed`.
@@ -641,7 +670,7 @@ impl Journal {
 
     /// Writes the journal atomically (temporary file, fsync, rename, fsync of the
     /// directory), so a crash leaves the old or the new journal, never half of one.
-    fn save(&self) -> Result<(), JournalError> {
+    pub(super) fn save(&self) -> Result<(), JournalError> {
         let write_err = |source| JournalError::Write {
             path: self.path.clone(),
             source,
@@ -684,6 +713,8 @@ mod tests {
             without_pre_announcement: None,
             told: None,
             approvals: Vec::new(),
+            witnesses: Vec::new(),
+            no_archive: None,
         }
     }
 

@@ -18,10 +18,12 @@
 //! TLS is rustls, with certificate checks on; `ca_file` adds a trust anchor. Plain
 //! SMTP is allowed only to loopback addresses.
 
+mod archived;
 pub mod journal;
 pub mod sign;
 mod smtp;
 pub mod tls;
+pub mod witness;
 
 use std::net::IpAddr;
 use std::path::Path;

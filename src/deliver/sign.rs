@@ -8,6 +8,8 @@
 //!   quoted-printable, so trailing white space survives) and whose second part is the
 //!   detached, armored signature. `micalg` names the hash gpg actually used, read
 //!   from its `--status-fd` output.
+//!   A kind whose lists take text only (`parts = "text"`) signs its text/plain
+//!   part the same way.
 //! * Inline: a text-only message whose body is a cleartext signature
 //!   (`gpg --clearsign`), for lists that rewrite MIME structure.
 //!
@@ -21,7 +23,7 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, MultiPart, SinglePart};
 
 use crate::config::{SigningConfig, SigningMode};
-use crate::model::Addressing;
+use crate::model::{Addressing, Parts};
 use crate::render::email::{alternative, text_part};
 use crate::render::{compose_with, ComposedEmail, RenderedMessage};
 use crate::subprocess::RunFailure;
@@ -186,27 +188,12 @@ impl Signer {
         let keys = self.check_key()?;
         let email = match self.mode {
             SigningMode::PgpMime => {
-                let inner = alternative(rendered, true);
-                // The first part: the multipart/alternative with one more CRLF after
-                // its closing delimiter, so that readers that keep that CRLF with the
-                // part (Python's email package) extract the bytes that were signed.
-                let formatted = inner.formatted();
-                let body_at = formatted
-                    .windows(4)
-                    .position(|w| w == b"\r\n\r\n")
-                    .map_or(0, |i| i + 4);
-                let signed_part = SinglePart::builder()
-                    .header(
-                        ContentType::parse(&format!(
-                            "multipart/alternative; boundary=\"{}\"",
-                            inner.boundary()
-                        ))
-                        .expect("a valid content type"),
-                    )
-                    .body(Body::dangerous_pre_encoded(
-                        formatted[body_at..].to_vec(),
-                        ContentTransferEncoding::SevenBit,
-                    ));
+                let signed_part = match addressing.parts {
+                    Parts::TextAndHtml => signable_alternative(rendered),
+                    // Quoted-printable, as the alternative's parts: 7-bit safe, and
+                    // trailing white space survives relays.
+                    Parts::Text => text_part(ContentType::TEXT_PLAIN, &rendered.text, true),
+                };
                 let bytes = signed_part.formatted();
                 // The signed entity ends before the CRLF that belongs to the next
                 // boundary delimiter (RFC 3156 §5, RFC 2046 §5.1.1).
@@ -477,6 +464,30 @@ impl Signer {
             success: finished.success,
         })
     }
+}
+
+/// The multipart/alternative of `rendered` as the first part of a signed message,
+/// with one more CRLF after its closing delimiter, so that readers that keep that
+/// CRLF with the part (Python's email package) extract the bytes that were signed.
+fn signable_alternative(rendered: &RenderedMessage) -> SinglePart {
+    let inner = alternative(rendered, true);
+    let formatted = inner.formatted();
+    let body_at = formatted
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(0, |i| i + 4);
+    SinglePart::builder()
+        .header(
+            ContentType::parse(&format!(
+                "multipart/alternative; boundary=\"{}\"",
+                inner.boundary()
+            ))
+            .expect("a valid content type"),
+        )
+        .body(Body::dangerous_pre_encoded(
+            formatted[body_at..].to_vec(),
+            ContentTransferEncoding::SevenBit,
+        ))
 }
 
 /// The armored block of `output` that begins with `begin` and ends with the end of its

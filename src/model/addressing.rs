@@ -2,7 +2,7 @@
 //! uses it.
 
 use lettre::message::Mailbox;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Who a message is from and to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,6 +14,27 @@ pub struct Addressing {
     /// In the envelope only.
     pub bcc: Vec<String>,
     pub reply_to: Option<String>,
+    /// The MIME parts its lists take.
+    #[serde(skip_serializing_if = "Parts::is_default")]
+    pub parts: Parts,
+}
+
+/// The MIME parts a message is sent with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Parts {
+    /// A multipart/alternative of the text and the HTML.
+    #[default]
+    #[serde(rename = "text-and-html")]
+    TextAndHtml,
+    /// The text alone (text/plain), for lists whose archive refuses HTML.
+    #[serde(rename = "text")]
+    Text,
+}
+
+impl Parts {
+    fn is_default(&self) -> bool {
+        *self == Parts::default()
+    }
 }
 
 impl Addressing {

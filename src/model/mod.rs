@@ -19,7 +19,7 @@ mod addressing;
 mod kinds;
 mod values;
 
-pub use addressing::Addressing;
+pub use addressing::{Addressing, Parts};
 pub use kinds::{MessageKind, ReleaseKind, Track};
 use values::IssueInput;
 pub use values::{CveId, Date, IssueNumber, Markdown, NonEmpty, PreRelease, TimeZone, Version};

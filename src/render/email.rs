@@ -9,7 +9,7 @@ use lettre::message::{Body, Mailbox, Mailboxes, MultiPart, SinglePart};
 use lettre::Message;
 
 use super::message::{quoted, RenderError, RenderedMessage};
-use crate::model::Addressing;
+use crate::model::{Addressing, Parts};
 
 impl ComposedEmail {
     /// The header block: everything before the first blank line.
@@ -114,16 +114,26 @@ fn crlf_line_endings(text: &str) -> String {
 }
 
 /// Builds the mail for `rendered`, dated `date`; `resend` as for [`message_id`]: a
-/// multipart/alternative of the text and HTML parts.
+/// multipart/alternative of the text and HTML parts, or the text alone when the
+/// addressing's lists take only that.
 pub fn compose(
     rendered: &RenderedMessage,
     addressing: &Addressing,
     date: SystemTime,
     resend: usize,
 ) -> Result<ComposedEmail, RenderError> {
-    compose_with(rendered, addressing, date, resend, |builder| {
-        builder.multipart(alternative(rendered, false))
-    })
+    compose_with(
+        rendered,
+        addressing,
+        date,
+        resend,
+        |builder| match addressing.parts {
+            Parts::TextAndHtml => builder.multipart(alternative(rendered, false)),
+            Parts::Text => {
+                builder.singlepart(text_part(ContentType::TEXT_PLAIN, &rendered.text, false))
+            }
+        },
+    )
 }
 
 /// Builds the mail for `rendered` with the headers [`compose`] gives it and the body

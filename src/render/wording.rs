@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
 
-use super::RenderError;
+use super::message::RenderError;
 use crate::source::SourceFile;
 
 /// The file name of a wording's words.

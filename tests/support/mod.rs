@@ -22,6 +22,8 @@ use std::time::Duration;
 
 use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
 
+pub mod archive;
+
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_server.py");
 const FAULT_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/fault_smtp.py");
 /// Safety net only: a healthy server prints READY within a fraction of a second.
@@ -274,6 +276,13 @@ pub struct ServerOptions {
     /// For the first N messages, reset the connection at the end of DATA
     /// (after the whole message arrived) without replying; nothing is stored.
     pub drop_during_data: u32,
+    /// Commands each accepted message is piped to: the list delivering to its
+    /// archive ([`archive`]).
+    pub deliver: Vec<Vec<String>>,
+    /// Seconds after the 250 the delivery runs (0: before the 250).
+    pub deliver_delay: f64,
+    /// Deliver a message whose connection `drop_during_data` resets, too.
+    pub deliver_dropped: bool,
 }
 
 impl Default for ServerOptions {
@@ -286,6 +295,9 @@ impl Default for ServerOptions {
             fail_code: 451,
             reject: None,
             drop_during_data: 0,
+            deliver: Vec::new(),
+            deliver_delay: 0.0,
+            deliver_dropped: false,
         }
     }
 }
@@ -340,6 +352,19 @@ impl ServerOptions {
         self
     }
 
+    /// Pipe each accepted message to `command`, `delay` seconds after the 250.
+    pub fn deliver_to(mut self, command: Vec<String>, delay: f64) -> Self {
+        self.deliver.push(command);
+        self.deliver_delay = delay;
+        self
+    }
+
+    /// Deliver a message whose connection is reset at the end of its data, too.
+    pub fn deliver_dropped(mut self) -> Self {
+        self.deliver_dropped = true;
+        self
+    }
+
     fn args(&self) -> Vec<OsString> {
         let mut args: Vec<OsString> = Vec::new();
         match &self.tls {
@@ -363,6 +388,21 @@ impl ServerOptions {
         }
         if let Some(code) = self.reject {
             args.extend(["--reject".into(), code.to_string().into()]);
+        }
+        for command in &self.deliver {
+            args.extend([
+                "--deliver".into(),
+                serde_json::to_string(command).unwrap().into(),
+            ]);
+        }
+        if self.deliver_delay > 0.0 {
+            args.extend([
+                "--deliver-delay".into(),
+                self.deliver_delay.to_string().into(),
+            ]);
+        }
+        if self.deliver_dropped {
+            args.push("--deliver-dropped".into());
         }
         if self.drop_during_data > 0 {
             args.extend([

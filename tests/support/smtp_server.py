@@ -10,6 +10,12 @@ dot-unstuffing) and then DIR/NNNN.json (envelope, AUTH user, TLS flag); a
 reader that only looks at *.json files never sees a half-written message.
 Counters (--fail-first, --drop-during-data) span all connections of one process.
 
+With --deliver ARGV (a JSON list, repeatable), the server plays a list that
+delivers to its archive: each accepted message is piped to each command, before
+the 250 or, with --deliver-delay SECONDS, that long after it. --deliver-dropped
+also delivers a message whose connection --drop-during-data resets: the list got
+it, and the answer was lost.
+
 Needs: pip install aiosmtpd
 """
 import argparse
@@ -40,12 +46,32 @@ class Handler:
         self.reject = args.reject
         self.drops_left = args.drop_during_data
         self.stored = 0
+        self.deliveries = [json.loads(argv) for argv in args.deliver]
+        self.delay = args.deliver_delay
+        self.deliver_dropped = args.deliver_dropped
+        self.pending = set()
+
+    async def deliver(self, data):
+        for argv in self.deliveries:
+            process = await asyncio.create_subprocess_exec(
+                *argv, stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await process.communicate(data)
+            if process.returncode != 0:
+                logging.warning("delivery %s exited %s: %s %s", argv[0], process.returncode,
+                                out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+
+    async def deliver_later(self, data):
+        await asyncio.sleep(self.delay)
+        await self.deliver(data)
 
     async def handle_DATA(self, server, session, envelope):
         if self.drops_left > 0:
             # The whole message has arrived; vanish without a reply. Linger 0
             # makes the close a TCP reset.
             self.drops_left -= 1
+            if self.deliver_dropped:
+                await self.deliver(envelope.original_content)
             sock = server.transport.get_extra_info("socket")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             server.transport.abort()
@@ -68,6 +94,13 @@ class Handler:
         write_atomic(os.path.join(self.maildir, name + ".eml"), envelope.original_content)
         write_atomic(os.path.join(self.maildir, name + ".json"),
                      json.dumps(meta, indent=2).encode("utf-8"))
+        if self.deliveries and self.delay > 0:
+            task = asyncio.get_running_loop().create_task(
+                self.deliver_later(envelope.original_content))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+        elif self.deliveries:
+            await self.deliver(envelope.original_content)
         return f"250 2.0.0 OK queued as {name}"
 
 
@@ -103,6 +136,12 @@ def parse_args():
     p.add_argument("--drop-during-data", type=int, default=0, metavar="N",
                    help="for the first N messages, reset the connection at the end of "
                         "DATA without replying")
+    p.add_argument("--deliver", action="append", default=[], metavar="JSON_ARGV",
+                   help="pipe each accepted message to this command (a JSON list)")
+    p.add_argument("--deliver-delay", type=float, default=0.0, metavar="SECONDS",
+                   help="deliver this long after the 250 instead of before it")
+    p.add_argument("--deliver-dropped", action="store_true",
+                   help="also deliver a message whose connection --drop-during-data resets")
     return p.parse_args()
 
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::options::SendOptions;
 use super::refusals::refusal;
 use crate::english::count;
-use crate::model::Addressing;
+use crate::model::{Addressing, Parts};
 use crate::pipeline::Guarded;
 use crate::render::ComposedEmail;
 use crate::validate::Finding;
@@ -25,7 +25,7 @@ pub(super) fn summary(
     let message = &guarded.message;
     write!(
         log,
-        "About to send {}the {} of {}:\n  Subject: {}\n  From: {}\n  To: {}\n  Cc: {}\n  Bcc: {}\n  Size: {} bytes (text {} bytes, HTML {} bytes)\n  Server: {}\n",
+        "About to send {}the {} of {}:\n  Subject: {}\n  From: {}\n  To: {}\n  Cc: {}\n  Bcc: {}\n  Size: {} bytes ({})\n  Server: {}\n",
         if send.test_to.is_some() { "a test copy of " } else { "" },
         send.kind,
         path.display(),
@@ -35,8 +35,14 @@ pub(super) fn summary(
         list_or_none(&addressing.cc),
         list_or_none(&addressing.bcc),
         email.bytes.len(),
-        message.text.len(),
-        message.html.len(),
+        match addressing.parts {
+            Parts::TextAndHtml => format!(
+                "text {} bytes, HTML {} bytes",
+                message.text.len(),
+                message.html.len()
+            ),
+            Parts::Text => format!("text only, {} bytes", message.text.len()),
+        },
         server,
     )
 }

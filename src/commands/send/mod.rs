@@ -5,9 +5,11 @@
 //! reads the exact bytes that would go on the wire, signed ones included; the
 //! approvals `[approval]` asks for are judged over the content about to go
 //! ([`approvals`]); the journal must be writable before the person is asked
-//! ([`confirm`]); only then does the mailer connect.
+//! ([`confirm`]); only then does the mailer connect. Where `[archive]` names the
+//! list's archive, it is asked before connecting and watched after ([`archive`]).
 
 mod approvals;
+mod archive;
 mod confirm;
 mod hints;
 mod options;
@@ -24,7 +26,7 @@ pub use confirm::Confirm;
 pub(crate) use hints::settle_command;
 pub use options::SendOptions;
 
-use super::report::{checked_or_report, emit};
+use super::report::{checked_or_report, emit_as};
 use super::{CommandError, Exit, Options};
 use crate::config::{self, Config};
 use crate::deliver::journal::{Journal, JournalEntry};
@@ -38,7 +40,9 @@ use crate::validate::{Finding, Severity};
 /// What `send` did, for the JSON report.
 #[derive(Debug, Clone, Serialize)]
 pub struct SendReport {
-    /// "sent", "test-sent", "dry-run", "refused" or "aborted".
+    /// "sent", "test-sent", "dry-run", "refused", "aborted", "found-in-archive"
+    /// (the archive had it: nothing sent) or "settled-from-archive" (an attempt in
+    /// doubt that the archive shows: nothing sent again).
     pub outcome: &'static str,
     pub kind: Option<MessageKind>,
     pub subject: Option<String>,
@@ -59,6 +63,18 @@ pub struct SendReport {
     pub journal: Option<String>,
     /// The message's approvals, when `[approval]` covers it.
     pub approvals: Option<crate::approval::ApprovalStatus>,
+    /// Each archive asked, with its answer and how long it took.
+    pub archive_lookups: Vec<crate::archive::Lookup>,
+    /// Where the archives showed the message.
+    pub witnesses: Vec<crate::archive::Witness>,
+    /// The reason given to `--no-archive`.
+    pub no_archive: Option<String>,
+    /// When the attempt settled from the archive was made.
+    pub attempted_at: Option<String>,
+    /// `--wait`: how long herald waited, and the archives that did not show the
+    /// message by then.
+    pub waited_seconds: Option<u64>,
+    pub not_seen_in: Vec<String>,
 }
 
 impl Default for SendReport {
@@ -81,6 +97,12 @@ impl Default for SendReport {
             dry_run_file: None,
             journal: None,
             approvals: None,
+            archive_lookups: Vec::new(),
+            witnesses: Vec::new(),
+            no_archive: None,
+            attempted_at: None,
+            waited_seconds: None,
+            not_seen_in: Vec::new(),
         }
     }
 }
@@ -106,6 +128,7 @@ pub fn send(
         true => None,
         false => Some(mailer(config)?),
     };
+    let archives = archive::archives(config, send, mailer.is_some())?;
     let mut findings: Vec<Finding> = checked
         .findings
         .iter()
@@ -144,6 +167,26 @@ pub fn send(
         false => Journal::open(path)?,
     };
     report.journal = Some(journal.path().display().to_string());
+    if archive::settle_in_doubt(
+        archives.as_ref(),
+        &mut journal,
+        kind,
+        &mut report,
+        &mut findings,
+    )? {
+        return finish(out, options, path, &findings, report, None);
+    }
+    if let (Some(reason), true) = (&send.no_archive, mailer.is_some() && !test_copy) {
+        report.no_archive = Some(reason.clone());
+        findings.push(Finding::unlocated(
+            Severity::Note,
+            "no-archive",
+            format!(
+                "the list's archive was not asked, as --no-archive says; journaling why: {}",
+                crate::controls::escaped(reason)
+            ),
+        ));
+    }
     let mut rendered = crate::render::render_message(&checked.input, kind, &checked.templates)?;
     let mut previous = refusals::PreviousSends::default();
     if test_copy {
@@ -179,14 +222,15 @@ pub fn send(
         }
         _ => None,
     };
+    // The content is final: judge its approvals before anything is asked.
+    report.approvals = approvals::approval_check(&checked, config, send, message, &mut findings)?;
     let email = signed.as_ref().unwrap_or(&guarded.email);
     report.subject = Some(message.subject.clone());
     report.message_id = Some(email.message_id.clone());
     report.content_hash = Some(message.content_hash.clone());
     report.size_bytes = Some(email.bytes.len());
-    // The content is final: judge its approvals before anything is asked.
-    report.approvals = approvals::approval_check(&checked, config, send, message, &mut findings)?;
 
+    let mut exit = None;
     match mailer {
         _ if crate::validate::blocks(&findings) => {}
         None => {
@@ -195,51 +239,181 @@ pub fn send(
             report.dry_run_file = Some(file);
         }
         Some(mailer) => {
-            // Nothing is sent that could not be recorded: proved before asking.
-            journal.check_writable()?;
-            confirm::summary(
+            let found = archive::look_before_sending(
+                archives.as_ref(),
+                !previous.delivered.is_empty(),
+                email,
+                &message.subject,
+                &mut report,
+                &mut findings,
                 log,
+            )?;
+            let ready = Ready {
                 path,
                 send,
-                &guarded,
+                guarded: &guarded,
                 email,
-                &addressing,
-                mailer.server(),
-            )?;
-            let recipients = addressing.to.len() + addressing.cc.len() + addressing.bcc.len();
-            match confirm::confirmation(send, confirm, recipients)? {
-                Err(refused) => {
-                    if confirm.interactive() && !send.assume_yes {
-                        report.outcome = "aborted";
-                    }
-                    findings.push(refused);
-                }
-                Ok(()) => {
-                    let mut entry =
-                        JournalEntry::attempt(message, email, &addressing, mailer.server());
-                    entry.test = test_copy;
-                    entry.without_pre_announcement = send.without_pre_announcement.clone();
-                    entry.told = Some(crate::render::Told::of(&checked.input, kind));
-                    entry.approvals = approvals::relied_on(report.approvals.as_ref());
-                    let settle = settle_command(path, kind);
-                    let record = Record {
-                        journal: &mut journal,
-                        entry: &entry,
-                        settle: &settle,
-                    };
-                    let envelope = remaining_envelope(&email.envelope, &previous.delivered);
-                    let delivery = mailer.send(email, &envelope, Some(record), &mut |line| {
-                        let _ = writeln!(log, "{line}");
-                    })?;
-                    report.outcome = if test_copy { "test-sent" } else { "sent" };
-                    report.reply = Some(delivery.reply);
-                    report.attempts = Some(delivery.attempts);
+                addressing: &addressing,
+                told: crate::render::Told::of(&checked.input, kind),
+                delivered: &previous.delivered,
+            };
+            if !found.is_empty() {
+                archive::record_found(
+                    &mut journal,
+                    message,
+                    email,
+                    &addressing,
+                    ready.told,
+                    found,
+                    &mut report,
+                )?;
+            } else if confirmed(
+                &ready,
+                &mailer,
+                confirm,
+                &mut journal,
+                &mut report,
+                &mut findings,
+                log,
+            )? {
+                // Watched from before the message goes out (see `archive::Signals`),
+                // and only once nobody is asked anything any more.
+                let signals = send.wait.then(archive::Signals::watch);
+                deliver(&ready, &mailer, &mut journal, &mut report, log)?;
+                if let (Some(archives), Some(signals)) = (&archives, &signals) {
+                    exit = wait(archives, &mut journal, email, signals, &mut report, log)?;
                 }
             }
         }
     }
+    finish(out, options, path, &findings, report, exit)
+}
+
+/// What a send that passed every check sends, and where.
+struct Ready<'a> {
+    path: &'a Path,
+    send: &'a SendOptions,
+    guarded: &'a crate::pipeline::Guarded,
+    email: &'a ComposedEmail,
+    addressing: &'a Addressing,
+    told: crate::render::Told,
+    /// Recipients that already have the message.
+    delivered: &'a [String],
+}
+
+/// Proves the journal writable, shows what is about to go where, and asks the person
+/// (unless `--yes`). Returns whether the message may go.
+fn confirmed(
+    ready: &Ready<'_>,
+    mailer: &Mailer,
+    confirm: &mut dyn Confirm,
+    journal: &mut Journal,
+    report: &mut SendReport,
+    findings: &mut Vec<Finding>,
+    log: &mut dyn Write,
+) -> Result<bool, CommandError> {
+    let Ready {
+        path,
+        send,
+        guarded,
+        email,
+        addressing,
+        ..
+    } = *ready;
+    // Nothing is sent that could not be recorded: proved before asking.
+    journal.check_writable()?;
+    confirm::summary(log, path, send, guarded, email, addressing, mailer.server())?;
+    let recipients = addressing.to.len() + addressing.cc.len() + addressing.bcc.len();
+    if let Err(refused) = confirm::confirmation(send, confirm, recipients)? {
+        if confirm.interactive() && !send.assume_yes {
+            report.outcome = "aborted";
+        }
+        findings.push(refused);
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Sends the message, journaling each attempt before the end of its data.
+fn deliver(
+    ready: &Ready<'_>,
+    mailer: &Mailer,
+    journal: &mut Journal,
+    report: &mut SendReport,
+    log: &mut dyn Write,
+) -> Result<(), CommandError> {
+    let Ready {
+        path,
+        send,
+        guarded,
+        email,
+        addressing,
+        ..
+    } = *ready;
+    let message = &guarded.message;
+    let test_copy = send.test_to.is_some();
+    let mut entry = JournalEntry::attempt(message, email, addressing, mailer.server());
+    entry.test = test_copy;
+    entry.without_pre_announcement = send.without_pre_announcement.clone();
+    entry.no_archive = report.no_archive.clone();
+    entry.told = Some(ready.told.clone());
+    entry.approvals = approvals::relied_on(report.approvals.as_ref());
+    let settle = settle_command(path, send.kind);
+    let record = Record {
+        journal,
+        entry: &entry,
+        settle: &settle,
+    };
+    let envelope = remaining_envelope(&email.envelope, ready.delivered);
+    let delivery = mailer.send(email, &envelope, Some(record), &mut |line| {
+        let _ = writeln!(log, "{line}");
+    })?;
+    report.outcome = if test_copy { "test-sent" } else { "sent" };
+    report.reply = Some(delivery.reply);
+    report.attempts = Some(delivery.attempts);
+    Ok(())
+}
+
+/// `send --wait`: the exit status when the archives did not show the message in
+/// time, or a signal stopped the wait; the message went out either way.
+fn wait(
+    archives: &crate::archive::Archives,
+    journal: &mut Journal,
+    email: &ComposedEmail,
+    signals: &archive::Signals,
+    report: &mut SendReport,
+    log: &mut dyn Write,
+) -> Result<Option<Exit>, CommandError> {
+    Ok(
+        match archive::wait_until_seen(archives, journal, &email.message_id, signals, report, log)?
+        {
+            archive::Waited::Seen => None,
+            archive::Waited::NotSeen => Some(Exit::NotYetSeen),
+            archive::Waited::Interrupted(signal) => {
+                writeln!(
+                    log,
+                    "interrupted by {} while waiting for the archive: the message WAS sent, and the journal records it as sent ({}); it was not yet seen in every archive",
+                    crate::deliver::signal_name(signal),
+                    email.message_id
+                )?;
+                Some(Exit::Interrupted(signal))
+            }
+        },
+    )
+}
+
+/// Reports the send in the chosen format; `exit` as for [`emit_as`].
+fn finish(
+    out: &mut dyn Write,
+    options: &Options,
+    path: &Path,
+    findings: &[Finding],
+    report: SendReport,
+    exit: Option<Exit>,
+) -> Result<Exit, CommandError> {
     let text_report = report.clone();
-    emit(out, options, path, &findings, report, |out| {
+    let kind = report.kind.unwrap_or(MessageKind::Announcement);
+    emit_as(out, options, path, findings, exit, report, |out| {
         print_outcome(out, kind, &text_report)
     })
 }
@@ -305,12 +479,47 @@ fn print_outcome(
     let subject = report.subject.as_deref().unwrap_or_default();
     let message_id = report.message_id.as_deref().unwrap_or_default();
     let reply = report.reply.as_deref().unwrap_or_default();
+    let journal = report.journal.as_deref().unwrap_or_default();
+    let links = |out: &mut dyn Write| -> std::io::Result<()> {
+        for witness in &report.witnesses {
+            writeln!(out, "  {}", witness.link)?;
+        }
+        Ok(())
+    };
     match report.outcome {
-        "sent" => writeln!(
-            out,
-            "sent the {kind}: {subject} ({message_id}); server replied {reply}; recorded in {}",
-            report.journal.as_deref().unwrap_or_default()
-        ),
+        "sent" => {
+            writeln!(
+                out,
+                "sent the {kind}: {subject} ({message_id}); server replied {reply}; recorded in {journal}"
+            )?;
+            if let Some(waited) = report.waited_seconds {
+                match report.not_seen_in.is_empty() {
+                    true => writeln!(out, "seen in the list's archive within {waited} s:")?,
+                    false => writeln!(
+                        out,
+                        "not yet seen in {} after {waited} s (wait_seconds); the message was sent, and the journal records it as sent{}",
+                        report.not_seen_in.join(" and "),
+                        if report.witnesses.is_empty() { "" } else { "; seen in:" }
+                    )?,
+                }
+            }
+            links(out)
+        }
+        "found-in-archive" => {
+            writeln!(
+                out,
+                "the list's archive already has the {kind} ({message_id}): sent nothing, and recorded it as sent in {journal}, with the archive as witness:"
+            )?;
+            links(out)
+        }
+        "settled-from-archive" => {
+            writeln!(
+                out,
+                "the {kind} attempted at {} and in doubt is in the list's archive ({message_id}): recorded it as sent in {journal}, and sent nothing again:",
+                report.attempted_at.as_deref().unwrap_or_default()
+            )?;
+            links(out)
+        }
         "test-sent" => writeln!(
             out,
             "sent a test copy of the {kind} to {}: {subject} ({message_id}); server replied {reply}; the journal records it as a test copy, so the real send is still to come",

@@ -22,4 +22,10 @@ pub struct SendOptions {
     /// `--without-pre-announcement REASON`: send an announcement whose required
     /// pre-announcement the journal does not show as sent; the reason is journaled.
     pub without_pre_announcement: Option<String>,
+    /// `--no-archive REASON`: send without asking the list's archive; the reason
+    /// is journaled.
+    pub no_archive: Option<String>,
+    /// `--wait`: after the server took the message, wait until every configured
+    /// archive shows it.
+    pub wait: bool,
 }

@@ -31,8 +31,7 @@ use std::borrow::Cow;
 use crate::automaton::Automaton;
 
 use super::report::{DetailKind, Hit};
-use scan::WordMemo;
-use tables::{Groups, HashMap, IssueId, Lists, StrTable, Texts};
+use tables::{Groups, HashMap, IssueId, Lists, StrTable, Texts, WordMemo};
 
 /// How many significant words apart two words of a title may stand in it and pair up.
 const TITLE_WINDOW: usize = 2;

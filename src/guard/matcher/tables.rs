@@ -2,9 +2,13 @@
 //! groups, lists by key, and issue numbers by id.
 
 use std::hash::{BuildHasher, Hash};
+use std::sync::{Mutex, PoisonError};
 
 use hashbrown::hash_table::{Entry, HashTable};
+use rust_stemmers::Stemmer;
 use rustc_hash::FxBuildHasher;
+
+use crate::guard::words::is_stop_word;
 
 /// The matcher's maps hash with FxHash (`rustc-hash`): keys are the release's own
 /// words and numbers, which only the release's author chooses, and SipHash was a
@@ -261,6 +265,52 @@ impl<K: Eq + Hash, T: Copy> ListsBuilder<K, T> {
             lists: Groups::new(self.index.len(), &self.added),
             index: self.index,
         }
+    }
+}
+
+/// What the title scan made of each word of a message it met: `None` for a stop
+/// word, else the id of the word's stem among the title stems, if it is one.
+/// Messages repeat their words (in the text and the HTML part, in
+/// [`crate::guard::check_email`] and [`crate::guard::locate`]), and stemming was most
+/// of a scan.
+#[derive(Debug, Default)]
+pub(crate) struct ScannedWords {
+    words: StrTable,
+    read: Vec<Option<Option<u32>>>,
+}
+
+impl ScannedWords {
+    pub(crate) fn read(
+        &mut self,
+        word: &str,
+        stems: &StrTable,
+        stemmer: &Stemmer,
+    ) -> Option<Option<u32>> {
+        let known = self.words.len();
+        let at = self.words.insert(word) as usize;
+        if at == known {
+            let read = (!is_stop_word(word)).then(|| stems.find(&stemmer.stem(word)));
+            self.read.push(read);
+        }
+        self.read[at]
+    }
+}
+
+/// The [`ScannedWords`] of a matcher, shared by its scans. A memo only: a clone
+/// starts empty.
+#[derive(Debug, Default)]
+pub(crate) struct WordMemo(Mutex<ScannedWords>);
+
+impl WordMemo {
+    /// The memo, for one scan at a time.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, ScannedWords> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Clone for WordMemo {
+    fn clone(&self) -> Self {
+        WordMemo::default()
     }
 }
 

@@ -7,8 +7,6 @@ mod numbers;
 pub(crate) use numbers::hex_value;
 mod titles;
 
-pub(crate) use titles::WordMemo;
-
 use super::{Embargo, Name, Rule, NO_EXACT};
 use crate::guard::normalize::View;
 use crate::guard::read::Segment;
