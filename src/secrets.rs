@@ -24,7 +24,13 @@ pub const REDACTED: &str = "…redacted…";
 const SHORTEST_BASE64_FORM: usize = 4;
 
 /// The environment variables that hold herald's secrets.
-pub const VARIABLES: &[&str] = &["HERALD_SMTP_PASSWORD", "HERALD_ARCHIVE_PASSWORD"];
+pub const VARIABLES: &[&str] = &[SMTP_PASSWORD, ARCHIVE_PASSWORD];
+
+/// The environment variable that holds the SMTP password.
+pub const SMTP_PASSWORD: &str = "HERALD_SMTP_PASSWORD";
+
+/// The environment variable that holds the list archive's password.
+pub const ARCHIVE_PASSWORD: &str = "HERALD_ARCHIVE_PASSWORD";
 
 static FORMS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 /// Whether any secret is registered: until one is, nothing needs redacting.

@@ -387,3 +387,193 @@ fn a_reply_written_out_of_turn_before_the_end_of_the_data_is_not_taken_as_the_an
     assert_eq!(server.copies(), 0, "the end of the data never went");
     assert_eq!(ws.states(), ["failed", "failed"]);
 }
+
+#[test]
+fn a_tls_handshake_trickled_a_byte_at_a_time_is_cut_off_by_the_reply_deadline() {
+    let certs = tempfile::tempdir().unwrap();
+    let ca = TestCa::generate(certs.path());
+    let tls = tls_args(&ca);
+    let mut args: Vec<&str> = tls.iter().map(String::as_str).collect();
+    args.extend(["--delay", "0.3"]);
+    let server = FaultServer::start_with("tls-trickle", &args);
+    let ws = Workspace::new();
+    ws.configure_host(
+        "127.0.0.1",
+        server.port(),
+        "implicit",
+        &format!(
+            "timeout_seconds = 2\nattempt_deadline_seconds = 3600\nattempts = 1\nca_file = {:?}",
+            ca.ca_pem.display().to_string()
+        ),
+    );
+    // The harness kills a run that does not end by itself; the handshake must end on
+    // the reply deadline, not the attempt's hour.
+    let output = send(&ws, &[], &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("(timeout_seconds)"),
+        "{}",
+        show(&output)
+    );
+    assert_eq!(server.copies(), 0);
+}
+
+#[test]
+fn an_address_listed_twice_gets_one_copy_when_the_server_takes_two_at_a_time() {
+    let server = FaultServer::start_with("rcpt-limit", &["--limit", "2"]);
+    let ws = workspace(&server, "none", "");
+    let config = std::fs::read_to_string(ws.path("herald.toml")).unwrap();
+    std::fs::write(
+        ws.path("herald.toml"),
+        config.replace(
+            "bcc = [\"security-archive@example.org\"]",
+            "bcc = [\"GOLANG-ANNOUNCE@example.org\", \"b@example.org\"]",
+        ),
+    )
+    .unwrap();
+    let output = send(&ws, &[], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let mut all: Vec<String> = server
+        .recipients()
+        .into_iter()
+        .flatten()
+        .map(|r| r.to_ascii_lowercase())
+        .collect();
+    all.sort();
+    assert_eq!(
+        all,
+        [
+            "b@example.org",
+            "golang-announce@example.org",
+            "golang-dev@example.org"
+        ]
+    );
+}
+
+#[test]
+fn a_password_echoed_over_several_reply_lines_is_redacted_whole() {
+    let server = FaultServer::start_with(
+        "echo-auth",
+        &["--echo-in", "auth-split", "--mechanisms", "PLAIN"],
+    );
+    let ws = workspace(
+        &server,
+        "none",
+        "username = \"releases@example.org\"\nattempts = 1",
+    );
+    let env = [("HERALD_SMTP_PASSWORD", PASSWORD)];
+    let text = send(&ws, &[], &env);
+    assert_eq!(text.status.code(), Some(3), "{}", show(&text));
+    let json = send(&ws, &["--format", "json"], &env);
+    assert_nothing_holds_the_password(&ws, &[&text, &json]);
+    // Every 8-character piece of the token is gone too.
+    let token = base64::engine::general_purpose::STANDARD
+        .encode(format!("\0releases@example.org\0{PASSWORD}"));
+    let said = String::from_utf8_lossy(&text.stderr);
+    let core = &token[token.len() - 16..token.len() - 4];
+    assert!(!said.contains(core), "{said}");
+}
+
+#[test]
+fn a_misspelt_password_key_or_a_netrc_given_as_configuration_shows_no_password() {
+    let server = FaultServer::start("ok", None, 0.0);
+    for line in [
+        format!("pasword = \"{PASSWORD}\""),
+        format!("pw = \"{PASSWORD}\""),
+        format!("smtp_pass = \"{PASSWORD}\""),
+        format!("whatever = \"{PASSWORD}\""),
+    ] {
+        let ws = workspace(&server, "none", &line);
+        let output = send(&ws, &["--format", "json"], &[]);
+        assert_eq!(output.status.code(), Some(2), "{line}: {}", show(&output));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!all.contains(PASSWORD), "{line}: {all}");
+    }
+    let ws = Workspace::new();
+    std::fs::write(
+        ws.path("netrc"),
+        format!("machine smtp.example.org login releases password {PASSWORD}\n"),
+    )
+    .unwrap();
+    let output = ws.herald(&["check", "release.toml", "--config", "netrc"], &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains(PASSWORD),
+        "{}",
+        show(&output)
+    );
+}
+
+#[test]
+fn a_hard_linked_lock_file_is_refused_and_its_other_name_left_alone() {
+    let server = FaultServer::start("ok", None, 0.0);
+    let ws = workspace(&server, "none", "");
+    std::fs::write(ws.path("victim.txt"), "keep me").unwrap();
+    std::fs::hard_link(
+        ws.path("victim.txt"),
+        ws.path("release.toml.journal.json.lock"),
+    )
+    .unwrap();
+    let output = send(&ws, &[], &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("hard links"),
+        "{}",
+        show(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path("victim.txt")).unwrap(),
+        "keep me"
+    );
+    assert_eq!(server.copies(), 0);
+}
+
+#[test]
+fn a_journal_that_holds_a_password_is_sent_from_and_comes_out_redacted() {
+    let server = FaultServer::start("ok", None, 0.0);
+    let ws = workspace(&server, "none", "");
+    std::fs::write(
+        ws.path("release.toml.journal.json"),
+        format!(
+            r#"{{"entries":[{{"kind":"pre-announcement","state":"failed","message_id":"<a@b>","content_hash":"h","subject":"s","to":["l@example.org"],"bcc":[],"server_reply":"535 bad {PASSWORD}"}}]}}"#
+        ),
+    )
+    .unwrap();
+    let env = [("HERALD_SMTP_PASSWORD", PASSWORD)];
+    let output = send(&ws, &[], &env);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    assert_eq!(server.copies(), 1);
+    let journal = std::fs::read_to_string(ws.path("release.toml.journal.json")).unwrap();
+    assert!(!journal.contains(PASSWORD), "{journal}");
+}
+
+#[test]
+fn controls_a_hand_edited_journal_holds_reach_no_json_output_raw() {
+    let ws = Workspace::new();
+    std::fs::write(
+        ws.path("release.toml.journal.json"),
+        "{\"entries\":[{\"kind\":\"announcement\",\"state\":\"in-doubt\",\"message_id\":\"<a\u{9b}2J@b>\",\"content_hash\":\"h\",\"subject\":\"s\u{85}\u{202e}x\",\"to\":[\"l@example.org\"],\"bcc\":[]}]}",
+    )
+    .unwrap();
+    let plan = ws.herald(
+        &[
+            "plan",
+            "release.toml",
+            "--today",
+            RELEASE_DAY,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let out = String::from_utf8_lossy(&plan.stdout);
+    for c in ['\u{9b}', '\u{85}', '\u{202e}'] {
+        assert!(!out.contains(c), "{c:?} in {out}");
+    }
+    let json: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(json["attempts"][0]["message_id"], "<a\u{9b}2J@b>");
+}

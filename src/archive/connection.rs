@@ -72,16 +72,16 @@ impl Connection {
         let session = ClientConnection::new(config.clone(), name)
             .map_err(|e| format!("cannot start TLS: {e}"))?;
         let mut tls = StreamOwned::new(session, tcp);
-        while tls.conn.is_handshaking() {
-            set_timeouts(&tls.sock, deadline, seconds)
-                .map_err(|e| connection_error(&e, seconds))?;
-            tls.conn
-                .complete_io(&mut tls.sock)
-                .map_err(|e| match is_timeout(&e) {
-                    true => format!("no TLS handshake within {seconds} s (timeout_seconds)"),
-                    false => format!("TLS failed: {}", crate::controls::escaped(&e.to_string())),
-                })?;
-        }
+        crate::deliver::tls::handshake(&mut tls.conn, &mut tls.sock, deadline).map_err(
+            |e| match e {
+                crate::deliver::tls::HandshakeError::Timeout => {
+                    format!("no TLS handshake within {seconds} s (timeout_seconds)")
+                }
+                crate::deliver::tls::HandshakeError::Failed(why) => {
+                    format!("TLS failed: {}", crate::controls::escaped(&why))
+                }
+            },
+        )?;
         connection.stream = Stream::Tls(Box::new(tls));
         Ok(connection)
     }

@@ -70,7 +70,12 @@ fn json_error(exit: Exit, message: &str) {
         "exit_code": exit,
         "error": message,
     });
-    let _ = writeln!(Redacting::new(std::io::stdout()), "{report:#}");
+    let document = format!("{report:#}");
+    let _ = writeln!(
+        Redacting::new(std::io::stdout()),
+        "{}",
+        crate::commands::terminal_safe_json(&document)
+    );
 }
 
 fn dispatch(cli: Cli) -> Result<Exit, CommandError> {

@@ -26,6 +26,7 @@ pub use init::init;
 pub use journal::{settle, settle_from_archive};
 pub use plan::plan;
 pub use render::{render, template_contexts};
+pub(crate) use report::terminal_safe_json;
 pub use send::{send, Confirm, SendOptions, SendReport};
 
 pub use crate::pipeline::{CommandError, Format, Options};

@@ -84,7 +84,8 @@ fn write_report<T: Serialize>(
                 findings,
                 body,
             };
-            serde_json::to_writer_pretty(&mut *out, &envelope).map_err(std::io::Error::from)?;
+            let document = serde_json::to_string_pretty(&envelope).map_err(std::io::Error::from)?;
+            out.write_all(terminal_safe_json(&document).as_bytes())?;
             writeln!(out)?;
         }
         Format::Text => {
@@ -128,4 +129,25 @@ pub(super) fn checked_or_report<B: Serialize + Default>(
         Ok(checked) => Ok(Ok(checked)),
         Err(findings) => emit(out, options, path, &findings, B::default(), |_| Ok(())).map(Err),
     }
+}
+
+/// A JSON document with the characters a terminal acts on written as escapes: JSON
+/// escapes C0 controls already, but not C1 controls (U+0080 to U+009F, of which
+/// U+009B starts an escape sequence) nor the controls that reorder a line. They can
+/// come from a journal edited or merged by hand, and a report goes to terminals too.
+pub(crate) fn terminal_safe_json(document: &str) -> std::borrow::Cow<'_, str> {
+    let acts = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !document.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(document);
+    }
+    // Such characters can only stand inside JSON strings, where \uXXXX means them.
+    std::borrow::Cow::Owned(
+        document
+            .chars()
+            .map(|c| match acts(c) {
+                true => format!("\\u{:04x}", c as u32),
+                false => c.to_string(),
+            })
+            .collect(),
+    )
 }

@@ -276,6 +276,8 @@ pub enum JournalError {
     Link { path: PathBuf, target: PathBuf },
     #[error("{}: the journal's lock file is a symbolic link (to {}); herald never opens a link to write: remove it (a new lock file is made on the next send)", path.display(), target.display())]
     LockLink { path: PathBuf, target: PathBuf },
+    #[error("{}: the journal's lock file has other names (hard links); herald writes into its own lock file, and would write into the file it is linked with: remove it (a new lock file is made on the next send)", path.display())]
+    LockHardLink { path: PathBuf },
     #[error("{}: the send journal is not valid: {source}; it records what was already sent, so fix that place by hand (kinds are \"pre-announcement\" and \"announcement\", states \"in-doubt\", \"sent\", \"failed\" and \"not-sent\") rather than deleting it", path.display())]
     Parse {
         path: PathBuf,
@@ -361,6 +363,14 @@ impl JournalLock {
                 }
                 Err(source) => return Err(write_error(source)),
             };
+            // A hard link is another name of some file: writing the holder into it
+            // would write into that file.
+            {
+                use std::os::unix::fs::MetadataExt;
+                if file.metadata().is_ok_and(|m| m.nlink() > 1) {
+                    return Err(JournalError::LockHardLink { path: path.clone() });
+                }
+            }
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
@@ -475,7 +485,12 @@ impl Journal {
             Ok(meta) if !meta.is_file() => return Err(JournalError::NotAFile { path }),
             _ => {}
         }
-        let text = match std::fs::read_to_string(&path) {
+        let text = match std::fs::read_to_string(&path).map(|text| {
+            // A journal an older herald wrote may hold a server's echo of a secret:
+            // read as it will be written back, or the write-ahead check before the
+            // end of the data would take the redaction for another writer's change.
+            crate::secrets::redact(&text).into_owned()
+        }) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(empty(path)),
             Err(source) => return Err(JournalError::Read { path, source }),

@@ -340,7 +340,18 @@ impl Mailer {
             settle: settle.clone(),
             delivered: progress.delivered(),
         };
-        let mut remaining: Vec<Address> = envelope.to().to_vec();
+        // One copy per mailbox: an address listed twice (in To and in Bcc, say)
+        // would otherwise get a copy from each transaction it landed in.
+        let mut remaining: Vec<Address> = Vec::new();
+        for address in envelope.to() {
+            let key = AsRef::<str>::as_ref(address).to_ascii_lowercase();
+            if !remaining
+                .iter()
+                .any(|r| AsRef::<str>::as_ref(r).to_ascii_lowercase() == key)
+            {
+                remaining.push(address.clone());
+            }
+        }
         let mut backoff = self.first_backoff;
         let mut last = String::new();
         for attempt in 1..=self.attempts {

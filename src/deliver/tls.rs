@@ -49,3 +49,59 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, TlsSet
         .with_no_client_auth();
     Ok(Arc::new(config))
 }
+
+/// How a TLS handshake failed.
+#[derive(Debug)]
+pub enum HandshakeError {
+    /// It was not done by the deadline.
+    Timeout,
+    /// The server closed the connection, or TLS refused it (a certificate that does
+    /// not verify, no common protocol); says why.
+    Failed(String),
+}
+
+/// Performs a client's whole TLS handshake on `sock` by `deadline`: one read or
+/// write at a time, each under what is left of it. rustls's own `complete_io`
+/// reads on until the handshake is done, so a server that trickles its flight one
+/// byte at a time would hold it for as long as it liked.
+pub fn handshake(
+    conn: &mut rustls::ClientConnection,
+    sock: &mut std::net::TcpStream,
+    deadline: std::time::Instant,
+) -> Result<(), HandshakeError> {
+    use std::io::ErrorKind;
+    let failed = |e: std::io::Error| match e.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => HandshakeError::Timeout,
+        _ => HandshakeError::Failed(match e.get_ref() {
+            Some(inner) => inner.to_string(),
+            None => e.to_string(),
+        }),
+    };
+    let left = || {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        (left >= std::time::Duration::from_millis(1))
+            .then_some(left)
+            .ok_or(HandshakeError::Timeout)
+    };
+    while conn.is_handshaking() {
+        if conn.wants_write() {
+            sock.set_write_timeout(Some(left()?)).map_err(failed)?;
+            conn.write_tls(sock).map_err(failed)?;
+            continue;
+        }
+        sock.set_read_timeout(Some(left()?)).map_err(failed)?;
+        if conn.read_tls(sock).map_err(failed)? == 0 {
+            return Err(HandshakeError::Failed(
+                "the server closed the connection during the TLS handshake".into(),
+            ));
+        }
+        conn.process_new_packets()
+            .map_err(|e| HandshakeError::Failed(e.to_string()))?;
+    }
+    // What the handshake left to write (the client's Finished) goes now.
+    while conn.wants_write() {
+        sock.set_write_timeout(Some(left()?)).map_err(failed)?;
+        conn.write_tls(sock).map_err(failed)?;
+    }
+    Ok(())
+}

@@ -46,7 +46,7 @@ impl Addressing {
         for value in self.to.iter().chain(&self.cc).chain(&self.bcc) {
             if let Ok(mailbox) = value.parse::<Mailbox>() {
                 let address = mailbox.email.to_string();
-                if !out.contains(&address) {
+                if !out.iter().any(|a| a.eq_ignore_ascii_case(&address)) {
                     out.push(address);
                 }
             }

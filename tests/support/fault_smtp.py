@@ -42,6 +42,8 @@ those the server behaves:
                   and the same in a 554 to the data (stores nothing)
   controls-greeting  greet with a 421 full of such bytes, and hang up
   early-reply     answer DATA with 354 and, at once, a forged 250 before any data
+  tls-trickle     (needs --tls) implicit TLS whose handshake the server writes one
+                  byte every --delay seconds
   endless-reply   answer EHLO with one continuation line every --delay seconds,
                   never ending the reply (as trickle)
   rcpt-limit      answer 452 to every RCPT past the --limit'th of a transaction
@@ -63,7 +65,7 @@ import threading
 MODES = ["ok", "reply-late", "drop-after-data", "drop-mid-data", "never-greet",
          "trickle", "tempfail", "reject", "mail-tempfail", "odd-final", "data-250",
          "starttls-inject", "starttls", "echo-auth", "controls", "controls-greeting",
-         "early-reply", "endless-reply", "rcpt-limit", "size-limit"]
+         "early-reply", "endless-reply", "rcpt-limit", "size-limit", "tls-trickle"]
 
 # What a forger on the path writes after the 220 to STARTTLS: an answer to every
 # command the client will send before and with the message.
@@ -102,11 +104,39 @@ class Server:
     async def handle(self, reader, writer):
         mode = self.mode_for_next_connection()
         try:
+            if mode == "tls-trickle":
+                await self.trickle_handshake(reader, writer)
+                return
             await self.converse(mode, reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
             pass
         finally:
             writer.close()
+
+    async def trickle_handshake(self, reader, writer):
+        """A real TLS handshake whose every byte from the server comes --delay apart."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.args.tls[0], self.args.tls[1])
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = context.wrap_bio(incoming, outgoing, server_side=True)
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                return
+            incoming.write(data)
+            try:
+                tls.do_handshake()
+                done = True
+            except ssl.SSLWantReadError:
+                done = False
+            pending = outgoing.read()
+            for i in range(len(pending)):
+                writer.write(pending[i:i + 1])
+                await writer.drain()
+                await asyncio.sleep(self.args.delay)
+            if done:
+                await reader.read()
+                return
 
     async def converse(self, mode, reader, writer):
         delay = self.args.delay
@@ -171,6 +201,12 @@ class Server:
                     auth_line = f"{text} {user} {password}"
                 if self.args.echo_in == "auth":
                     await say(f"535 5.7.8 Authentication failed: {auth_line}")
+                elif self.args.echo_in == "auth-split":
+                    # The echo broken over continuation lines of 16 characters.
+                    pieces = [auth_line[i:i + 16] for i in range(0, len(auth_line), 16)]
+                    for piece in pieces[:-1]:
+                        await say(f"535-5.7.8 {piece}")
+                    await say(f"535 5.7.8 {pieces[-1]}")
                 else:
                     await say("235 2.7.0 Authentication successful")
             elif verb == "MAIL":
@@ -294,7 +330,8 @@ def main():
                    help="certificate and key for STARTTLS (starttls modes)")
     p.add_argument("--limit", type=int, default=2,
                    help="recipients per transaction (rcpt-limit), bytes (size-limit)")
-    p.add_argument("--echo-in", choices=["auth", "mail", "421", "data"], default="auth",
+    p.add_argument("--echo-in", choices=["auth", "auth-split", "mail", "421", "data"],
+                   default="auth",
                    help="where echo-auth quotes the client's AUTH exchange")
     p.add_argument("--mechanisms", default="PLAIN LOGIN",
                    help="the AUTH mechanisms echo-auth offers")

@@ -180,29 +180,22 @@ impl Wire {
         let connection = ClientConnection::new(config.clone(), name)
             .map_err(|e| WireError::Tls(e.to_string()))?;
         let mut tls = StreamOwned::new(connection, tcp);
-        tls.sock
-            .set_read_timeout(Some(reply_timeout))
-            .map_err(WireError::Io)?;
         // The whole handshake now, so that a certificate that does not verify is a TLS
-        // failure here rather than an I/O error at the next reply.
+        // failure here rather than an I/O error at the next reply; and whole within
+        // one deadline, however slowly the server trickles its flight.
         let deadline = Instant::now() + reply_timeout;
-        while tls.conn.is_handshaking() {
-            if Instant::now() >= deadline {
-                return Err(WireError::Timeout {
+        crate::deliver::tls::handshake(&mut tls.conn, &mut tls.sock, deadline).map_err(
+            |e| match e {
+                crate::deliver::tls::HandshakeError::Timeout => WireError::Timeout {
                     seconds: reply_timeout,
                     partial: true,
-                });
-            }
-            tls.conn
-                .complete_io(&mut tls.sock)
-                .map_err(|e| match e.kind() {
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => WireError::Timeout {
-                        seconds: reply_timeout,
-                        partial: true,
-                    },
-                    _ => WireError::Tls(tls_error_text(&e)),
-                })?;
-        }
+                },
+                crate::deliver::tls::HandshakeError::Failed(why) => WireError::Tls(why),
+            },
+        )?;
+        tls.sock
+            .set_write_timeout(Some(reply_timeout))
+            .map_err(WireError::Io)?;
         Ok(Wire {
             reader: BufReader::new(Stream::Tls(Box::new(tls))),
             reply_timeout,
@@ -232,6 +225,7 @@ impl Wire {
         let deadline = Instant::now() + self.reply_timeout;
         let mut code: Option<u16> = None;
         let mut lines = Vec::new();
+        let mut raw_texts: Vec<String> = Vec::new();
         loop {
             let raw = self.read_line(deadline, code.is_some())?;
             let (this_code, last, text) = parse_line(&raw)?;
@@ -243,10 +237,11 @@ impl Wire {
             }
             code = Some(this_code);
             lines.push(shown(&text));
+            raw_texts.push(text);
             if last {
                 return Ok(Reply {
                     code: this_code,
-                    lines,
+                    lines: unsplit_secrets(lines, &raw_texts),
                 });
             }
             if lines.len() >= MAX_REPLY_LINES {
@@ -386,16 +381,58 @@ fn parse_line(raw: &[u8]) -> Result<(u16, bool, String), WireError> {
     Ok((code, last, String::from_utf8_lossy(text).into_owned()))
 }
 
-/// Server text as herald may show it: secrets redacted, control characters escaped.
+/// Server text as herald may show it: secrets redacted, control characters and the
+/// characters that reorder a line (bidirectional controls) escaped.
 fn shown(text: &str) -> String {
-    crate::controls::escaped(&crate::secrets::redact(text)).into_owned()
+    let escaped = crate::controls::escaped(&crate::secrets::redact(text)).into_owned();
+    escaped
+        .chars()
+        .map(|c| match c {
+            '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
-/// A handshake failure in words: rustls's error, when the I/O error carries one.
-fn tls_error_text(error: &io::Error) -> String {
-    match error.get_ref() {
-        Some(inner) => inner.to_string(),
-        None => error.to_string(),
+/// A reply's lines, or one redacted line when a secret runs across them: a server
+/// can echo a password broken over continuation lines, each of which alone holds
+/// none of it. The lines are joined as written, and also without the enhanced
+/// status code (`5.7.8`) a server repeats at the start of each.
+fn unsplit_secrets(lines: Vec<String>, raw: &[String]) -> Vec<String> {
+    if raw.len() < 2 {
+        return lines;
+    }
+    let without_codes: Vec<&str> = raw.iter().map(|line| strip_enhanced_code(line)).collect();
+    let joins = [
+        raw.concat(),
+        raw.join(" "),
+        without_codes.concat(),
+        without_codes.join(" "),
+    ];
+    match joins
+        .iter()
+        .find(|joined| crate::secrets::contains_secret(joined))
+    {
+        Some(joined) => vec![shown(joined)],
+        None => lines,
+    }
+}
+
+/// A reply line without the enhanced status code it starts with (`5.7.8 `).
+fn strip_enhanced_code(line: &str) -> &str {
+    let mut parts = line.splitn(2, ' ');
+    let first = parts.next().unwrap_or_default();
+    let is_code = first.split('.').count() == 3
+        && first
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    match (is_code, parts.next()) {
+        (true, Some(rest)) => rest,
+        _ => line,
     }
 }
 
@@ -414,6 +451,22 @@ mod tests {
         for bad in [&b"25"[..], b"OK 250", b"250x", b"650 six", b"199 one"] {
             assert!(parse_line(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_secret_broken_over_a_replys_lines_is_redacted_whole() {
+        crate::secrets::register("Hx7wireS3cretPWq9Zk");
+        let raw = vec![
+            "5.7.8 bad Hx7wireS".to_string(),
+            "5.7.8 3cretPWq9Zk end".to_string(),
+        ];
+        let lines = raw.iter().map(|l| shown(l)).collect();
+        let kept = unsplit_secrets(lines, &raw);
+        assert_eq!(kept.len(), 1);
+        assert!(kept[0].contains(crate::secrets::REDACTED), "{kept:?}");
+        assert!(!kept[0].contains("Hx7wireS"), "{kept:?}");
+        let plain = vec!["250-a".to_string(), "250 b".to_string()];
+        assert_eq!(unsplit_secrets(plain.clone(), &plain), plain);
     }
 
     #[test]
