@@ -1,69 +1,14 @@
-//! `herald import-osv`: append `[[security]]` entries built from OSV records.
-//!
-//! The Go vulnerability database publishes one OSV JSON record per
-//! vulnerability (`GO-YYYY-NNNN`). [`import_osv`] reads such records and appends
-//! one `[[security]]` entry per record to an existing release file.
-//!
-//! # Mapping
-//!
-//! | release key   | OSV source |
-//! |---------------|------------|
-//! | `track`       | [`ImportOptions::track`]: never guessed; the CLI requires `--track` |
-//! | `packages`    | `affected[].ecosystem_specific.imports[].path` of the entries whose `package.name` is `stdlib` or `toolchain`, deduplicated in order |
-//! | `cves`        | the `CVE-…` ids among `aliases` (other aliases such as `GHSA-…` are ignored) |
-//! | `issue`       | the issue number of a `REPORT` reference (`https://go.dev/issue/N`, `golang.org/issue/N`, `github.com/golang/go/issues/N`, or the release's `project.issue_url`), or [`ImportOptions::issue`] |
-//! | `title`       | `summary`, made to read as an announcement title (see below) |
-//! | `description` | `details`, verbatim |
-//! | `credit`      | `credits[].name`, joined as "A", "A and B", "A, B, and C" (optional) |
-//! | `links`       | the `FIX` reference URLs, in order (optional) |
-//!
-//! The announcement prints each fix as `packages: title`, so the title is the
-//! summary without the package names it repeats: a trailing period is dropped;
-//! a leading `"<package>: "` is dropped when it names one of the record's
-//! packages; a trailing `" in <package>, <package> and <package>"` (the Go
-//! database's convention) is dropped when every listed item looks like an
-//! import path and at least one is among the record's packages; and a first
-//! word written as an ordinary capitalised word ("Infinite") is lower-cased as
-//! in golang-announce ("infinite"), while identifiers and acronyms
-//! ("ReverseProxy", "HTTP/2") are kept. `summary` itself is required.
-//!
-//! Affected entries for other modules (`golang.org/x/net`, …) are not part of
-//! a Go release and are ignored; a record with no `stdlib` or `toolchain`
-//! entry is refused. `ranges`, `database_specific`, `severity` and every other
-//! OSV field are ignored (OSV is an open schema).
-//!
-//! # Safety of the release file
-//!
-//! The original text is kept byte for byte: the new entries are appended at the
-//! end of the file (TOML allows `[[security]]` tables after `[[fix]]` tables),
-//! each preceded by a comment naming its OSV id, in the file's own line endings.
-//! A record is refused when one of its CVE ids or its issue is already in the
-//! release file or in another record of the same import. The result is parsed
-//! again with [`crate::load::parse_release`] and checked with
-//! [`crate::validate::validate`] (errors in the new entries refuse the import;
-//! policy violations they cause are returned as [`ImportReport::findings`]).
-//! The file is then replaced atomically (temporary file in the same directory,
-//! then rename). On any error nothing is written.
-//!
-//! # Errors
-//!
-//! Errors name the OSV file and, for invalid JSON, the line and column
-//! (`GO-2021-0234.json:7:15: invalid OSV JSON: …`), or for a record that parses
-//! but cannot be imported, the JSON path and what was expected
-//! (`GO-2021-0234.json: affected[0].ecosystem_specific.imports: expected …`).
+//! From an OSV record to a `[[security]]` entry of a release.
 
-use std::collections::BTreeMap;
+use indexmap::IndexSet;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexSet;
-use serde::Deserialize;
-use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
-
-use crate::load::{parse_release, read_source, LoadError, LoadedRelease};
+use super::error::OsvError;
+use super::record::{OsvRecord, OsvReference};
+use crate::load::LoadedRelease;
 use crate::model::{CveId, Track, Version};
-use crate::source::SourceFile;
-use crate::validate::{validate, Finding, Severity};
 
 /// The OSV `package.name` of the Go standard library.
 pub const STDLIB: &str = "stdlib";
@@ -105,224 +50,26 @@ pub struct Imported {
     pub links: Vec<String>,
 }
 
-/// The result of an import.
-#[derive(Debug, Clone)]
-pub struct ImportReport {
-    /// One entry per OSV file, in the order given.
-    pub imported: Vec<Imported>,
-    /// The text appended to the release file (in its line endings).
-    pub appended: String,
-    /// The whole release file after the import.
-    pub text: String,
-    /// Whether the release file was replaced (false on a dry run).
-    pub written: bool,
-    /// Policy findings (`herald check`) located in the new entries, such as a
-    /// private-track fix in a dedicated security release. They do not stop the
-    /// import; unusable-input findings do.
-    pub findings: Vec<Finding>,
-}
-
-/// Why an import was refused. Nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum OsvError {
-    #[error("no OSV files were given")]
-    NoFiles,
-    #[error("--issue applies to a single OSV file, but {count} were given; import the others without it")]
-    IssueWithSeveralFiles { count: usize },
-    #[error("--issue must be a positive issue number, found {issue}")]
-    BadIssueOption { issue: u64 },
-    #[error("{}: cannot read the OSV file: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}:{line}:{column}: invalid OSV JSON: {message}", path.display())]
-    Json {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{}: {json_path}: {message}", path.display())]
-    Record {
-        path: PathBuf,
-        /// Where in the record, as in `affected[0].ecosystem_specific.imports`.
-        json_path: String,
-        message: String,
-    },
-    #[error("{}: {what} is already in the release file, in {existing}; each vulnerability is listed once", path.display())]
-    Duplicate {
-        path: PathBuf,
-        /// As in "CVE-2021-27918" or "issue 44913".
-        what: String,
-        /// Where it already is, as in "[[security]] entry 1 at go1.16.1.toml:22:1"
-        /// or another OSV file.
-        existing: String,
-    },
-    #[error(transparent)]
-    Release(#[from] LoadError),
-    #[error("{}: the release file keeps `security` as {found}; import-osv can only append [[security]] tables", path.display())]
-    Layout { path: PathBuf, found: String },
-    #[error(
-        "the release file would not be usable after the import, so nothing was written:\n{details}"
-    )]
-    Result { details: String },
-    #[error("{}: cannot write the release file: {source}; it was left unchanged", path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-/// Appends one `[[security]]` entry per OSV file to the release file at `release`.
-pub fn import_osv(
-    release: &Path,
-    osv_files: &[PathBuf],
-    options: &ImportOptions,
-) -> Result<ImportReport, OsvError> {
-    if osv_files.is_empty() {
-        return Err(OsvError::NoFiles);
-    }
-    if options.issue.is_some() && osv_files.len() > 1 {
-        return Err(OsvError::IssueWithSeveralFiles {
-            count: osv_files.len(),
-        });
-    }
-    if let Some(issue) = options
-        .issue
-        .filter(|n| *n == 0 || i64::try_from(*n).is_err())
-    {
-        return Err(OsvError::BadIssueOption { issue });
-    }
-
-    let original = parse_release(read_source(release)?)?;
-    check_layout(&original)?;
-    let target = ImportTarget::of(&original);
-
-    let mut imported = Vec::with_capacity(osv_files.len());
-    for path in osv_files {
-        let record = read_record(path)?;
-        imported.push(map_record(path, &record, options, &target)?);
-    }
-    refuse_duplicates(&original, &imported)?;
-
-    let appended = render_entries(&imported, options.track, original.source.text());
-    let text = format!("{}{}", original.source.text(), appended);
-    let mut findings = check_result(&original, &text)?;
-    for note in imported.iter().flat_map(|i| &i.notes) {
-        findings.push(Finding::unlocated(
-            Severity::Note,
-            "internal-packages",
-            note.clone(),
-        ));
-    }
-    if !options.dry_run {
-        write_atomically(release, &text)?;
-    }
-    Ok(ImportReport {
-        imported,
-        appended,
-        text,
-        written: !options.dry_run,
-        findings,
-    })
-}
-
-// ---------------------------------------------------------------------------
-// OSV records
-
-/// The OSV fields the importer reads. Everything else is ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvRecord {
-    pub id: Option<String>,
-    pub withdrawn: Option<String>,
-    pub aliases: Option<Vec<String>>,
-    pub summary: Option<String>,
-    pub details: Option<String>,
-    pub affected: Option<Vec<OsvAffected>>,
-    pub references: Option<Vec<OsvReference>>,
-    pub credits: Option<Vec<OsvCredit>>,
-}
-
-/// One `affected[]` entry.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvAffected {
-    pub package: Option<OsvPackage>,
-    pub ranges: Option<Vec<OsvRange>>,
-    pub ecosystem_specific: Option<OsvEcosystemSpecific>,
-}
-
-/// `affected[].ranges[]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvRange {
-    pub events: Option<Vec<OsvEvent>>,
-}
-
-/// `affected[].ranges[].events[]`: one of `introduced`, `fixed` (others are ignored).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvEvent {
-    pub introduced: Option<String>,
-    pub fixed: Option<String>,
-}
-
-/// `affected[].package`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvPackage {
-    pub name: Option<String>,
-    pub ecosystem: Option<String>,
-}
-
-/// `affected[].ecosystem_specific`, as the Go database writes it.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvEcosystemSpecific {
-    pub imports: Option<Vec<OsvImport>>,
-}
-
-/// `affected[].ecosystem_specific.imports[]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvImport {
-    pub path: Option<String>,
-}
-
-/// `references[]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvReference {
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub url: Option<String>,
-}
-
-/// `credits[]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OsvCredit {
-    pub name: Option<String>,
-}
-
-/// Reads and parses one OSV file.
-pub fn read_record(path: &Path) -> Result<OsvRecord, OsvError> {
-    let text = std::fs::read_to_string(path).map_err(|source| OsvError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse_record(path, &text)
-}
-
-/// Parses the text of an OSV file; `path` names it in errors.
-pub fn parse_record(path: &Path, text: &str) -> Result<OsvRecord, OsvError> {
-    serde_json::from_str(text).map_err(|err| {
-        let message = err.to_string();
-        // serde_json appends " at line L column C"; the position is reported up front.
-        let message = match message.rfind(" at line ") {
-            Some(at) if err.line() > 0 => message[..at].to_string(),
-            _ => message,
-        };
-        OsvError::Json {
-            path: path.to_path_buf(),
-            line: err.line(),
-            column: err.column(),
-            message,
+impl fmt::Display for Imported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}): {}: {} (issue {})",
+            self.osv_id,
+            self.cves.join(", "),
+            self.packages.join(", "),
+            self.title,
+            self.issues
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+        if let Some(versions) = &self.versions {
+            write!(f, " in {} only", versions.join(", "))?;
         }
-    })
+        Ok(())
+    }
 }
 
 /// What a record is imported into: the facts of the release file it needs.
@@ -753,7 +500,7 @@ pub fn issue_number(url: &str, template: &str) -> Option<u64> {
 }
 
 /// Collapses runs of white space (line breaks included) into single spaces.
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -798,177 +545,6 @@ pub fn title_from_summary(summary: &str, packages: &[String]) -> String {
         }
     }
     title
-}
-
-// ---------------------------------------------------------------------------
-// The release file
-
-fn check_layout(release: &LoadedRelease) -> Result<(), OsvError> {
-    let doc: DocumentMut = release
-        .source
-        .text()
-        .parse()
-        .map_err(|err: toml_edit::TomlError| OsvError::Layout {
-            path: release.source.path().to_path_buf(),
-            found: format!("something toml_edit cannot read ({})", err.message()),
-        })?;
-    match doc.get("security") {
-        None | Some(Item::ArrayOfTables(_)) => Ok(()),
-        Some(item) => Err(OsvError::Layout {
-            path: release.source.path().to_path_buf(),
-            found: format!("{} (security = [...])", item.type_name()),
-        }),
-    }
-}
-
-fn refuse_duplicates(release: &LoadedRelease, imported: &[Imported]) -> Result<(), OsvError> {
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for (index, entry) in release.file.security.iter().enumerate() {
-        let location = release.source.span_location(&entry.span());
-        let place = format!("[[security]] entry {} at {location}", index + 1);
-        let issue = entry.get_ref();
-        for cve in issue.cve_list() {
-            seen.entry(cve.as_str().to_string())
-                .or_insert_with(|| place.clone());
-        }
-    }
-    // Issues may be shared (one tracker issue, two CVEs): only a CVE is unique.
-    for entry in imported {
-        for key in entry.cves.iter().cloned() {
-            if let Some(existing) = seen.get(&key) {
-                return Err(OsvError::Duplicate {
-                    path: entry.osv_file.clone(),
-                    what: key,
-                    existing: existing.clone(),
-                });
-            }
-            seen.insert(
-                key,
-                format!(
-                    "the record {} imported from {}",
-                    entry.osv_id,
-                    entry.osv_file.display()
-                ),
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The text appended for `entries`: one commented `[[security]]` table each,
-/// separated from the original by a blank line, in the original's line endings.
-pub fn render_entries(entries: &[Imported], track: Track, original: &str) -> String {
-    let mut tables = ArrayOfTables::new();
-    for entry in entries {
-        let mut table = Table::new();
-        table.insert("track", Item::Value(Value::from(track.as_str())));
-        table.insert(
-            "packages",
-            Item::Value(Value::Array(string_array(&entry.packages))),
-        );
-        table.insert("cves", Item::Value(Value::Array(string_array(&entry.cves))));
-        let issue = |n: &u64| Value::from(i64::try_from(*n).unwrap_or(i64::MAX));
-        let issue_value = match entry.issues.as_slice() {
-            [one] => issue(one),
-            many => Value::Array(many.iter().map(issue).collect()),
-        };
-        table.insert("issue", Item::Value(issue_value));
-        table.insert("title", Item::Value(Value::from(entry.title.as_str())));
-        table.insert(
-            "description",
-            Item::Value(Value::from(entry.description.as_str())),
-        );
-        if let Some(credit) = &entry.credit {
-            table.insert("credit", Item::Value(Value::from(credit.as_str())));
-        }
-        if let Some(versions) = &entry.versions {
-            table.insert(
-                "versions",
-                Item::Value(Value::Array(string_array(versions))),
-            );
-        }
-        if !entry.links.is_empty() {
-            table.insert(
-                "links",
-                Item::Value(Value::Array(string_array(&entry.links))),
-            );
-        }
-        table.decor_mut().set_prefix(format!(
-            "\n# Imported from {} by herald import-osv.\n",
-            one_line(&entry.osv_id)
-        ));
-        tables.push(table);
-    }
-    let mut doc = DocumentMut::new();
-    doc.insert("security", Item::ArrayOfTables(tables));
-    let mut text = doc.to_string();
-    if !original.is_empty() && !original.ends_with('\n') {
-        text.insert(0, '\n');
-    }
-    if original.contains("\r\n") {
-        text = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    }
-    text
-}
-
-fn string_array(items: &[String]) -> Array {
-    items.iter().map(String::as_str).collect()
-}
-
-/// Re-parses and validates the text after the import. Findings in the original
-/// part are not the importer's business; errors in the new part refuse it.
-fn check_result(original: &LoadedRelease, text: &str) -> Result<Vec<Finding>, OsvError> {
-    let source = SourceFile::new(original.source.path(), text);
-    let first_new_line = original.source.text().lines().count() + 1;
-    let loaded = parse_release(source).map_err(|err| OsvError::Result {
-        details: err.to_string(),
-    })?;
-    let in_new_part = |f: &Finding| {
-        f.location
-            .as_ref()
-            .is_some_and(|l| l.line >= first_new_line)
-    };
-    let (errors, findings): (Vec<Finding>, Vec<Finding>) = validate(&loaded)
-        .into_iter()
-        .filter(in_new_part)
-        .partition(|f| f.severity == Severity::Invalid);
-    if !errors.is_empty() {
-        let details: Vec<String> = errors.iter().map(Finding::to_string).collect();
-        return Err(OsvError::Result {
-            details: details.join("\n"),
-        });
-    }
-    Ok(findings)
-}
-
-/// Replaces the release file with `text`, atomically (see [`crate::write_atomically`]).
-fn write_atomically(path: &Path, text: &str) -> Result<(), OsvError> {
-    crate::write_atomically(path, text.as_bytes()).map_err(|source| OsvError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-impl fmt::Display for Imported {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} ({}): {}: {} (issue {})",
-            self.osv_id,
-            self.cves.join(", "),
-            self.packages.join(", "),
-            self.title,
-            self.issues
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
-        if let Some(versions) = &self.versions {
-            write!(f, " in {} only", versions.join(", "))?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
