@@ -19,7 +19,7 @@ use criterion::{
 use herald::guard::{check_email, check_message, Embargo};
 use herald::load::{parse_release, LoadedRelease};
 use herald::model::Addressing;
-use herald::model::MessageKind;
+use herald::model::{MessageKind, Profile};
 use herald::plan::plan;
 use herald::render::{compose, render_message, RenderedMessage, Templates};
 use herald::source::SourceFile;
@@ -36,7 +36,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let templates = Templates::builtin().expect("built-in templates");
+    let templates = Templates::builtin(Profile::default()).expect("built-in templates");
     SIZES
         .iter()
         .map(|&n| {
@@ -94,7 +94,7 @@ fn configure(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, n
 
 fn stages(c: &mut Criterion) {
     let cases = cases();
-    let templates = Templates::builtin().expect("built-in templates");
+    let templates = Templates::builtin(Profile::default()).expect("built-in templates");
     let today = chrono::NaiveDate::from_ymd_opt(2021, 3, 5).expect("a date");
     let addressing = addressing();
     let headers =
@@ -205,7 +205,7 @@ fn pipeline(text: &str, addressing: &Addressing, date: SystemTime) -> usize {
     let input = parse_release(SourceFile::new("shape.toml", text.to_string())).expect("loads");
     let findings = validate(&input);
     let embargo = Embargo::new(&input);
-    let templates = Templates::builtin().expect("built-in templates");
+    let templates = Templates::builtin(Profile::default()).expect("built-in templates");
     let message =
         render_message(&input, MessageKind::PreAnnouncement, &templates).expect("renders");
     let email = compose(&message, addressing, date, 0).expect("composes");

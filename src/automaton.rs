@@ -63,6 +63,15 @@ impl Automaton {
             .find(Input::new(text).anchored(Anchored::Yes))
             .is_some()
     }
+
+    /// The place of the pattern that is the longest prefix of `text` (the automaton
+    /// must be built for anchored, leftmost-longest searches).
+    pub(crate) fn longest_prefix_of(&self, text: &str) -> Option<u32> {
+        let step = if self.decoys { 2 } else { 1 };
+        self.inner
+            .find(Input::new(text).anchored(Anchored::Yes))
+            .map(|m| m.pattern().as_u32() / step)
+    }
 }
 
 /// Whether at least half the states of the trie of `patterns` (its distinct

@@ -160,8 +160,8 @@ pub fn check_release(
         }
     };
     let templates = match templates_dir {
-        Some(dir) => Templates::with_overrides(&dir)?,
-        None => Templates::builtin()?,
+        Some(dir) => Templates::with_overrides(&dir, input.file.project.profile())?,
+        None => Templates::builtin(input.file.project.profile())?,
     };
     let today = options
         .today

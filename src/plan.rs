@@ -74,7 +74,10 @@ impl PlannedMessage {
 /// An issue whose track the security team chose against the usual criteria.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackOverride {
-    pub issue: u64,
+    /// The entry's first tracker issue; none for an entry known by its CVE alone.
+    pub issue: Option<u64>,
+    /// The entry's CVE ids.
+    pub cves: Vec<String>,
     pub track: Track,
     pub reason: String,
 }
@@ -180,7 +183,8 @@ pub fn plan(input: &LoadedRelease, today: NaiveDate) -> Plan {
         .filter_map(|s| {
             let issue = s.get_ref();
             issue.track_override.as_ref().map(|reason| TrackOverride {
-                issue: issue.first_issue().get(),
+                issue: issue.first_issue().map(|n| n.get()),
+                cves: issue.cve_list().iter().map(|c| c.to_string()).collect(),
                 track: *issue.track.get_ref(),
                 reason: reason.get_ref().clone(),
             })

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use herald::load::load_release;
-use herald::model::MessageKind;
+use herald::model::{MessageKind, Profile};
 use herald::plan::plan;
 use herald::render::{history, render_message, Templates};
 
@@ -25,7 +25,7 @@ fn stem(path: &Path) -> String {
 
 #[test]
 fn every_due_message_of_every_fixture_matches_its_golden_copy() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     for path in fixtures() {
         let input = load_release(&path).unwrap();
         let today = input.file.release.date.get_ref().get();
@@ -52,7 +52,7 @@ fn every_due_message_of_every_fixture_matches_its_golden_copy() {
 
 #[test]
 fn history_lines_match_the_go_release_history_page() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     let mut checked = 0;
     for entry in std::fs::read_dir("fixtures/history").unwrap() {
         let path = entry.unwrap().path();
@@ -71,7 +71,7 @@ fn history_lines_match_the_go_release_history_page() {
 
 #[test]
 fn history_of_every_sample_fixture_matches_its_golden_copy() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     for path in fixtures() {
         let input = load_release(&path).unwrap();
         let lines: Vec<String> = history(&input, &templates)
@@ -89,7 +89,7 @@ fn the_go_1_16_1_pre_announcement_says_only_what_the_policy_allows() {
     let message = render_message(
         &input,
         MessageKind::PreAnnouncement,
-        &Templates::builtin().unwrap(),
+        &Templates::builtin(Profile::default()).unwrap(),
     )
     .unwrap();
     let all = format!("{}\n{}\n{}", message.subject, message.text, message.html);
@@ -132,7 +132,7 @@ fn the_go_1_16_1_pre_announcement_says_only_what_the_policy_allows() {
 
 #[test]
 fn pre_announcements_say_which_part_of_the_distribution_is_touched() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     for (file, phrase) in [
         (
             "fixtures/go1.16.1.toml",

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use herald::guard::{check_email, Leak};
 use herald::load::{parse_release, LoadedRelease};
 use herald::model::Addressing;
-use herald::model::MessageKind;
+use herald::model::{MessageKind, Profile};
 use herald::render::{compose, render_message, Templates};
 use herald::source::SourceFile;
 use serde::Deserialize;
@@ -67,7 +67,7 @@ fn templates_with(subject_extra: &str, body: &str) -> (tempfile::TempDir, Templa
          Thanks,\\\n{{{{ sign_off }}}}\n"
     );
     std::fs::write(dir.path().join("pre-announcement.md"), template).unwrap();
-    let templates = Templates::with_overrides(dir.path()).unwrap();
+    let templates = Templates::with_overrides(dir.path(), Profile::default()).unwrap();
     (dir, templates)
 }
 
@@ -218,7 +218,7 @@ pub fn with_field(text: &str, table: &str, set: &str) -> String {
 fn fields_addresses_and_overrides_are_guarded_like_any_text() {
     let text = std::fs::read_to_string(campaign_dir().join("fields.toml")).unwrap();
     let cases: Fields = toml::from_str(&text).unwrap();
-    let builtin = Templates::builtin().unwrap();
+    let builtin = Templates::builtin(Profile::default()).unwrap();
     let mut tally = Tally::default();
     for field in &cases.field {
         let (path, text) = release_text(None);
@@ -261,7 +261,7 @@ fn fields_addresses_and_overrides_are_guarded_like_any_text() {
     for case in &cases.template {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pre-announcement.md"), &case.text).unwrap();
-        let templates = Templates::with_overrides(dir.path()).unwrap();
+        let templates = Templates::with_overrides(dir.path(), Profile::default()).unwrap();
         let leaks = guard(&input, &templates, &addressing());
         let caught = reported(&leaks, &case.kind, None);
         tally.record(&case.class, caught, || {
@@ -323,7 +323,7 @@ fn the_builtin_messages_of_the_campaign_pass() {
     for which in [None, Some("module")] {
         let (path, text) = release_text(which);
         let input = load(path, text);
-        let builtin = Templates::builtin().unwrap();
+        let builtin = Templates::builtin(Profile::default()).unwrap();
         let leaks = guard(&input, &builtin, &addressing());
         assert!(leaks.is_empty(), "{which:?}\n{}", describe(&leaks));
         let message = render_message(&input, MessageKind::Announcement, &builtin).unwrap();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use herald::guard::{check_message, DetailKind, Embargo, Leak, Part};
 use herald::load::{load_release, parse_release, LoadedRelease};
-use herald::model::MessageKind;
+use herald::model::{MessageKind, Profile};
 use herald::render::{render_message, RenderedMessage, Templates};
 use herald::source::SourceFile;
 use serde::Deserialize;
@@ -89,7 +89,7 @@ fn every_planted_leak_is_caught() {
         let expect: Expect =
             toml::from_str(&std::fs::read_to_string(dir.join("expect.toml")).unwrap())
                 .unwrap_or_else(|e| panic!("{name}/expect.toml: {e}"));
-        let templates = Templates::with_overrides(dir).unwrap();
+        let templates = Templates::with_overrides(dir, Profile::default()).unwrap();
         let message = pre_announcement(&input, &templates);
         let leaks = check_message(&embargo, &message, "");
         let hit = leaks.iter().any(|l| {
@@ -148,7 +148,7 @@ fn look_alikes_are_not_flagged() {
     );
     let mut failures = Vec::new();
     for dir in &dirs {
-        let templates = Templates::with_overrides(dir).unwrap();
+        let templates = Templates::with_overrides(dir, Profile::default()).unwrap();
         let message = pre_announcement(&input, &templates);
         let leaks = check_message(&embargo, &message, "");
         if !leaks.is_empty() {
@@ -160,7 +160,7 @@ fn look_alikes_are_not_flagged() {
 
 #[test]
 fn the_builtin_pre_announcement_has_no_leaks() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     for input in [release(), release_with_cves()] {
         let embargo = Embargo::new(&input);
         let message = pre_announcement(&input, &templates);
@@ -171,7 +171,7 @@ fn the_builtin_pre_announcement_has_no_leaks() {
 
 #[test]
 fn pre_announce_cves_allows_exactly_the_embargoed_ids() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     let input = release_with_cves();
     let embargo = Embargo::new(&input);
     let message = pre_announcement(&input, &templates);
@@ -193,7 +193,7 @@ fn pre_announce_cves_allows_exactly_the_embargoed_ids() {
     // issue's id, an unknown id and every other detail are not.
     let dir = tempfile::tempdir().unwrap();
     let body = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/pre-announcement.md"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/go-2021/pre-announcement.md"),
     )
     .unwrap()
     .replace(
@@ -201,7 +201,10 @@ fn pre_announce_cves_allows_exactly_the_embargoed_ids() {
         "Also cve-2021-27918, CVE-2021-27919, CVE-2099-12345 and issue 44913.\n\nThanks,\\",
     );
     std::fs::write(dir.path().join("pre-announcement.md"), body).unwrap();
-    let message = pre_announcement(&input, &Templates::with_overrides(dir.path()).unwrap());
+    let message = pre_announcement(
+        &input,
+        &Templates::with_overrides(dir.path(), Profile::default()).unwrap(),
+    );
     let leaks = check_message(&embargo, &message, "");
     let text_leaks: Vec<&Leak> = leaks.iter().filter(|l| l.part == Part::Text).collect();
     let found: Vec<(DetailKind, &str, Option<u64>)> = text_leaks
@@ -224,14 +227,14 @@ fn pre_announce_cves_allows_exactly_the_embargoed_ids() {
 fn announcements_are_checked_for_track_labels_only() {
     let input = release();
     let embargo = Embargo::new(&input);
-    let builtin = Templates::builtin().unwrap();
+    let builtin = Templates::builtin(Profile::default()).unwrap();
     let message = render_message(&input, MessageKind::Announcement, &builtin).unwrap();
     assert!(message.text.contains("CVE-2021-27918"));
     assert!(check_message(&embargo, &message, "").is_empty());
 
     let dir = tempfile::tempdir().unwrap();
     let body = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/announcement.md"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/go-2021/announcement.md"),
     )
     .unwrap()
     .replace(
@@ -242,7 +245,7 @@ fn announcements_are_checked_for_track_labels_only() {
     let message = render_message(
         &input,
         MessageKind::Announcement,
-        &Templates::with_overrides(dir.path()).unwrap(),
+        &Templates::with_overrides(dir.path(), Profile::default()).unwrap(),
     )
     .unwrap();
     let leaks = check_message(&embargo, &message, "");
@@ -267,7 +270,7 @@ fn announcements_are_checked_for_track_labels_only() {
 fn headers_are_scanned_after_decoding() {
     let input = release();
     let embargo = Embargo::new(&input);
-    let message = pre_announcement(&input, &Templates::builtin().unwrap());
+    let message = pre_announcement(&input, &Templates::builtin(Profile::default()).unwrap());
     let headers = "From: Go release team <releases@example.org>\r\n\
                    Subject: =?utf-8?b?W3NlY3VyaXR5XSBDVkUtMjAyMS0yNzkxOA==?=\r\n\
                    X-Note: =?utf-8?q?the=20go_command?=\r\n\
@@ -365,7 +368,7 @@ fn builtin_pre_announcements_of_the_fixtures_pass() {
                 .filter(|p| p.extension().is_some_and(|e| e == "toml")),
         );
     }
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     let mut failures = Vec::new();
     for file in files {
         let Ok(input) = load_release(&file) else {
@@ -460,7 +463,7 @@ credit = "Relea"
         subject: "pre-announcement".to_string(),
         text: "We thank relea.\n".to_string(),
         html: "<p>We thank relea.</p>\n".to_string(),
-        ..pre_announcement(&input, &Templates::builtin().unwrap())
+        ..pre_announcement(&input, &Templates::builtin(Profile::default()).unwrap())
     };
     let kinds = |embargo: &Embargo| {
         let mut kinds: Vec<DetailKind> = check_message(embargo, &message, "")
@@ -478,7 +481,7 @@ credit = "Relea"
     );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("words.toml"), "words = [\"releas\"]\n").unwrap();
-    let templates = Templates::with_overrides(dir.path()).unwrap();
+    let templates = Templates::with_overrides(dir.path(), Profile::default()).unwrap();
     assert_eq!(
         kinds(&Embargo::with_wording(&input, templates.wording())),
         [DetailKind::Package, DetailKind::Credit]

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use herald::guard::{check_email, DetailKind, Embargo, Leak, Part};
 use herald::load::{load_release, LoadedRelease};
 use herald::model::Addressing;
-use herald::model::MessageKind;
+use herald::model::{MessageKind, Profile};
 use herald::render::{compose, render_message, Templates};
 use serde::Deserialize;
 
@@ -67,7 +67,7 @@ fn composed(input: &LoadedRelease, subject_extra: &str, body_extra: &str) -> Vec
          Thanks,\\\n{{{{ sign_off }}}}\n"
     );
     std::fs::write(dir.path().join("pre-announcement.md"), template).unwrap();
-    let templates = Templates::with_overrides(dir.path()).unwrap();
+    let templates = Templates::with_overrides(dir.path(), Profile::default()).unwrap();
     let message = render_message(input, MessageKind::PreAnnouncement, &templates).unwrap();
     let date = SystemTime::UNIX_EPOCH + Duration::from_secs(1_614_938_400);
     compose(&message, &addressing(), date, 0).unwrap().bytes

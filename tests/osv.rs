@@ -91,7 +91,7 @@ fn imported_entries_are_appended_after_every_original_byte() {
     let security = &loaded.file.security;
     assert_eq!(security.len(), 5);
     // The entry that was there is untouched.
-    assert_eq!(security[0].get_ref().first_issue().get(), 44913);
+    assert_eq!(security[0].get_ref().first_issue().unwrap().get(), 44913);
     assert_eq!(loaded.file.fixes.len(), 1);
 
     let zip = security[1].get_ref();
@@ -104,7 +104,7 @@ fn imported_entries_are_appended_after_every_original_byte() {
             .collect::<Vec<_>>(),
         ["CVE-2021-27919"]
     );
-    assert_eq!(zip.first_issue().get(), 44916);
+    assert_eq!(zip.first_issue().unwrap().get(), 44916);
     assert_eq!(&*zip.title, "panic when opening archives");
     assert!(zip.description.starts_with(
         "Using Reader.Open on an archive containing a file with a path prefixed by \"../\""
@@ -123,7 +123,7 @@ fn imported_entries_are_appended_after_every_original_byte() {
 
     let gocmd = security[2].get_ref();
     assert_eq!(strings(gocmd.packages.get_ref()), ["cmd/go"]);
-    assert_eq!(gocmd.first_issue().get(), 43783);
+    assert_eq!(gocmd.first_issue().unwrap().get(), 43783);
     assert_eq!(shipped(gocmd), ["1.15.7"]);
     assert_eq!(gocmd.cve_list()[0].as_str(), "CVE-2021-3115");
     assert_eq!(
@@ -143,7 +143,7 @@ fn imported_entries_are_appended_after_every_original_byte() {
         ["mime/multipart", "net/textproto"]
     );
     assert_eq!(&*multipart.title, "excessive resource consumption");
-    assert_eq!(multipart.first_issue().get(), 59153);
+    assert_eq!(multipart.first_issue().unwrap().get(), 59153);
     assert_eq!(shipped(multipart), ["1.20.3"]);
     assert_eq!(
         multipart.credit.as_deref(),
@@ -343,7 +343,7 @@ fn duplicates_within_one_import_are_refused() {
         .file
         .security
         .iter()
-        .map(|s| s.get_ref().first_issue().get())
+        .map(|s| s.get_ref().first_issue().unwrap().get())
         .collect();
     assert_eq!(issues, [44913, 44916, 44916]);
 }
@@ -357,7 +357,7 @@ fn every_invalid_record_is_refused_naming_file_path_and_expectation() {
         ("no-cve.json", "fixtures/osv/invalid/no-cve.json: aliases: no CVE id among GHSA-xxxx-yyyy-zzzz; expected at least one CVE id"),
         ("bad-cve.json", "fixtures/osv/invalid/bad-cve.json: aliases[1]: expected a CVE id like \"CVE-2021-27918\" (CVE-, a four-digit year, -, four or more digits), found \"CVE-21-27919\""),
         ("no-imports.json", "fixtures/osv/invalid/no-imports.json: affected[0].ecosystem_specific.imports: missing; expected at least one affected import path for the stdlib"),
-        ("no-issue.json", "fixtures/osv/invalid/no-issue.json: references: no REPORT reference to a Go issue"),
+        ("no-issue.json", "fixtures/osv/invalid/no-issue.json: references: no REPORT reference to a Go issue (as in {\"type\": \"REPORT\", \"url\": \"https://go.dev/issue/44913\"}), and no advisory to name instead"),
         ("missing-summary.json", "fixtures/osv/invalid/missing-summary.json: summary: missing; expected a one-line summary"),
         ("other-module.json", "fixtures/osv/invalid/other-module.json: affected: no entry for the Go standard library or toolchain (package.name \"stdlib\" or \"toolchain\"); found only \"golang.org/x/net\""),
     ];
@@ -387,6 +387,28 @@ fn every_invalid_record_is_refused_naming_file_path_and_expectation() {
 }
 
 #[test]
+fn a_record_that_cites_no_go_issue_is_known_by_its_advisory() {
+    let (_dir, path, _) = temp_copy(RELEASE);
+    let record = "fixtures/osv/no-report/GO-2021-0067.json";
+    let report = import_osv(&path, &[PathBuf::from(record)], &options(Track::Public)).unwrap();
+    assert!(report.imported[0].issues.is_empty());
+    assert!(
+        report
+            .appended
+            .contains("advisory = \"https://pkg.go.dev/vuln/GO-2021-0067\"\n"),
+        "{}",
+        report.appended
+    );
+    let loaded = load_release(&path).unwrap();
+    let entry = loaded.file.security[1].get_ref();
+    assert_eq!(entry.first_issue(), None);
+    assert_eq!(
+        entry.advisory.as_ref().unwrap().get_ref() as &str,
+        "https://pkg.go.dev/vuln/GO-2021-0067"
+    );
+}
+
+#[test]
 fn the_issue_option_supplies_a_missing_report_for_a_single_file() {
     let (_dir, path, _) = temp_copy(RELEASE);
     let mut opts = options(Track::Public);
@@ -397,6 +419,7 @@ fn the_issue_option_supplies_a_missing_report_for_a_single_file() {
         load_release(&path).unwrap().file.security[1]
             .get_ref()
             .first_issue()
+            .unwrap()
             .get(),
         44916
     );

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use herald::load::load_release;
-use herald::model::Version;
+use herald::model::{Profile, Version};
 use herald::osv::{is_internal, read_record, OsvRecord, STDLIB, TOOLCHAIN};
 use herald::plan::plan;
 use herald::render::{history, render_message, Templates};
@@ -105,7 +105,7 @@ fn the_corpus_holds_enough_real_releases() {
 
 #[test]
 fn every_real_release_checks_clean_and_renders() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     for dir in releases() {
         let path = dir.join("release.toml");
         let input = load_release(&path).unwrap();
@@ -141,7 +141,7 @@ fn every_real_release_checks_clean_and_renders() {
 
 #[test]
 fn every_version_ships_exactly_what_the_osv_ranges_say() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     let mut versions_checked = 0;
     let mut without_security = 0;
     for dir in releases() {
@@ -191,7 +191,7 @@ fn every_version_ships_exactly_what_the_osv_ranges_say() {
 
 #[test]
 fn every_history_line_is_the_published_sentence() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     let mut matched = 0;
     for dir in releases() {
         let expected = dir.join("history.expected");
@@ -221,7 +221,7 @@ fn announcement(templates: &Templates, path: &str) -> String {
 
 #[test]
 fn shared_issues_and_several_issues_are_announced_as_go_did() {
-    let templates = Templates::builtin().unwrap();
+    let templates = Templates::builtin(Profile::default()).unwrap();
     // Go 1.21.1: CVE-2023-39321 and CVE-2023-39322, two items under issue 62266.
     let text = announcement(&templates, "fixtures/real/go1.21.1/release.toml");
     assert!(

@@ -18,7 +18,7 @@ use herald::deliver::journal::{Journal, JournalEntry};
 use herald::deliver::{Mailer, Record};
 use herald::load::load_release;
 use herald::model::Addressing;
-use herald::model::MessageKind;
+use herald::model::{MessageKind, Profile};
 use herald::render::{compose, render_message, Templates};
 
 struct Args {
@@ -56,7 +56,7 @@ fn parse_args() -> Result<Args, String> {
 
 fn run(args: &Args) -> Result<(), String> {
     let input = load_release(Path::new(&args.release)).map_err(|e| e.to_string())?;
-    let templates = Templates::builtin().map_err(|e| e.to_string())?;
+    let templates = Templates::builtin(Profile::default()).map_err(|e| e.to_string())?;
     let message =
         render_message(&input, MessageKind::Announcement, &templates).map_err(|e| e.to_string())?;
     let addressing = Addressing {

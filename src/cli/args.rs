@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::model::{MessageKind, Track};
+use crate::model::{MessageKind, Profile, Track};
 
 /// Turns a release file into golang-announce-style mail, checks it against the
 /// security policy, and sends it over SMTP.
@@ -166,14 +166,19 @@ pub enum Command {
     /// Ask the list's archive ([archive] in herald.toml).
     #[command(subcommand)]
     Archive(ArchiveCommand),
-    /// Write a commented release.toml and herald.toml to start from (Go's values as examples).
+    /// Write a commented release.toml and herald.toml to start from, for a profile.
     #[command(
-        after_help = "Example:\n  herald init my-release && herald check my-release/release.toml"
+        after_help = "Example:\n  herald init my-release --profile generic && herald check my-release/release.toml"
     )]
     Init {
         /// Where to write them (created if missing; existing files are never overwritten).
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// The wording: go-2021 (the 2021 policy as written), go (Go's practice since
+        /// 2023) or generic (any other project, no Go word). Go's values as examples
+        /// for the first two, an invented project's for generic.
+        #[arg(long, default_value = "go-2021", value_parser = profile_parser())]
+        profile: Profile,
     },
     /// Print a shell completion script.
     #[command(
@@ -261,6 +266,12 @@ Example:
 fn message_kind() -> impl TypedValueParser<Value = MessageKind> {
     clap::builder::PossibleValuesParser::new(MessageKind::ALL.map(MessageKind::as_str))
         .map(|name| name.parse::<MessageKind>().expect("a kind's own name"))
+}
+
+/// `--profile NAME`: the profiles by name, so that help and completions offer them.
+fn profile_parser() -> impl TypedValueParser<Value = Profile> {
+    clap::builder::PossibleValuesParser::new(Profile::ALL.map(Profile::as_str))
+        .map(|name| name.parse::<Profile>().expect("a profile's own name"))
 }
 
 #[derive(Debug, Subcommand)]

@@ -103,7 +103,7 @@ fn dispatch(cli: Cli) -> Result<Exit, CommandError> {
             release, out: dir, ..
         } => commands::render(&release, dir.as_deref(), &options, out),
         Command::History { release } => commands::history(&release, &options, out),
-        Command::Init { dir } => commands::init(&dir, &options, out),
+        Command::Init { dir, profile } => commands::init(&dir, profile, &options, out),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "herald", out);
             Ok(Exit::Success)

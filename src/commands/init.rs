@@ -7,25 +7,48 @@ use serde::Serialize;
 
 use super::report::emit;
 use super::{CommandError, Exit, Options};
+use crate::model::Profile;
 
-/// The starter files `herald init` writes, with their names.
-const STARTERS: [(&str, &str); 2] = [
-    (
-        "release.toml",
-        include_str!("../../templates/init/release.toml"),
-    ),
-    (
-        "herald.toml",
-        include_str!("../../templates/init/herald.toml"),
-    ),
-];
+/// The profile line of Go's starter release file, which names the profile chosen.
+const GO_PROFILE_LINE: &str = "profile = \"go-2021\"";
 
-/// `herald init`: writes a commented `release.toml` and `herald.toml` into `dir`. An
-/// existing file is never overwritten: if either exists, nothing is written.
-pub fn init(dir: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit, CommandError> {
+/// The starter files `herald init` writes for `profile`, with their names: Go's
+/// values for Go's profiles, an invented project's for the generic one.
+fn starters(profile: Profile) -> [(&'static str, String); 2] {
+    let (release, config) = match profile {
+        Profile::Go2021 | Profile::Go => (
+            include_str!("../../templates/init/go/release.toml"),
+            include_str!("../../templates/init/go/herald.toml"),
+        ),
+        Profile::Generic => (
+            include_str!("../../templates/init/generic/release.toml"),
+            include_str!("../../templates/init/generic/herald.toml"),
+        ),
+    };
+    let release = release.replacen(
+        GO_PROFILE_LINE,
+        &format!("profile = {:?}", profile.as_str()),
+        1,
+    );
+    [
+        ("release.toml", release),
+        ("herald.toml", config.to_string()),
+    ]
+}
+
+/// `herald init`: writes a commented `release.toml` and `herald.toml` for `profile`
+/// into `dir`. An existing file is never overwritten: if either exists, nothing is
+/// written.
+pub fn init(
+    dir: &Path,
+    profile: Profile,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<Exit, CommandError> {
+    let starters = starters(profile);
     std::fs::create_dir_all(dir)
         .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
-    if let Some(existing) = STARTERS
+    if let Some(existing) = starters
         .iter()
         .map(|(name, _)| dir.join(name))
         .find(|path| path.symlink_metadata().is_ok())
@@ -36,7 +59,7 @@ pub fn init(dir: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit, 
         )));
     }
     let mut written: Vec<PathBuf> = Vec::new();
-    for (name, text) in STARTERS {
+    for (name, text) in &starters {
         let path = dir.join(name);
         if let Err(e) = std::fs::write(&path, text) {
             for done in &written {

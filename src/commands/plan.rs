@@ -147,8 +147,11 @@ pub fn plan(path: &Path, options: &Options, out: &mut dyn Write) -> Result<Exit,
         for o in &plan.overrides {
             writeln!(
                 out,
-                "  track override: issue {} is on the {} track: {}",
-                o.issue,
+                "  track override: {} is on the {} track: {}",
+                match o.issue {
+                    Some(issue) => format!("issue {issue}"),
+                    None => o.cves.join(", "),
+                },
                 o.track,
                 if o.reason.trim().is_empty() {
                     "(no reason given)"

@@ -19,6 +19,7 @@
 //! person writes is guarded like any other text. docs/guard.md is the full account
 //! of what is looked for, the safe-word rule and the limits.
 
+mod allowances;
 mod charset;
 mod matcher;
 mod names;
@@ -57,7 +58,7 @@ impl Embargo {
     fn leaks(&self, segments: &[Segment<'_>], labels_only: bool) -> Vec<Leak> {
         let mut out = Vec::new();
         for segment in segments {
-            let hits = self.segment_hits(segment, labels_only);
+            let hits = self.allowed_removed(segment, self.segment_hits(segment, labels_only));
             report::leaks(
                 segment.part,
                 &segment.source,
@@ -67,6 +68,25 @@ impl Embargo {
             );
         }
         out
+    }
+
+    /// `hits` without those wholly inside a phrase the profile's wording may print
+    /// (see `allowances.rs`).
+    fn allowed_removed<'e>(
+        &self,
+        segment: &Segment<'_>,
+        mut hits: Vec<report::Hit<'e>>,
+    ) -> Vec<report::Hit<'e>> {
+        if self.allowances.is_empty() || hits.is_empty() {
+            return hits;
+        }
+        let spans = self.allowances.spans(&segment.source);
+        hits.retain(|hit| {
+            !spans
+                .iter()
+                .any(|span| span.start <= hit.start && hit.end <= span.end)
+        });
+        hits
     }
 
     fn checked(&self, segments: &[Segment<'_>], kind: MessageKind) -> Vec<Leak> {
@@ -93,7 +113,7 @@ pub fn locate(embargo: &Embargo, message: &RenderedMessage) -> Vec<LocatedLeak> 
     ];
     let mut out = Vec::new();
     for segment in &segments {
-        let hits = embargo.segment_hits(segment, labels_only);
+        let hits = embargo.allowed_removed(segment, embargo.segment_hits(segment, labels_only));
         report::located(segment.part, &segment.source, hits, &mut out);
     }
     out.retain(|l| {

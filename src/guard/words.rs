@@ -251,9 +251,12 @@ impl<'w> SafeWords<'w> {
         SafeWords { wording, scope }
     }
 
-    /// The safe words of a release under `wording`.
+    /// The safe words of a release under `wording`: with the module's path and the
+    /// names of the project's scopes, which its pre-announcement prints.
     pub(crate) fn of(input: &LoadedRelease, wording: &'w Wording) -> Self {
-        SafeWords::new(wording, input.file.project.module_path().into_iter())
+        let project = &input.file.project;
+        let scopes = project.scopes().all().iter().map(|s| s.name.as_str());
+        SafeWords::new(wording, project.module_path().into_iter().chain(scopes))
     }
 
     /// Whether a lower-case word (or stem) is safe: a stop word, a word of the
@@ -333,6 +336,7 @@ pub(crate) fn stemmer() -> Stemmer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Profile;
 
     #[test]
     fn identifiers_are_the_distinctive_title_words() {
@@ -395,7 +399,10 @@ mod tests {
 
     #[test]
     fn safe_words_are_the_wordings_and_the_declared_scopes() {
-        let safe = SafeWords::new(Wording::builtin(), ["golang.org/x/crypto"].into_iter());
+        let safe = SafeWords::new(
+            Wording::builtin(Profile::default()),
+            ["golang.org/x/crypto"].into_iter(),
+        );
         for word in ["release", "releas", "the", "crypto", "golang", "binary"] {
             assert!(safe.contains(word), "{word}");
         }

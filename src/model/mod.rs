@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, StartKind};
 
@@ -17,12 +17,18 @@ use crate::automaton::Automaton;
 
 mod addressing;
 mod kinds;
+mod profile;
+mod scope;
 mod values;
 
 pub use addressing::{Addressing, Parts};
 pub use kinds::{MessageKind, ReleaseKind, Track};
+pub use profile::Profile;
+pub use scope::{Scope, ScopeDecl, Scopes};
 use values::IssueInput;
-pub use values::{CveId, Date, IssueNumber, Markdown, NonEmpty, PreRelease, TimeZone, Version};
+pub use values::{
+    CveId, Date, HttpUrl, IssueNumber, Markdown, NonEmpty, PreRelease, TimeZone, Version,
+};
 
 /// A whole release file: `[project]`, `[release]`, `[[security]]` and `[[fix]]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -133,20 +139,23 @@ impl<'de> Deserialize<'de> for Quantifier {
 
 /// A package is the toolchain's when it starts with one of `toolchain_prefixes`, or
 /// is one without its final `/`. Matched by an anchored automaton: time linear in the
-/// package, however many prefixes (20,000 prefixes and 20,000 packages took 4.8 s
-/// one prefix at a time).
+/// package, however many prefixes.
 #[derive(Debug, Clone, Default)]
 struct ToolchainMatcher {
     starts: Option<Automaton>,
     whole: std::collections::HashSet<String>,
 }
 
-/// The `[project]` table: names, URLs and how packages are classified and spoken.
+/// The `[project]` table: names, URLs, the profile, and how packages are classified
+/// and spoken.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// Display name, as in "Go 1.16.1".
     pub name: NonEmpty,
+    /// The wording of the messages; `go-2021` when absent.
+    #[serde(default)]
+    pub profile: Option<Spanned<Profile>>,
     /// Prefix of release tags, as in "go1.16.1".
     #[serde(default)]
     pub tag_prefix: String,
@@ -156,38 +165,54 @@ pub struct Project {
     pub download_url: Spanned<NonEmpty>,
     /// Issue URL; `{id}` is replaced by the issue number.
     pub issue_url: Spanned<NonEmpty>,
-    /// Packages under these prefixes belong to the toolchain.
-    #[serde(default = "default_toolchain_prefixes")]
-    pub toolchain_prefixes: Vec<String>,
+    /// The parts a pre-announcement may name (`[[project.scope]]`); the profile's
+    /// defaults when there are none.
+    #[serde(default, rename = "scope")]
+    pub scopes: Vec<Spanned<ScopeDecl>>,
+    /// Packages under these prefixes belong to Go's toolchain (`["cmd/"]` when absent).
+    #[serde(default)]
+    pub toolchain_prefixes: Option<Spanned<Vec<String>>>,
     /// `toolchain_prefixes` made ready to match, on first use.
     #[serde(skip)]
     toolchain_matcher: OnceLock<ToolchainMatcher>,
+    /// The scopes in effect, made ready to match, on first use.
+    #[serde(skip)]
+    scope_matcher: OnceLock<Scopes>,
     /// Optional time phrase, as in "during US business hours".
     #[serde(default)]
     pub release_window: Option<String>,
-    /// List the CVE ids of embargoed fixes in the pre-announcement.
+    /// List the CVE ids of embargoed fixes in the pre-announcement (always, under
+    /// the `go` profile).
     #[serde(default)]
     pub pre_announce_cves: bool,
-    /// The first line of every message.
-    #[serde(default = "default_greeting")]
-    pub greeting: String,
+    /// The first line of every message; the profile's greeting when absent.
+    #[serde(default)]
+    pub greeting: Option<String>,
     /// Spoken names of packages and toolchain parts, added to the built-in table.
     #[serde(default)]
     pub spoken: BTreeMap<String, String>,
-    /// What the pre-announcement calls the project's library ("the standard library").
-    #[serde(default = "default_standard_library")]
-    pub standard_library: String,
-    /// What the pre-announcement calls the project's tools ("the toolchain").
-    #[serde(default = "default_toolchain")]
-    pub toolchain: String,
+    /// What the pre-announcement calls Go's library ("the standard library").
+    #[serde(default)]
+    pub standard_library: Option<Spanned<String>>,
+    /// What the pre-announcement calls Go's tools ("the toolchain").
+    #[serde(default)]
+    pub toolchain: Option<Spanned<String>>,
     /// Who signs: "Katie and Filippo for the Go team", "The Go team". Default: the
     /// project name and "team".
     #[serde(default)]
     pub team: Option<String>,
+    /// Who signs a module's security announcement under the `go` profile. Default:
+    /// the project name and "Security team".
+    #[serde(default)]
+    pub security_team: Option<String>,
     /// What the history line points to for details, after "See the Go 1.16.1"
-    /// ("milestone on our issue tracker").
-    #[serde(default = "default_milestone")]
-    pub milestone: String,
+    /// ("milestone on our issue tracker"); the profile's words when absent.
+    #[serde(default)]
+    pub milestone: Option<String>,
+    /// How readers update, in Markdown, in place of the profile's paragraph (Go's
+    /// `git checkout` one; none in the generic profile).
+    #[serde(default)]
+    pub update_instructions: Option<NonEmpty>,
     /// The module path of a module release (`golang.org/x/crypto`). When set, the
     /// release's versions are the module's tags (`v0.31.0`), the pre-announcement
     /// names the module, and the announcement says how to `go get` it.
@@ -197,26 +222,6 @@ pub struct Project {
     /// local zone when absent.
     #[serde(default)]
     pub timezone: Option<TimeZone>,
-}
-
-fn default_standard_library() -> String {
-    "the standard library".to_string()
-}
-
-fn default_toolchain() -> String {
-    "the toolchain".to_string()
-}
-
-fn default_milestone() -> String {
-    "milestone on our issue tracker".to_string()
-}
-
-fn default_greeting() -> String {
-    "Hello gophers,".to_string()
-}
-
-fn default_toolchain_prefixes() -> Vec<String> {
-    vec!["cmd/".to_string()]
 }
 
 /// The spoken names herald knows for Go; `[project.spoken]` adds to and overrides them.
@@ -246,6 +251,99 @@ impl Project {
         }
     }
 
+    /// The profile: the wording of the messages and its defaults.
+    pub fn profile(&self) -> Profile {
+        self.profile
+            .as_ref()
+            .map_or_else(Profile::default, |p| *p.get_ref())
+    }
+
+    /// Whether the pre-announcement lists the embargoed fixes' CVE ids:
+    /// `pre_announce_cves`, or always under the `go` profile.
+    pub fn pre_announces_cves(&self) -> bool {
+        self.pre_announce_cves || self.profile().always_lists_cves()
+    }
+
+    /// The first line of every message.
+    pub fn greeting(&self) -> &str {
+        self.greeting
+            .as_deref()
+            .unwrap_or_else(|| self.profile().default_greeting())
+    }
+
+    /// What a history line points to for details.
+    pub fn milestone(&self) -> &str {
+        self.milestone
+            .as_deref()
+            .unwrap_or_else(|| self.profile().default_details())
+    }
+
+    /// The team that signs a module's security announcement, as in "Go Security team".
+    pub fn security_team(&self) -> String {
+        match &self.security_team {
+            Some(team) => team.clone(),
+            None => format!("{} Security team", self.name),
+        }
+    }
+
+    /// The scopes in effect: `[[project.scope]]`, else the profile's defaults (Go's
+    /// standard library, holding every package its toolchain does not, and its
+    /// toolchain; for any other project one scope named after it).
+    pub fn scopes(&self) -> &Scopes {
+        self.scope_matcher.get_or_init(|| {
+            let declared: Vec<Scope> = self
+                .scopes
+                .iter()
+                .map(|decl| {
+                    let decl = decl.get_ref();
+                    Scope {
+                        name: decl.name.to_string(),
+                        prefixes: decl
+                            .prefixes
+                            .iter()
+                            .flatten()
+                            .map(|p| p.to_string())
+                            .collect(),
+                    }
+                })
+                .collect();
+            let named = |value: &Option<Spanned<String>>, default: &str| {
+                value
+                    .as_ref()
+                    .map_or(default, |v| v.get_ref().as_str())
+                    .to_string()
+            };
+            let scopes = if !declared.is_empty() {
+                declared
+            } else if self.profile().is_go() {
+                vec![
+                    Scope {
+                        name: named(&self.standard_library, "the standard library"),
+                        prefixes: Vec::new(),
+                    },
+                    Scope {
+                        name: named(&self.toolchain, "the toolchain"),
+                        prefixes: self.toolchain_prefix_list().to_vec(),
+                    },
+                ]
+            } else {
+                vec![Scope {
+                    name: self.name.to_string(),
+                    prefixes: Vec::new(),
+                }]
+            };
+            Scopes::new(scopes)
+        })
+    }
+
+    /// `toolchain_prefixes`, or Go's `cmd/`.
+    fn toolchain_prefix_list(&self) -> &[String] {
+        static GO_TOOLCHAIN: LazyLock<Vec<String>> = LazyLock::new(|| vec!["cmd/".to_string()]);
+        self.toolchain_prefixes
+            .as_ref()
+            .map_or(&GO_TOOLCHAIN, |p| p.get_ref())
+    }
+
     /// The team that signs, as in "the Go team".
     pub fn team(&self) -> String {
         match &self.team {
@@ -259,26 +357,32 @@ impl Project {
         self.module.as_ref().map(|m| &**m.get_ref())
     }
 
-    /// The spoken name of a package or toolchain part, when it has one.
+    /// The spoken name of a package or toolchain part, when it has one. Go's names of
+    /// its commands count under the Go profiles only.
     pub fn spoken(&self, package: &str) -> Option<&str> {
         self.spoken.get(package).map(String::as_str).or_else(|| {
             BUILTIN_SPOKEN
                 .iter()
+                .filter(|_| self.profile().is_go())
                 .find(|(path, _)| *path == package)
                 .map(|(_, spoken)| *spoken)
         })
     }
 
-    /// Whether a package belongs to the toolchain rather than the standard library.
+    /// Whether a package belongs to Go's toolchain rather than its standard library;
+    /// never under the generic profile, which knows no Go toolchain.
     pub fn is_toolchain(&self, package: &str) -> bool {
+        if !self.profile().is_go() {
+            return false;
+        }
         let matcher = self.toolchain_matcher.get_or_init(|| ToolchainMatcher {
             starts: Automaton::new(
                 AhoCorasick::builder().start_kind(StartKind::Anchored),
-                self.toolchain_prefixes.iter().map(String::as_str),
+                self.toolchain_prefix_list().iter().map(String::as_str),
             )
             .ok(),
             whole: self
-                .toolchain_prefixes
+                .toolchain_prefix_list()
                 .iter()
                 .map(|p| p.trim_end_matches('/').to_string())
                 .collect(),
@@ -340,8 +444,13 @@ pub struct SecurityIssue {
     /// CVE ids; the policy requires at least one, checked by validation.
     #[serde(default)]
     pub cves: Option<Spanned<Vec<CveId>>>,
-    /// The tracker issue, or several (`issue = 63713` or `issue = [63713, 64028]`).
-    pub issue: Spanned<Issues>,
+    /// The tracker issue, or several (`issue = 63713` or `issue = [63713, 64028]`);
+    /// absent for a vulnerability known by its CVE alone.
+    #[serde(default)]
+    pub issue: Option<Spanned<Issues>>,
+    /// The advisory's URL, named in the announcement.
+    #[serde(default)]
+    pub advisory: Option<Spanned<HttpUrl>>,
     pub title: NonEmpty,
     pub description: Markdown,
     /// Who reported it: "Thanks to CREDIT for reporting this issue."
@@ -380,14 +489,25 @@ impl SecurityIssue {
         ships_in(&self.versions, &self.version_set, version)
     }
 
-    /// Every tracker issue of this entry, the first one first.
+    /// Every tracker issue of this entry, the first one first; none for an entry
+    /// known by its CVE alone.
     pub fn issues(&self) -> &[IssueNumber] {
-        self.issue.get_ref().as_slice()
+        self.issue.as_ref().map_or(&[], |i| i.get_ref().as_slice())
     }
 
     /// The first tracker issue, which names the entry in messages.
-    pub fn first_issue(&self) -> IssueNumber {
-        self.issues()[0]
+    pub fn first_issue(&self) -> Option<IssueNumber> {
+        self.issues().first().copied()
+    }
+
+    /// How findings and notes name this entry: "issue 44913", else its first CVE id,
+    /// else "entry N" (its place among the `[[security]]` entries, from 1).
+    pub fn label(&self, index: usize) -> String {
+        match (&self.issue, self.cve_list().first()) {
+            (Some(issues), _) => format!("issue {}", issues.get_ref()),
+            (None, Some(cve)) => cve.to_string(),
+            (None, None) => format!("entry {}", index + 1),
+        }
     }
 }
 

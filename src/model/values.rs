@@ -313,6 +313,53 @@ impl fmt::Display for CveId {
     }
 }
 
+/// An http or https URL with a host, as an advisory link must be.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HttpUrl(String);
+
+impl TryFrom<String> for HttpUrl {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let expected =
+            "expected an http or https URL such as \"https://example.org/advisories/2025-17\"";
+        if text.contains(char::is_whitespace) {
+            return Err(format!("{expected}, found {text:?}, which holds a space"));
+        }
+        match url::Url::parse(&text) {
+            Ok(parsed)
+                if matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some() =>
+            {
+                Ok(HttpUrl(text))
+            }
+            Ok(parsed) => Err(format!(
+                "{expected}, found {text:?} (scheme {:?})",
+                parsed.scheme()
+            )),
+            Err(error) => Err(format!("{expected}, found {text:?} ({error})")),
+        }
+    }
+}
+
+impl From<HttpUrl> for String {
+    fn from(value: HttpUrl) -> Self {
+        value.0
+    }
+}
+
+impl std::ops::Deref for HttpUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for HttpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// An issue number in the project's tracker: a positive integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(try_from = "IssueInput", into = "u64")]

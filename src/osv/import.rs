@@ -150,11 +150,21 @@ pub fn render_entries(entries: &[Imported], track: Track, original: &str) -> Str
         );
         table.insert("cves", Item::Value(Value::Array(string_array(&entry.cves))));
         let issue = |n: &u64| Value::from(i64::try_from(*n).unwrap_or(i64::MAX));
-        let issue_value = match entry.issues.as_slice() {
-            [one] => issue(one),
-            many => Value::Array(many.iter().map(issue).collect()),
-        };
-        table.insert("issue", Item::Value(issue_value));
+        match entry.issues.as_slice() {
+            [] => {}
+            [one] => {
+                table.insert("issue", Item::Value(issue(one)));
+            }
+            many => {
+                table.insert(
+                    "issue",
+                    Item::Value(Value::Array(many.iter().map(issue).collect())),
+                );
+            }
+        }
+        if let Some(advisory) = &entry.advisory {
+            table.insert("advisory", Item::Value(Value::from(advisory.as_str())));
+        }
         table.insert("title", Item::Value(Value::from(entry.title.as_str())));
         table.insert(
             "description",

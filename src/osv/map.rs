@@ -36,8 +36,12 @@ pub struct Imported {
     /// The OSV file it came from.
     pub osv_file: PathBuf,
     pub cves: Vec<String>,
-    /// The tracker issues, from every REPORT reference (or `--issue`).
+    /// The tracker issues, from every REPORT reference (or `--issue`); none for a
+    /// record that cites no Go issue, which is then known by `advisory`.
     pub issues: Vec<u64>,
+    /// The advisory page of a record that cites no Go issue: its ADVISORY reference,
+    /// else the database's `url`.
+    pub advisory: Option<String>,
     pub packages: Vec<String>,
     /// The release versions the record is fixed in; `None` when it is fixed in all of
     /// them (the entry then has no `versions` key).
@@ -52,18 +56,24 @@ pub struct Imported {
 
 impl fmt::Display for Imported {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cited = match (&self.issues[..], &self.advisory) {
+            ([], Some(advisory)) => format!("advisory {advisory}"),
+            (issues, _) => format!(
+                "issue {}",
+                issues
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         write!(
             f,
-            "{} ({}): {}: {} (issue {})",
+            "{} ({}): {}: {} ({cited})",
             self.osv_id,
             self.cves.join(", "),
             self.packages.join(", "),
             self.title,
-            self.issues
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
         )?;
         if let Some(versions) = &self.versions {
             write!(f, " in {} only", versions.join(", "))?;
@@ -141,6 +151,10 @@ pub fn map_record(
         Some(issue) => vec![issue],
         None => issues(record, issue_template, &fail)?,
     };
+    let advisory = match issues.is_empty() {
+        true => Some(advisory(record, &fail)?),
+        false => None,
+    };
 
     let summary = one_line(record.summary.as_deref().unwrap_or(""));
     if summary.is_empty() {
@@ -199,6 +213,7 @@ pub fn map_record(
         osv_file: path.to_path_buf(),
         cves,
         issues,
+        advisory,
         packages,
         versions,
         notes,
@@ -455,13 +470,38 @@ fn issues(
             found.insert(n);
         }
     }
-    if found.is_empty() {
-        return Err(fail(
-            "references",
-            "no REPORT reference to a Go issue (as in {\"type\": \"REPORT\", \"url\": \"https://go.dev/issue/44913\"}); give the issue number with --issue N".to_string(),
-        ));
-    }
     Ok(found.into_iter().collect())
+}
+
+/// The advisory page of a record that cites no Go issue: its first ADVISORY
+/// reference, else the database's `url` (`database_specific.url`).
+fn advisory(
+    record: &OsvRecord,
+    fail: &dyn Fn(&str, String) -> OsvError,
+) -> Result<String, OsvError> {
+    let checked = |at: &str, url: &str| {
+        crate::model::HttpUrl::try_from(url.to_string())
+            .map(String::from)
+            .map_err(|message| fail(at, message))
+    };
+    for (i, reference) in record.references.iter().flatten().enumerate() {
+        if reference.kind.as_deref() == Some("ADVISORY") {
+            let url = reference_url(reference, i, fail)?;
+            return checked(&format!("references[{i}].url"), url);
+        }
+    }
+    if let Some(url) = record
+        .database_specific
+        .as_ref()
+        .and_then(|d| d.get("url"))
+        .and_then(|u| u.as_str())
+    {
+        return checked("database_specific.url", url);
+    }
+    Err(fail(
+        "references",
+        "no REPORT reference to a Go issue (as in {\"type\": \"REPORT\", \"url\": \"https://go.dev/issue/44913\"}), and no advisory to name instead (an ADVISORY reference or database_specific.url); give the issue number with --issue N".to_string(),
+    ))
 }
 
 /// The issue number of a Go issue URL, or of a URL made from `template` (`{id}` is the number).

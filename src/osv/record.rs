@@ -17,6 +17,8 @@ pub struct OsvRecord {
     pub affected: Option<Vec<OsvAffected>>,
     pub references: Option<Vec<OsvReference>>,
     pub credits: Option<Vec<OsvCredit>>,
+    /// The database's own fields; the Go database's `url` is the record's advisory page.
+    pub database_specific: Option<serde_json::Value>,
 }
 
 /// One `affected[]` entry.

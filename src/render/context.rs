@@ -5,9 +5,9 @@ use serde::Serialize;
 use crate::english::{count, join_list, spoken_versions, weekday_and_date};
 use crate::load::LoadedRelease;
 use crate::model::MessageKind;
-use crate::model::{PreRelease, ReleaseKind, SecurityIssue};
+use crate::model::{PreRelease, Profile, Project, ReleaseKind, Scope, SecurityIssue, Track};
 
-/// Which parts of a release its security fixes touch.
+/// Which of Go's two default scopes a release's security fixes touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Affects {
@@ -25,35 +25,107 @@ impl Affects {
             Affects::Both => "both",
         }
     }
+}
 
-    /// "the standard library", "the toolchain", "the standard library and the
-    /// toolchain", in the project's own words (`standard_library`, `toolchain`).
-    pub fn phrase(self, project: &crate::model::Project) -> String {
-        match self {
-            Affects::StandardLibrary => project.standard_library.clone(),
-            Affects::Toolchain => project.toolchain.clone(),
-            Affects::Both => format!("{} and {}", project.standard_library, project.toolchain),
+/// The scopes a set of security fixes touches, in the order the project lists its
+/// scopes. A package in no scope is left out: validation refuses such a release.
+pub fn touched_scopes<'a>(
+    input: &'a LoadedRelease,
+    issues: impl IntoIterator<Item = &'a SecurityIssue>,
+) -> Vec<&'a Scope> {
+    let scopes = input.file.project.scopes();
+    let mut touched = vec![false; scopes.all().len()];
+    for issue in issues {
+        for package in issue.packages.get_ref() {
+            if let Some(index) = scopes.of(package) {
+                touched[index] = true;
+            }
+        }
+    }
+    scopes
+        .all()
+        .iter()
+        .zip(touched)
+        .filter_map(|(scope, hit)| hit.then_some(scope))
+        .collect()
+}
+
+/// What a pre-announcement may say of a release's embargoed (private and urgent)
+/// fixes: which scopes they touch, how many there are, and on which tracks.
+#[derive(Debug, Clone)]
+pub struct Embargoed {
+    /// The names of the scopes they touch, in the project's order.
+    pub scopes: Vec<String>,
+    /// Which of Go's default scopes they touch, when the project uses those.
+    pub affects: Option<Affects>,
+    /// How many fixes are embargoed.
+    pub count: usize,
+    /// Whether every one of them is on the private track.
+    pub private_only: bool,
+    /// Their packages, in order, each once.
+    pub packages: Vec<String>,
+    /// What the pre-announcement says they touch (see [`MessageContext::affects_text`]).
+    pub affects_text: Option<String>,
+}
+
+impl Embargoed {
+    /// The embargoed fixes of `input`.
+    pub fn of(input: &LoadedRelease) -> Self {
+        let project = &input.file.project;
+        let embargoed = input
+            .file
+            .security
+            .iter()
+            .map(|s| s.get_ref())
+            .filter(|s| s.track.get_ref().is_embargoed());
+        let touched = touched_scopes(input, embargoed.clone());
+        let affects = go_affects(project, &touched);
+        let scopes: Vec<String> = touched.iter().map(|s| s.name.clone()).collect();
+        let mut packages: Vec<String> = Vec::new();
+        for package in embargoed.clone().flat_map(|s| s.packages.get_ref()) {
+            if !packages.iter().any(|p| p == &**package) {
+                packages.push(package.to_string());
+            }
+        }
+        let count = embargoed.clone().count();
+        let private_only = count > 0
+            && embargoed
+                .clone()
+                .all(|s| *s.track.get_ref() == Track::Private);
+        let affects_text = match project.module_path() {
+            _ if count == 0 => None,
+            Some(module) if project.profile() == Profile::Go => Some(format!(
+                "the {} {} in the {module} module",
+                if packages.len() == 1 {
+                    "package"
+                } else {
+                    "packages"
+                },
+                join_list(&packages)
+            )),
+            Some(module) => Some(format!("the {module} module")),
+            None => Some(join_list(&scopes)),
+        };
+        Embargoed {
+            scopes,
+            affects,
+            count,
+            private_only,
+            packages,
+            affects_text,
         }
     }
 }
 
-/// Derives what a set of security fixes touches from their packages and `toolchain_prefixes`.
-pub fn affects<'a>(
-    input: &LoadedRelease,
-    issues: impl IntoIterator<Item = &'a SecurityIssue>,
-) -> Option<Affects> {
-    let project = &input.file.project;
-    let (mut stdlib, mut toolchain) = (false, false);
-    for issue in issues {
-        for package in issue.packages.get_ref() {
-            if project.is_toolchain(package) {
-                toolchain = true;
-            } else {
-                stdlib = true;
-            }
-        }
+/// Which of Go's default scopes the fixes touch, when the project uses them (a Go
+/// profile and no `[[project.scope]]`).
+fn go_affects(project: &Project, touched: &[&Scope]) -> Option<Affects> {
+    if !project.profile().is_go() || !project.scopes.is_empty() {
+        return None;
     }
-    match (stdlib, toolchain) {
+    let all = project.scopes().all();
+    let has = |n: usize| touched.iter().any(|s| std::ptr::eq(*s, &all[n]));
+    match (has(0), has(1)) {
         (true, true) => Some(Affects::Both),
         (true, false) => Some(Affects::StandardLibrary),
         (false, true) => Some(Affects::Toolchain),
@@ -65,6 +137,8 @@ pub fn affects<'a>(
 #[derive(Debug, Serialize)]
 pub struct MessageContext {
     pub kind: MessageKind,
+    /// The wording in use: "go-2021", "go" or "generic".
+    pub profile: Profile,
     pub project: ProjectView,
     pub release: ReleaseView,
     /// The security fixes with their details; empty in the pre-announcement.
@@ -85,11 +159,23 @@ pub struct MessageContext {
     pub release_notes_link: String,
     /// "Wednesday, March 10".
     pub release_day: String,
-    /// What the embargoed (private and urgent) fixes touch: "standard library", "toolchain", "both".
+    /// What the embargoed (private and urgent) fixes touch, when the project uses Go's
+    /// default scopes: "standard library", "toolchain", "both".
     pub affects: Option<&'static str>,
-    /// "the standard library", "the toolchain", "the standard library and the toolchain";
-    /// in a module release, "the golang.org/x/crypto module".
+    /// The names of the scopes the embargoed fixes touch, in the project's order.
+    pub scopes: Vec<String>,
+    /// Those names joined: "the standard library and the toolchain"; in a module
+    /// release "the golang.org/x/crypto module", and under the `go` profile "the
+    /// package golang.org/x/crypto/ssh in the golang.org/x/crypto module".
     pub affects_text: Option<String>,
+    /// How many fixes are embargoed (private and urgent): what a pre-announcement
+    /// announces.
+    pub embargoed_count: usize,
+    /// Whether every embargoed fix is on the private track; the `go` profile's
+    /// pre-announcement then says so, as Go does ("PRIVATE security fixes").
+    pub private_only: bool,
+    /// The packages of the embargoed fixes, in order, each once.
+    pub embargoed_packages: Vec<String>,
     /// The module path of a module release, as in "golang.org/x/crypto".
     pub module: Option<String>,
     /// How to update in a module release: "go get golang.org/x/crypto@v0.31.0".
@@ -106,6 +192,11 @@ pub struct MessageContext {
     pub announced_cves: Vec<String>,
     /// "Katie and Filippo for the Go team", or "The Go team".
     pub sign_off: String,
+    /// Who signs a module's security announcement under the `go` profile: "Go
+    /// Security team".
+    pub security_team: String,
+    /// `project.update_instructions`, Markdown: how readers update.
+    pub update_instructions: Option<String>,
 }
 
 /// `project` in the template context.
@@ -132,7 +223,7 @@ impl ProjectView {
             download_url: project.download_url.get_ref().to_string(),
             release_window: project.release_window.clone(),
             team: project.team(),
-            milestone: project.milestone.clone(),
+            milestone: project.milestone().to_string(),
         }
     }
 }
@@ -161,10 +252,12 @@ pub struct SecurityView {
     pub cves: Vec<String>,
     /// "CVE-2021-1 and CVE-2021-2".
     pub cves_text: String,
-    /// The first tracker issue.
-    pub issue: u64,
+    /// The first tracker issue; none for an entry known by its CVE alone.
+    pub issue: Option<u64>,
     /// The first tracker issue's URL.
-    pub issue_link: String,
+    pub issue_link: Option<String>,
+    /// The advisory's URL, if the entry gives one.
+    pub advisory: Option<String>,
     /// Every tracker issue, the first one first.
     pub issues: Vec<u64>,
     /// Every tracker issue's URL, in the order of `issues`.
@@ -177,6 +270,9 @@ pub struct SecurityView {
     pub versions: Vec<String>,
     /// "Go 1.16.1" when it ships in only some of the release's versions.
     pub only_in: Option<String>,
+    /// "Go 1.26" when it ships in only some of the release's versions: the minor
+    /// lines it affects, as the `go` profile says it ("This issue only affects Go 1.26.").
+    pub only_affects: Option<String>,
 }
 
 /// One entry of `fixes` in the template context.
@@ -197,21 +293,12 @@ impl MessageContext {
         let versions = release.version_list();
         let version_names: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
         let single_version = versions.len() == 1;
-        let embargoed = file
-            .security
-            .iter()
-            .map(|s| s.get_ref())
-            .filter(|s| s.track.get_ref().is_embargoed());
-        let affects = affects(input, embargoed.clone());
+        let embargoed = Embargoed::of(input);
         let pre = kind == MessageKind::PreAnnouncement;
         let module = project.module_path();
         // Versions are spoken with the module path in a module release: "golang.org/x/crypto v0.31.0".
         let display_name: &str = module.unwrap_or(&project.name);
         let pre_release = versions.iter().all(|v| v.is_pre_release());
-        let affects_text = match module {
-            Some(module) => affects.map(|_| format!("the {module} module")),
-            None => affects.map(|a| a.phrase(project)),
-        };
 
         let security: Vec<SecurityView> = if pre {
             Vec::new()
@@ -225,8 +312,18 @@ impl MessageContext {
                         .filter(|v| issue.ships_in(v))
                         .map(|v| v.to_string())
                         .collect();
-                    let only_in = (shipped.len() < versions.len())
-                        .then(|| spoken_versions(display_name, &shipped));
+                    let partial = shipped.len() < versions.len();
+                    let only_in = partial.then(|| spoken_versions(display_name, &shipped));
+                    let only_affects = partial.then(|| {
+                        let mut lines: Vec<String> = Vec::new();
+                        for version in versions.iter().filter(|v| issue.ships_in(v)) {
+                            let line = minor_line(display_name, version, module.is_some());
+                            if !lines.contains(&line) {
+                                lines.push(line);
+                            }
+                        }
+                        join_list(&lines)
+                    });
                     let cves: Vec<String> =
                         issue.cve_list().iter().map(|c| c.to_string()).collect();
                     let packages: Vec<String> = issue
@@ -256,10 +353,12 @@ impl MessageContext {
                         credit: issue.credit.as_ref().map(|c| c.to_string()),
                         cves_text: join_list(&cves),
                         cves,
-                        issue: issue.first_issue().get(),
-                        issue_link: project.issue_link(issue.first_issue()),
+                        issue: issue.first_issue().map(|n| n.get()),
+                        issue_link: issue.first_issue().map(|n| project.issue_link(n)),
+                        advisory: issue.advisory.as_ref().map(|a| a.get_ref().to_string()),
                         versions: shipped,
                         only_in,
+                        only_affects,
                     }
                 })
                 .collect()
@@ -289,8 +388,11 @@ impl MessageContext {
                 })
                 .collect()
         };
-        let announced_cves = if pre && project.pre_announce_cves {
-            embargoed
+        let announced_cves = if pre && project.pre_announces_cves() {
+            file.security
+                .iter()
+                .map(|s| s.get_ref())
+                .filter(|s| s.track.get_ref().is_embargoed())
                 .flat_map(|s| s.cve_list().iter().map(|c| c.to_string()))
                 .collect()
         } else {
@@ -330,6 +432,7 @@ impl MessageContext {
         };
         MessageContext {
             kind,
+            profile: project.profile(),
             project: ProjectView::new(project),
             release: ReleaseView {
                 versions: version_names.clone(),
@@ -341,7 +444,7 @@ impl MessageContext {
                     .map(|d| d.get_ref().to_string()),
                 signers,
             },
-            greeting: project.greeting.clone(),
+            greeting: project.greeting().to_string(),
             versions_spoken: spoken_versions(display_name, &version_names),
             module: module.map(str::to_string),
             go_get: module.map(|m| format!("go get {m}@{}", versions[0])),
@@ -362,16 +465,33 @@ impl MessageContext {
             newest_tag: project.tag(versions[0]),
             release_notes_link: project.release_notes_link(versions[0]),
             release_day: weekday_and_date(release.date.get_ref().get()),
-            affects: affects.map(Affects::as_str),
-            affects_text,
+            affects: embargoed.affects.map(Affects::as_str),
+            scopes: embargoed.scopes,
+            affects_text: embargoed.affects_text,
+            embargoed_count: embargoed.count,
+            private_only: embargoed.private_only,
+            embargoed_packages: embargoed.packages,
             security_count: security.len(),
             security_count_text: count(security.len(), "security fix", "security fixes"),
             security,
             fixes,
             announced_cves,
             sign_off,
+            security_team: project.security_team(),
+            update_instructions: project.update_instructions.as_ref().map(|u| u.to_string()),
         }
     }
+}
+
+/// The minor line a version belongs to, as the `go` profile names it: "Go 1.26" for
+/// 1.26.1; a module's version itself ("golang.org/x/net v0.45.0").
+fn minor_line(name: &str, version: &crate::model::Version, module: bool) -> String {
+    if module {
+        return format!("{name} {version}");
+    }
+    let parts = version.parts();
+    let line: Vec<String> = parts.iter().take(2).map(u64::to_string).collect();
+    format!("{name} {}", line.join("."))
 }
 
 /// `text` with its first letter in upper case: "the Go team" -> "The Go team".

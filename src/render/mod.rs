@@ -1,5 +1,6 @@
 //! Stage 4: render messages from templates into Markdown, HTML, plain text and RFC 5322 mail.
 
+mod builtin;
 pub mod context;
 pub mod email;
 pub mod history;
@@ -9,7 +10,7 @@ pub mod templates;
 mod told;
 pub mod wording;
 
-pub use context::{Affects, MessageContext};
+pub use context::{Affects, Embargoed, MessageContext};
 pub use email::{compose, compose_with, ComposedEmail};
 pub use history::{history, HistoryLine};
 use message::{content_hash, quoted};

@@ -6,31 +6,11 @@ use std::sync::{PoisonError, RwLock};
 
 use tera::{Kwargs, State, Tera, TeraResult};
 
+use super::builtin;
 use super::message::RenderError;
 use super::wording::{Wording, WORDS_FILE};
+use crate::model::Profile;
 use crate::source::{Excerpt, Location, SourceFile};
-
-/// The built-in templates, by file name.
-pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "pre-announcement.md",
-        include_str!("../../templates/pre-announcement.md"),
-    ),
-    (
-        "announcement.md",
-        include_str!("../../templates/announcement.md"),
-    ),
-    (
-        "security-release.md",
-        include_str!("../../templates/security-release.md"),
-    ),
-    (
-        "security-fixes.md",
-        include_str!("../../templates/security-fixes.md"),
-    ),
-    ("closing.md", include_str!("../../templates/closing.md")),
-    ("history.md", include_str!("../../templates/history.md")),
-];
 
 /// The templates of a run: each is parsed the first time a message needs it (with
 /// the templates it names), once, and reused for every later message.
@@ -43,6 +23,8 @@ pub struct Templates {
     tera: RwLock<Tera>,
     /// The words of an override directory's `words.toml`; `None` for the built-in ones.
     wording: Option<Wording>,
+    /// The profile whose built-in templates and words these are (or override).
+    profile: Profile,
 }
 
 /// The text of one template and where it came from.
@@ -56,8 +38,8 @@ pub struct TemplateSource {
     pub path: Option<std::path::PathBuf>,
 }
 
-fn builtin_sources() -> Vec<TemplateSource> {
-    BUILTIN
+fn builtin_sources(profile: Profile) -> Vec<TemplateSource> {
+    builtin::templates(profile)
         .iter()
         .map(|(n, t)| TemplateSource {
             name: n.to_string(),
@@ -68,23 +50,31 @@ fn builtin_sources() -> Vec<TemplateSource> {
 }
 
 impl Templates {
-    /// The built-in templates only; none is parsed until a message needs it.
-    pub fn builtin() -> Result<Self, RenderError> {
-        Ok(Self::unparsed(builtin_sources()))
+    /// The built-in templates of `profile` only; none is parsed until a message needs it.
+    pub fn builtin(profile: Profile) -> Result<Self, RenderError> {
+        Ok(Self::unparsed(builtin_sources(profile), profile))
     }
 
     /// The words of the wording in use: `words.toml` of the override directory, else
-    /// the built-in wording's (the embargo guard's only words of herald's own).
+    /// the profile's built-in words (the embargo guard's only words of herald's own).
     pub fn wording(&self) -> &Wording {
-        self.wording.as_ref().unwrap_or_else(|| Wording::builtin())
+        self.wording
+            .as_ref()
+            .unwrap_or_else(|| Wording::builtin(self.profile))
     }
 
-    /// Every template's source, built-in or overridden, in the order of [`BUILTIN`].
+    /// The profile these templates belong to.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Every template's source, built-in or overridden, in the profile's order.
     pub fn sources(&self) -> &[TemplateSource] {
         &self.sources
     }
 
-    /// The built-in templates, with any file of the same name in `dir` taking the place of one.
+    /// The built-in templates of `profile`, with any file of the same name in `dir`
+    /// taking the place of one.
     ///
     /// Any other Markdown file in `dir` (`*.md`, in any case) is an error, so that a
     /// misspelt override cannot silently leave the built-in in place. Other files
@@ -93,13 +83,13 @@ impl Templates {
     /// can be read, and that of a mail template must not be empty. Every template is
     /// parsed here, so that an error in an override is reported whatever the
     /// command renders.
-    pub fn with_overrides(dir: &Path) -> Result<Self, RenderError> {
+    pub fn with_overrides(dir: &Path, profile: Profile) -> Result<Self, RenderError> {
         let io = |source| RenderError::Io {
             path: dir.to_path_buf(),
             what: "templates directory",
             source,
         };
-        let mut sources = builtin_sources();
+        let mut sources = builtin_sources(profile);
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(io)?
             .collect::<Result<_, _>>()
@@ -115,7 +105,7 @@ impl Templates {
                 if !path.is_file() {
                     continue;
                 }
-                let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+                let known: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
                 return Err(RenderError::UnknownTemplate {
                     path,
                     known: known.join(", "),
@@ -133,7 +123,7 @@ impl Templates {
             slot.text = text;
             slot.path = Some(path);
         }
-        let mut templates = Self::unparsed(sources);
+        let mut templates = Self::unparsed(sources, profile);
         let words = dir.join(WORDS_FILE);
         if words.symlink_metadata().is_ok() {
             // As for a template: never the built-in words in place of an override
@@ -151,7 +141,7 @@ impl Templates {
         Ok(templates)
     }
 
-    fn unparsed(sources: Vec<TemplateSource>) -> Self {
+    fn unparsed(sources: Vec<TemplateSource>, profile: Profile) -> Self {
         let mut tera = Tera::default();
         // Mail is Markdown: nothing is HTML-escaped before the Markdown is rendered.
         tera.autoescape_on(Vec::<&str>::new());
@@ -163,6 +153,7 @@ impl Templates {
             sources,
             tera: RwLock::new(tera),
             wording: None,
+            profile,
         }
     }
 
@@ -318,9 +309,9 @@ impl Templates {
                 let message = format!(
                     "extends \"{parent}\", which is not a template herald knows; the \
                      templates are: {}",
-                    BUILTIN
+                    self.sources
                         .iter()
-                        .map(|(n, _)| *n)
+                        .map(|s| s.name.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
                 );

@@ -13,13 +13,11 @@ use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
 
 use super::message::RenderError;
+use crate::model::Profile;
 use crate::source::SourceFile;
 
 /// The file name of a wording's words.
 pub const WORDS_FILE: &str = "words.toml";
-
-/// The built-in wording's words.
-const BUILTIN_WORDS: &str = include_str!("../../templates/go-2021/words.toml");
 
 /// The words of a wording, read from its `words.toml`.
 #[derive(Debug, Clone)]
@@ -46,18 +44,26 @@ struct WordsFile {
     synonyms: HashMap<String, Vec<String>>,
 }
 
-static BUILTIN: LazyLock<Wording> = LazyLock::new(|| {
-    Wording::parse(&SourceFile::new(
-        "templates/go-2021/words.toml",
-        BUILTIN_WORDS,
-    ))
-    .expect("the built-in words.toml is valid")
-});
+/// Each profile's built-in words, in the order of [`Profile::ALL`], read on first use.
+static BUILTIN: [LazyLock<Wording>; 3] = [
+    LazyLock::new(|| builtin_words(Profile::ALL[0])),
+    LazyLock::new(|| builtin_words(Profile::ALL[1])),
+    LazyLock::new(|| builtin_words(Profile::ALL[2])),
+];
+
+fn builtin_words(profile: Profile) -> Wording {
+    let (path, text) = super::builtin::words(profile);
+    Wording::parse(&SourceFile::new(path, text)).expect("a built-in words.toml is valid")
+}
 
 impl Wording {
-    /// The built-in Go wording's words, read on first use.
-    pub fn builtin() -> &'static Wording {
-        &BUILTIN
+    /// The built-in words of `profile`'s wording, read on first use.
+    pub fn builtin(profile: Profile) -> &'static Wording {
+        let index = Profile::ALL
+            .iter()
+            .position(|p| *p == profile)
+            .expect("every profile is listed");
+        &BUILTIN[index]
     }
 
     /// Reads `words.toml` from `path`.
@@ -149,20 +155,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_builtin_wording_holds_every_literal_word_of_its_templates() {
-        let wording = Wording::builtin();
-        for (name, text) in super::super::templates::BUILTIN {
-            let literal = tera_free(text);
-            for word in literal
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| !w.is_empty())
-            {
-                let word = word.to_ascii_lowercase();
-                let english = crate::guard::is_stop_word(&word) || word.len() == 1;
-                assert!(
-                    english || wording.is_own(&word),
-                    "{name}: {word:?} is not in templates/go-2021/words.toml"
-                );
+    fn each_builtin_wording_holds_every_literal_word_of_its_templates() {
+        for profile in Profile::ALL {
+            let wording = Wording::builtin(profile);
+            for (name, text) in super::super::builtin::templates(profile) {
+                let literal = tera_free(text);
+                for word in literal
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                {
+                    let word = word.to_ascii_lowercase();
+                    let english = crate::guard::is_stop_word(&word) || word.len() == 1;
+                    assert!(
+                        english || wording.is_own(&word),
+                        "{profile}/{name}: {word:?} is not in templates/{profile}/words.toml"
+                    );
+                }
             }
         }
     }

@@ -21,23 +21,28 @@ impl Checker<'_> {
         let mut cve_owner: BTreeMap<&str, usize> = BTreeMap::new();
         for (index, entry) in file.security.iter().enumerate() {
             let issue = entry.get_ref();
-            let name = format!(
-                "[[security]] entry {} (issue {})",
-                index + 1,
-                issue.issue.get_ref()
-            );
+            let name = format!("[[security]] entry {} ({})", index + 1, issue.label(index));
             self.packages(&name, &issue.packages);
             self.entry_versions(&name, &issue.versions, &release_versions);
             let mut own_issues = BTreeSet::new();
-            for number in issue.issues() {
-                if !own_issues.insert(number.get()) {
-                    self.push(
-                        Severity::Invalid,
-                        "duplicate-issue",
-                        issue.issue.span(),
-                        format!("{name} lists issue {number} twice"),
-                    );
+            if let Some(issues) = &issue.issue {
+                for number in issues.get_ref().as_slice() {
+                    if !own_issues.insert(number.get()) {
+                        self.push(
+                            Severity::Invalid,
+                            "duplicate-issue",
+                            issues.span(),
+                            format!("{name} lists issue {number} twice"),
+                        );
+                    }
                 }
+            } else if issue.cve_list().is_empty() {
+                self.push(
+                    Severity::Invalid,
+                    "unnamed-entry",
+                    entry.span(),
+                    format!("[[security]] entry {} has neither an issue nor a CVE id, so the announcement could not say which vulnerability it is; give issue = N or cves = [\"CVE-YYYY-NNNN\"] (both, as a rule)", index + 1),
+                );
             }
             if let (Some(_), Some(thanks)) = (&issue.credit, &issue.thanks) {
                 self.push(
@@ -62,12 +67,12 @@ impl Checker<'_> {
                                 format!("{name} lists {cve} twice"),
                             );
                         } else if let Some(other) = cve_owner.insert(cve.as_str(), index) {
-                            let other_issue = file.security[other].get_ref().issue.get_ref();
+                            let other_label = file.security[other].get_ref().label(other);
                             self.push(
                                 Severity::Violation,
                                 "duplicate-cve",
                                 cves.span(),
-                                format!("{cve} is given to both [[security]] entry {} (issue {other_issue}) and {name}; each CVE names one vulnerability and is announced once", other + 1),
+                                format!("{cve} is given to both [[security]] entry {} ({other_label}) and {name}; each CVE names one vulnerability and is announced once", other + 1),
                             );
                         }
                     }

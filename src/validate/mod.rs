@@ -32,6 +32,7 @@ pub fn validate(input: &LoadedRelease) -> Vec<Finding> {
     };
     checker.control_characters();
     checker.project();
+    checker.scopes();
     checker.versions();
     checker.release_shape();
     checker.entries();

@@ -43,7 +43,7 @@ impl Checker<'_> {
         };
         let release_day = release.date.get_ref().get();
 
-        for entry in &file.security {
+        for (index, entry) in file.security.iter().enumerate() {
             let issue = entry.get_ref();
             match (kind, *issue.track.get_ref()) {
                 (ReleaseKind::Security, Track::Private) => self.push(
@@ -51,8 +51,8 @@ impl Checker<'_> {
                     "private-in-security-release",
                     issue.track.span(),
                     format!(
-                        "issue {} is on the private track, which ships in the next scheduled minor release, not in a dedicated security release (kind = \"security\")",
-                        issue.issue
+                        "{} is on the private track, which ships in the next scheduled minor release, not in a dedicated security release (kind = \"security\")",
+                        issue.label(index)
                     ),
                 ),
                 (ReleaseKind::Minor, Track::Urgent) => self.push(
@@ -60,8 +60,8 @@ impl Checker<'_> {
                     "urgent-in-minor-release",
                     issue.track.span(),
                     format!(
-                        "issue {} is on the urgent track, which triggers an immediate dedicated security release (kind = \"security\"), not a scheduled minor release",
-                        issue.issue
+                        "{} is on the urgent track, which triggers an immediate dedicated security release (kind = \"security\"), not a scheduled minor release",
+                        issue.label(index)
                     ),
                 ),
                 _ => {}

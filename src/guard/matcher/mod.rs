@@ -26,6 +26,7 @@ mod build;
 mod scan;
 mod tables;
 
+use crate::guard::allowances::Allowances;
 use std::borrow::Cow;
 
 use crate::automaton::Automaton;
@@ -153,6 +154,8 @@ struct KnownCve {
 #[derive(Debug, Clone)]
 pub struct Embargo {
     pre_announce_cves: bool,
+    /// What the profile's own wording may say of the embargoed fixes.
+    pub(crate) allowances: Allowances,
     /// Every detail (and exact spelling) a name, number or pair stands for, once:
     /// hits borrow them.
     details: Texts,
@@ -191,6 +194,7 @@ impl Embargo {
     pub fn labels_only() -> Embargo {
         Embargo {
             pre_announce_cves: false,
+            allowances: Allowances::default(),
             details: Texts::default(),
             issues: Vec::new(),
             words: None,

@@ -48,7 +48,7 @@ impl Builder<'_> {
             }
             // The sequence number on its own ("CVE number 27918 from 2021"),
             // unless the project lists its embargoed CVE ids openly.
-            if !self.project.pre_announce_cves {
+            if !self.project.pre_announces_cves() {
                 if let Ok(n) = seq.parse::<u64>() {
                     self.numbers.push(
                         n,

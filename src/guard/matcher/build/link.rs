@@ -9,7 +9,8 @@ use crate::guard::words::{strip_scheme, word_form};
 
 impl Builder<'_> {
     pub(super) fn links(&mut self, entry: &Entry<'_>) {
-        for link in &entry.issue.links {
+        let advisory = entry.issue.advisory.as_ref().map(|a| &**a.get_ref());
+        for link in entry.issue.links.iter().map(|l| &**l).chain(advisory) {
             let link = link.trim();
             let detail = self.details.insert(link);
             let path = strip_scheme(link);

@@ -9,6 +9,7 @@ mod link;
 mod package;
 mod title;
 
+use crate::guard::allowances::Allowances;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::tables::{
@@ -38,6 +39,8 @@ struct Builder<'a> {
     signers: HashSet<String>,
     /// The hosts of the project's own links (`go.dev`, `github.com`): no reporter's.
     own_hosts: Vec<String>,
+    /// What the profile's own wording may say of the embargoed fixes.
+    allowances: Allowances,
     words: Patterns,
     squeezed: Patterns,
     hex: ListsBuilder<u32, IssueDetail>,
@@ -78,7 +81,7 @@ impl Embargo {
     /// The matcher over the details of every private- or urgent-track issue of
     /// `input`, under the built-in wording.
     pub fn new(input: &LoadedRelease) -> Embargo {
-        Embargo::with_wording(input, Wording::builtin())
+        Embargo::with_wording(input, Wording::builtin(input.file.project.profile()))
     }
 
     /// The matcher over the details of every private- or urgent-track issue of
@@ -98,6 +101,7 @@ impl Embargo {
                 .flat_map(|s| word_tokens(s))
                 .collect(),
             own_hosts: own_hosts(project),
+            allowances: Allowances::of(input),
             words: Patterns::default(),
             squeezed: Patterns::default(),
             hex: ListsBuilder::new(),
@@ -151,7 +155,8 @@ impl Builder<'_> {
             index: hex.index,
         };
         Embargo {
-            pre_announce_cves: self.project.pre_announce_cves,
+            pre_announce_cves: self.project.pre_announces_cves(),
+            allowances: self.allowances,
             details: self.details.texts.shrink(),
             issues: self.issues.numbers.into_boxed_slice().into_vec(),
             words,
