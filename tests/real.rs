@@ -1,8 +1,9 @@
 //! The real-release corpus (`fixtures/real/`): Go security releases of 2023 to
-//! 2025, each rebuilt with `herald import-osv` from the golang/vulndb OSV records
-//! stored beside it. Every release checks clean and renders; every version ships
-//! exactly the fixes whose OSV ranges name it; and every history line is the
-//! sentence Go published (`history.expected`).
+//! 2026 and golang.org/x module security releases, each rebuilt with `herald
+//! import-osv` from the golang/vulndb OSV records stored beside it. Every release
+//! checks clean and renders; every version ships exactly the fixes whose OSV
+//! ranges name it; and every history line is the sentence Go published
+//! (`history.expected`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
