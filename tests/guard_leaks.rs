@@ -428,10 +428,10 @@ fn huge_details_are_found() {
     );
 }
 
-/// Only the wording's words are herald's own: a project's name exempts nothing. The
-/// stem of a wording's word ("releas", whose stem is "relea") keeps a one-word title
-/// from counting, even when the word is itself the stem of another ("release"); it
-/// never lets a package or a credited name pass.
+/// Only the built-in wording's words are herald's own: a project's name exempts
+/// nothing, and neither does an override's `words.toml`, which a person writes: its
+/// word "releas" (whose stem is "relea") does not keep a one-word title from
+/// counting, and never lets a package or a credited name pass.
 #[test]
 fn only_the_wordings_words_and_their_stems_are_safe_and_only_for_title_words() {
     let text = r#"[project]
@@ -484,6 +484,6 @@ credit = "Relea"
     let templates = Templates::with_overrides(dir.path(), Profile::default()).unwrap();
     assert_eq!(
         kinds(&Embargo::with_wording(&input, templates.wording())),
-        [DetailKind::Package, DetailKind::Credit]
+        [DetailKind::Package, DetailKind::Title, DetailKind::Credit]
     );
 }

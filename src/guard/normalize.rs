@@ -278,6 +278,13 @@ impl FoldedOut {
 fn folded(c: char) -> Vec<Folded> {
     let mut out = FoldedOut(Vec::new());
     let mut buf = [0u8; 4];
+    if let Some(ascii) = tag_ascii(c) {
+        // A reader sees nothing, but any program that reads the mail can decode the
+        // ASCII a run of tag characters spells (the "ASCII smuggling" of Unicode's
+        // Tags block); the guard reads it as that ASCII.
+        out.folded(ascii);
+        return out.0;
+    }
     if is_ignorable(c) || is_combining_mark(c) {
         // Invisible, or a mark drawn over the letter before it (U+20DD).
         return out.0;
@@ -524,6 +531,14 @@ fn display_letter(c: char) -> Option<&'static str> {
             'ᴢ' => letter(25),
             _ => None,
         },
+    }
+}
+
+/// The printable ASCII character a tag character (U+E0020 to U+E007E) stands for.
+fn tag_ascii(c: char) -> Option<char> {
+    match c {
+        '\u{E0020}'..='\u{E007E}' => char::from_u32(c as u32 - 0xE0000),
+        _ => None,
     }
 }
 

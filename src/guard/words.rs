@@ -220,6 +220,19 @@ pub(crate) fn strip_scheme(link: &str) -> String {
     link.trim_end_matches('/').to_string()
 }
 
+/// How far a word is herald's own (see [`SafeWords`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Safety {
+    /// Any other word.
+    None,
+    /// A word an override's `words.toml` lists and the profile's built-in wording
+    /// does not: a person's word, which keeps two title words from counting apart
+    /// but not side by side as the title writes them.
+    Declared,
+    /// A stop word, a word of the profile's built-in wording or of a scope's name.
+    Own,
+}
+
 /// The words that are herald's own: those of the wording in use (its `words.toml`)
 /// and those a project declares as the names of its own scope, with their stems.
 ///
@@ -228,15 +241,20 @@ pub(crate) fn strip_scheme(link: &str) -> String {
 /// embargoed detail pass: a package, a component's name, an identifier, a credited
 /// name, a CVE id, an issue number or a link counts whatever words it is made of.
 pub(crate) struct SafeWords<'w> {
+    /// The words of the profile's built-in wording.
+    builtin: &'w Wording,
+    /// The wording in use: the built-in one, or an override's `words.toml`.
     wording: &'w Wording,
     /// The words of the project's declared scope names, and their stems.
     scope: HashSet<String>,
 }
 
 impl<'w> SafeWords<'w> {
-    /// The words of `wording` and of the scope names a project declares. A module
-    /// release declares its module: its pre-announcement names it.
+    /// The words of `wording` (over the profile's `builtin` one) and of the scope
+    /// names a project declares. A module release declares its module: its
+    /// pre-announcement names it.
     pub(crate) fn new<'a>(
+        builtin: &'w Wording,
         wording: &'w Wording,
         scope_names: impl Iterator<Item = &'a str>,
     ) -> Self {
@@ -248,7 +266,11 @@ impl<'w> SafeWords<'w> {
                 scope.insert(word);
             }
         }
-        SafeWords { wording, scope }
+        SafeWords {
+            builtin,
+            wording,
+            scope,
+        }
     }
 
     /// The safe words of a release under `wording`: with the module's path and the
@@ -256,13 +278,29 @@ impl<'w> SafeWords<'w> {
     pub(crate) fn of(input: &LoadedRelease, wording: &'w Wording) -> Self {
         let project = &input.file.project;
         let scopes = project.scopes().all().iter().map(|s| s.name.as_str());
-        SafeWords::new(wording, project.module_path().into_iter().chain(scopes))
+        let builtin = Wording::builtin(project.profile());
+        SafeWords::new(
+            builtin,
+            wording,
+            project.module_path().into_iter().chain(scopes),
+        )
     }
 
-    /// Whether a lower-case word (or stem) is safe: a stop word, a word of the
-    /// wording or of a declared scope name, or the stem of one.
+    /// How far a lower-case word (or stem) is herald's own.
+    pub(crate) fn safety(&self, word: &str) -> Safety {
+        if is_stop_word(word) || self.builtin.is_own(word) || self.scope.contains(word) {
+            Safety::Own
+        } else if self.wording.is_own(word) {
+            Safety::Declared
+        } else {
+            Safety::None
+        }
+    }
+
+    /// Whether a lower-case word (or stem) is wholly herald's own: a stop word, a
+    /// word of the built-in wording or of a declared scope name, or the stem of one.
     pub(crate) fn contains(&self, word: &str) -> bool {
-        is_stop_word(word) || self.wording.is_own(word) || self.scope.contains(word)
+        self.safety(word) == Safety::Own
     }
 }
 
@@ -399,10 +437,8 @@ mod tests {
 
     #[test]
     fn safe_words_are_the_wordings_and_the_declared_scopes() {
-        let safe = SafeWords::new(
-            Wording::builtin(Profile::default()),
-            ["golang.org/x/crypto"].into_iter(),
-        );
+        let builtin = Wording::builtin(Profile::default());
+        let safe = SafeWords::new(builtin, builtin, ["golang.org/x/crypto"].into_iter());
         for word in ["release", "releas", "the", "crypto", "golang", "binary"] {
             assert!(safe.contains(word), "{word}");
         }

@@ -13,6 +13,9 @@ use crate::guard::names::{
 use crate::guard::report::DetailKind;
 use crate::guard::words::{is_descriptor, is_stop_word, word_form, word_tokens};
 
+/// The fewest words of a handle that counts only whole.
+const HANDLE_PHRASE_WORDS: usize = 3;
+
 impl Builder<'_> {
     pub(super) fn credit(&mut self, entry: &Entry<'_>) {
         let issue = entry.issue;
@@ -74,15 +77,26 @@ impl Builder<'_> {
     /// handle's stem.
     fn person(&mut self, person: &str, name: Name) {
         let tokens = word_tokens(person);
-        // A word of the wording or of a signer's name counts alone only when it is
-        // the whole name: the wording's sentences and the sign-off say it anyway
-        // ("Katie" of "Katie Hockman" when Katie signs), but a credited "RyotaK"
-        // counts whoever signs.
+        // A handle of three or more words joined ("long-name-let-people-remember-you")
+        // is one name: whole and glued, never by its everyday words.
+        if tokens.len() >= HANDLE_PHRASE_WORDS && !person.trim().contains(char::is_whitespace) {
+            self.words.add(&tokens.join(" "), name);
+            let glued = tokens.concat();
+            if glued.chars().count() >= 8 {
+                self.squeezed.add(&glued, name);
+            }
+            return;
+        }
+        // A word of the wording, of the project's name or of a signer's name counts
+        // alone only when it is the whole name: the wording's sentences, the subject
+        // and the sign-off say it anyway ("Katie" of "Katie Hockman" when Katie signs,
+        // "Acme" of "the Acme bug bounty program"), but a credited "RyotaK" counts
+        // whoever signs.
         let several = tokens.len() > 1;
         let distinctive: Vec<bool> = tokens
             .iter()
             .map(|t| {
-                let shared = self.wording.is_own(t) || self.signers.contains(t);
+                let shared = self.safe.contains(t) || self.signers.contains(t);
                 !(self.is_ordinary(t) || (several && shared))
             })
             .collect();

@@ -92,6 +92,9 @@ fn terms(text: &str) -> Vec<Term> {
     };
     for (code, chunk) in code_spans(text) {
         for raw in chunk.split(|c: char| c.is_whitespace() || ",;:!?\"'<>[]{}=*&|".contains(c)) {
+            // A term in parentheses ("(GOSUMDB)") is the term; a call has its
+            // parenthesis after the name.
+            let raw = raw.trim_start_matches('(');
             let call = raw.contains('(');
             let token = raw
                 .split('(')

@@ -34,8 +34,8 @@ struct Builder<'a> {
     project: &'a Project,
     wording: &'a Wording,
     safe: SafeWords<'a>,
-    /// The words of the signers' names: a credited name that is also a signer's does
-    /// not count alone.
+    /// The words of the signers' names and of the project's: a credited name that
+    /// shares one does not count by that word alone.
     signers: HashSet<String>,
     /// The hosts of the project's own links (`go.dev`, `github.com`): no reporter's.
     own_hosts: Vec<String>,
@@ -98,7 +98,9 @@ impl Embargo {
                 .release
                 .signers
                 .iter()
-                .flat_map(|s| word_tokens(s))
+                .map(|s| &**s)
+                .chain([&*project.name])
+                .flat_map(word_tokens)
                 .collect(),
             own_hosts: own_hosts(project),
             allowances: Allowances::of(input),

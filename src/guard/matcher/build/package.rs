@@ -1,6 +1,6 @@
-//! Packages and components: the path with any separator (and glued), the path
-//! without its host in a module or host-qualified path (`x/crypto/ssh`,
-//! `crypto/ssh`), the spoken name and its other names, and the last element where
+//! Packages and components: the path with any separator (and glued), every tail of
+//! two or more of its elements (`x/crypto/ssh`, `crypto/ssh`, `unicode/norm` of
+//! `golang.org/x/text/unicode/norm`), the spoken name and its other names, and the last element where
 //! it names a package (`xml.Name`, "the xml package"). `history_packages` count the
 //! same way: they name the same code.
 
@@ -52,17 +52,19 @@ impl Builder<'_> {
                 self.squeezed.add(&glued, name(Rule::Word));
             }
         }
-        // Without its host, and without the element after it, the path is how people
-        // write it: `x/crypto/ssh` and `crypto/ssh` for `golang.org/x/crypto/ssh`,
-        // `org/repo/pkg` and `repo/pkg` for `github.com/org/repo/pkg`. Two forms
-        // at most: a path of thousands of elements makes no more.
+        // A path is also written from any element on: without its host and the
+        // element after it (`x/crypto/ssh`, `crypto/ssh` for `golang.org/x/crypto/ssh`),
+        // or relative to its module or parent (`unicode/norm` of
+        // `golang.org/x/text/unicode/norm`, `http/httputil`). Every tail of two or
+        // more elements counts: the two longest and the three shortest, so that a
+        // path of thousands of elements makes no more.
         let elements: Vec<&str> = package.split('/').filter(|e| !e.is_empty()).collect();
-        if elements.len() > 2
-            && elements[0].contains('.')
-            && !is_module
-            && package.len() <= HOSTLESS_UP_TO
-        {
-            for from in 1..elements.len().min(4) - 1 {
+        if elements.len() > 2 && !is_module && package.len() <= HOSTLESS_UP_TO {
+            let last_from = elements.len() - 2;
+            for from in 1..=last_from {
+                if from > 2 && from + 3 <= last_from {
+                    continue;
+                }
                 let suffix = word_form(&elements[from..].join("/"));
                 self.words.add(&suffix, name(Rule::Word));
             }

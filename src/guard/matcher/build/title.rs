@@ -10,7 +10,8 @@ use super::super::{Rule, TitlePair, TITLE_WINDOW};
 use super::{Builder, Entry};
 use crate::guard::report::DetailKind;
 use crate::guard::words::{
-    case_parts, identifiers, is_stop_word, is_weak_stem, stemmer, word_form, word_tokens, SafeWords,
+    case_parts, identifiers, is_stop_word, is_weak_stem, stemmer, word_form, word_tokens,
+    SafeWords, Safety,
 };
 
 /// Title stems while the matcher is built: each word stemmed once, each stem with
@@ -37,9 +38,9 @@ impl Default for TitleStems {
     }
 }
 
-/// A significant word of a title: its stem id, whether it (or its stem) is safe,
+/// A significant word of a title: its stem id, how far it (or its stem) is safe,
 /// whether it is weak.
-type TitleWord = (u32, bool, bool);
+type TitleWord = (u32, Safety, bool);
 
 impl TitleStems {
     /// The [`TitleWord`] of a lower-case word.
@@ -56,8 +57,8 @@ impl TitleStems {
             self.ids.push(id);
         }
         let id = self.ids[at];
-        let stem_safe = safe.contains(self.stems.get(id));
-        (id, safe.contains(word) || stem_safe, self.weak[id as usize])
+        let safety = safe.safety(word).max(safe.safety(self.stems.get(id)));
+        (id, safety, self.weak[id as usize])
     }
 
     pub(super) fn finish(self) -> StrTable {
@@ -104,6 +105,14 @@ impl Builder<'_> {
             .collect();
         if significant.len() == 1 && !self.safe.contains(&significant[0]) {
             self.words.add(&significant[0], title_name(Rule::Plural));
+        }
+        // What a title quotes it quotes as written, whatever its words: a command
+        // ("go bug"), a header, a message.
+        for quoted in quoted_phrases(title) {
+            let form = word_form(quoted);
+            if form.contains(' ') || !self.safe.contains(&form) {
+                self.words.add(&form, title_name(Rule::Plural));
+            }
         }
         let idents = identifiers(title);
         for ident in &idents {
@@ -158,7 +167,7 @@ impl Builder<'_> {
         (b, b_safe, b_weak): TitleWord,
         adjacent: bool,
     ) {
-        if a == b || (a_safe && b_safe) {
+        if a == b || (a_safe == Safety::Own && b_safe == Safety::Own) {
             return;
         }
         let slot = self
@@ -173,9 +182,30 @@ impl Builder<'_> {
         // A word of the wording stands near any word in the wording's own sentences
         // ("binary distributions for Windows"): a pair with one counts only as the
         // title writes it, as a pair of two common words does.
-        slot.strong |= !a_safe && !b_safe && (!a_weak || !b_weak);
+        slot.strong |= a_safe == Safety::None && b_safe == Safety::None && (!a_weak || !b_weak);
         if adjacent && slot.adjacent_first.is_none() {
             slot.adjacent_first = Some(a);
         }
     }
+}
+
+/// The runs of a title between double quotes or backticks (straight or curly), each
+/// with a word in it.
+fn quoted_phrases(title: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for (open, close) in [('"', '"'), ('`', '`'), ('\u{201c}', '\u{201d}')] {
+        let mut rest = title;
+        while let Some(start) = rest.find(open) {
+            let after = &rest[start + open.len_utf8()..];
+            let Some(end) = after.find(close) else {
+                break;
+            };
+            let inner = after[..end].trim();
+            if inner.chars().any(char::is_alphanumeric) {
+                out.push(inner);
+            }
+            rest = &after[end + close.len_utf8()..];
+        }
+    }
+    out
 }

@@ -24,8 +24,14 @@ const FILLERS: &str = "disclosure|disclosures|embargo|embargoed|security|fix|fix
                        vulnerability|vulnerabilities|release|issue|issues|handling|\
                        response|process|reporting|report|reports|fixing";
 
+/// What a label names when it stands before them without "track" ("private security
+/// fixes", "an urgent fix"): only a track gives a fix such a word, so in a
+/// pre-announcement the phrase is a label in any case.
+const FIX_NOUNS: &str = "fix|fixes|vulnerability|vulnerabilities|patch|patches";
+
 /// The track-label phrases, in the normalised view. Compiled once, when first used.
-/// Group 1: a label before "track"; group 2: a label after it; group 3: a bare word.
+/// Group 1: a label before "track"; group 2: a label after it; group 3: a label
+/// before a fix's noun; group 4: a bare word.
 static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
     let label = "(public|private|urgent)";
     // `_` is a word character to the regex: "private_track" has no boundary in it.
@@ -37,7 +43,8 @@ static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
     let mark = r#"[^a-z0-9.!?;,\n]{0,3}[:=\-(\["'][^a-z0-9.!?;,\n]{0,3}"#;
     let verb = r"\s(?:is|was|set to|is set to|=)\s";
     let after = format!(r"\btracks?(?:\s(?:label|name|type))?(?:{mark}|{verb}){label}\b");
-    Regex::new(&format!(r"{before}|{after}|\b{label}\b")).expect("valid label pattern")
+    let fix = format!(r"\b{label}(?:{GAP}\bsecurity)?{GAP}\b(?:{FIX_NOUNS})\b");
+    Regex::new(&format!(r"{before}|{after}|{fix}|\b{label}\b")).expect("valid label pattern")
 });
 
 /// Whether `text` holds "track" in any ASCII case: every label phrase does, so an
@@ -74,10 +81,18 @@ impl Embargo {
             return;
         }
         for caps in LABEL_RE.captures_iter(&view.norm) {
-            let whole = caps.get(0).expect("group 0");
+            // Before a fix's noun the label word itself is what is reported.
+            let whole = caps.get(3).or_else(|| caps.get(0)).expect("group 0");
             let (start, end) = view.span(whole.start(), whole.end());
             let found = source.get(start..end).unwrap_or_default();
             let label = if let Some(word) = caps.get(3) {
+                // "public fixes" may describe an announcement's list; before release day
+                // the phrase names a track.
+                if !bare_words {
+                    continue;
+                }
+                word.as_str().to_uppercase()
+            } else if let Some(word) = caps.get(4) {
                 // A bare word counts only in upper case: "kept private until" is prose.
                 if !bare_words
                     || !found
@@ -111,7 +126,7 @@ mod tests {
         let norm = View::new(&crate::guard::normalize::plain_chars(text)).norm;
         LABEL_RE
             .captures_iter(&norm)
-            .find(|c| c.get(3).is_none())
+            .find(|c| c.get(3).is_none() && c.get(4).is_none())
             .map(|c| c.get(1).or_else(|| c.get(2)).unwrap().as_str().to_string())
     }
 
@@ -131,6 +146,20 @@ mod tests {
             "track label: private",
         ] {
             assert!(label(text).is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_label_before_a_fixs_noun_is_one_in_a_pre_announcement() {
+        for text in [
+            "include private security fixes",
+            "an urgent security fix",
+            "a Private fix",
+            "URGENT  security   patches",
+        ] {
+            let norm = View::new(&crate::guard::normalize::plain_chars(text)).norm;
+            let caps = LABEL_RE.captures(&norm).expect(text);
+            assert!(caps.get(3).is_some(), "{text}");
         }
     }
 
