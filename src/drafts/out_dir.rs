@@ -24,7 +24,7 @@ use crate::pipeline::CommandError;
 /// On Linux, filesystems whose files have their own lock operation (NFS, CIFS,
 /// FUSE) have none for directories, so the kernel's local lock applies: it
 /// excludes renders on the same machine, not renders on two machines sharing the
-/// directory. `tests/render_out.rs` checks that a lock held by another process
+/// directory. `tests/it/render_out.rs` checks that a lock held by another process
 /// stops the render.
 pub struct OutDir {
     path: PathBuf,
