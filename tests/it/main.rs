@@ -12,6 +12,7 @@ mod controls;
 mod delivery_faults;
 mod golden;
 mod guard_campaign;
+mod guard_forms;
 mod guard_leaks;
 mod guard_props;
 mod guard_variants;

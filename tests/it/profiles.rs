@@ -10,6 +10,7 @@ use herald::model::{MessageKind, Profile, Track};
 use herald::plan::plan;
 use herald::render::{render_message, RenderedMessage, Templates};
 
+use crate::real::{expected_findings, releases as real_releases};
 use crate::support::{herald, show, stdout};
 
 /// `fixtures/real/NAME/release.toml` copied into a temporary folder with `profile`
@@ -27,16 +28,6 @@ fn with_profile(dir: &Path, profile: Profile) -> (tempfile::TempDir, PathBuf) {
     (temp, path)
 }
 
-fn real_releases() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("fixtures/real")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("release.toml").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 /// `herald check` on `day`, which runs the embargo guard over every message due.
 fn checks_clean(path: &Path, day: &str, allowed: &BTreeSet<String>) {
     let output = herald(&["check", path.to_str().unwrap(), "--today", day]);
@@ -44,15 +35,6 @@ fn checks_clean(path: &Path, day: &str, allowed: &BTreeSet<String>) {
     assert_eq!(output.status.code(), Some(code), "{day}: {}", show(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("embargo"), "{day}: {stderr}");
-}
-
-fn expected_findings(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_to_string(dir.join("expected-findings"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| l.trim().to_string())
-        .collect()
 }
 
 #[test]

@@ -16,7 +16,7 @@ use herald::plan::plan;
 use herald::render::{history, render_message, Templates};
 use herald::validate::{validate, Severity};
 
-fn releases() -> Vec<PathBuf> {
+pub(crate) fn releases() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("fixtures/real")
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -107,7 +107,7 @@ fn the_corpus_holds_enough_real_releases() {
 /// The rules a real release breaks on purpose: `expected-findings` beside it, one
 /// rule per line after an explanatory `#` comment. Go's own practice is recorded
 /// as it happened, and herald must say where it departs from the policy.
-fn expected_findings(dir: &Path) -> BTreeSet<String> {
+pub(crate) fn expected_findings(dir: &Path) -> BTreeSet<String> {
     std::fs::read_to_string(dir.join("expected-findings"))
         .unwrap_or_default()
         .lines()
