@@ -1,5 +1,6 @@
 //! The values templates see. Every name here is documented in the README.
 
+use indexmap::IndexSet;
 use serde::Serialize;
 
 use crate::english::{count, join_list, spoken_versions, weekday_and_date};
@@ -81,12 +82,13 @@ impl Embargoed {
         let touched = touched_scopes(input, embargoed.clone());
         let affects = go_affects(project, &touched);
         let scopes: Vec<String> = touched.iter().map(|s| s.name.clone()).collect();
-        let mut packages: Vec<String> = Vec::new();
-        for package in embargoed.clone().flat_map(|s| s.packages.get_ref()) {
-            if !packages.iter().any(|p| p == &**package) {
-                packages.push(package.to_string());
-            }
-        }
+        let packages: Vec<String> = embargoed
+            .clone()
+            .flat_map(|s| s.packages.get_ref())
+            .map(|p| p.to_string())
+            .collect::<IndexSet<String>>()
+            .into_iter()
+            .collect();
         let count = embargoed.clone().count();
         let private_only = count > 0
             && embargoed

@@ -1,8 +1,8 @@
 //! Forms of an embargoed detail that a person writes without thinking of them as
 //! the detail: a package's path within its module, a term the description puts in
 //! parentheses, the command a title quotes, a track word before "fix", a name
-//! spelt in invisible tag characters, and title words an override's `words.toml`
-//! lists. And what must still pass: the project's own name inside a credit, and the
+//! spelt in invisible tag characters, an advisory's id, a package's last element
+//! with a digit, and title words an override's `words.toml` lists. And what must still pass: the project's own name inside a credit, and the
 //! everyday words of a handle made of them.
 
 use herald::guard::{check_message, DetailKind, Embargo};
@@ -39,7 +39,15 @@ credit = "@long-name-let-people-remember-you"
 
 [[security]]
 track = "private"
-packages = ["cmd/go"]
+packages = ["golang.org/x/net/http2"]
+cves = ["CVE-2026-50103"]
+advisory = "https://pkg.go.dev/vuln/GO-2026-4440"
+title = "excess memory for many small frames"
+description = "A peer can make a server hold memory for frames it never reads."
+
+[[security]]
+track = "private"
+packages = ["cmd/go", "archive/tar"]
 cves = ["CVE-2026-50102"]
 issue = 79002
 title = "arbitrary file write through \"go bug\""
@@ -121,6 +129,16 @@ fn forms_a_person_writes_are_caught() {
             "Thanks to long-name-let-people-remember-you.",
             DetailKind::Credit,
         ),
+        (
+            "The fixes are private until release day.",
+            DetailKind::TrackLabel,
+        ),
+        (
+            "This is an urgent security release.",
+            DetailKind::TrackLabel,
+        ),
+        ("See GO-2026-4440 after the release.", DetailKind::FixLink),
+        ("Servers speaking http2 should update.", DetailKind::Package),
     ] {
         let kinds = reported(&input, &templates, plant);
         assert!(kinds.contains(&kind), "{plant:?}: {kinds:?}");
@@ -152,6 +170,7 @@ fn the_projects_name_in_a_credit_and_a_handles_everyday_words_pass() {
     for plant in [
         "Please remember to update, and let people in your team know.",
         "We know the wait is long; thank you.",
+        "Source archives (go1.26.3.src.tar.gz) will be on the download page.",
     ] {
         assert_eq!(reported(&input, &templates, plant), [], "{plant:?}");
     }

@@ -1,5 +1,6 @@
-//! Fix links: the link with or without its scheme, its change number, and any run
-//! of seven hex digits of a commit hash in it.
+//! Fix and advisory links: the link with or without its scheme, its change number,
+//! an advisory's id (`GO-2026-4440`), and any run of seven hex digits of a commit
+//! hash in it.
 
 use super::super::scan::hex_value;
 use super::super::{NumberDetail, Rule, HEX_RUN};
@@ -19,6 +20,13 @@ impl Builder<'_> {
                 entry.name(DetailKind::FixLink, detail, Rule::Word),
             );
             let last = path.rsplit('/').next().unwrap_or("");
+            // An advisory's id names it without its host: "GO-2026-4440", "GHSA-…".
+            if last.contains('-') && last.bytes().any(|b| b.is_ascii_digit()) && last.len() >= 6 {
+                self.words.add(
+                    &word_form(last),
+                    entry.name(DetailKind::FixLink, detail, Rule::Word),
+                );
+            }
             let last = last.trim_start_matches('+');
             if last.len() >= 3 && last.bytes().all(|b| b.is_ascii_digit()) {
                 if let Ok(n) = last.parse::<u64>() {

@@ -8,6 +8,7 @@ use super::super::Rule;
 use super::{Builder, Entry};
 use crate::guard::report::DetailKind;
 use crate::guard::words::{word_form, word_tokens};
+use crate::render::Wording;
 
 /// The longest path whose forms without its host are looked for: real import paths
 /// are far shorter, and each form of a path of megabytes would be as long again.
@@ -73,7 +74,12 @@ impl Builder<'_> {
         if let Some(form) = self.project.spoken(package) {
             spoken.push(form.to_string());
         }
-        spoken.extend(self.wording.synonyms(package).iter().cloned());
+        // An override's words add to the profile's synonyms and command nouns; they
+        // never take one away.
+        let builtin = Wording::builtin(self.project.profile());
+        for wording in [builtin, self.wording] {
+            spoken.extend(wording.synonyms(package).iter().cloned());
+        }
         for form in spoken {
             self.spoken_form(entry, &form, detail);
         }
@@ -82,6 +88,11 @@ impl Builder<'_> {
             let last_form = word_form(last);
             if !last_form.is_empty() {
                 self.words.add(&last_form, name(Rule::Qualifier));
+                // A last element with a digit is no everyday word (`http2`, `x509`):
+                // it names the package alone. Others often are (`template`, `user`).
+                if package.contains('/') && last_form.bytes().any(|b| b.is_ascii_digit()) {
+                    self.words.add(&last_form, name(Rule::Path));
+                }
                 if package.contains('/') {
                     for phrase in [
                         format!("the {last_form} package"),
@@ -103,7 +114,8 @@ impl Builder<'_> {
         let bare = bare.strip_prefix("the ").unwrap_or(bare);
         self.words.add(&word_form(bare), name);
         if let Some(command) = bare.strip_suffix(" command") {
-            for noun in self.wording.command_nouns() {
+            let builtin = Wording::builtin(self.project.profile()).command_nouns();
+            for noun in builtin.iter().chain(self.wording.command_nouns()) {
                 self.words
                     .add(&word_form(&format!("{command} {noun}")), name);
             }

@@ -31,7 +31,8 @@ const FIX_NOUNS: &str = "fix|fixes|vulnerability|vulnerabilities|patch|patches";
 
 /// The track-label phrases, in the normalised view. Compiled once, when first used.
 /// Group 1: a label before "track"; group 2: a label after it; group 3: a label
-/// before a fix's noun; group 4: a bare word.
+/// before a fix's noun; group 4: "urgent" or "private" before "release"; group 5: a
+/// label the fixes are said to be ("the fixes are private"); group 6: a bare word.
 static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
     let label = "(public|private|urgent)";
     // `_` is a word character to the regex: "private_track" has no boundary in it.
@@ -43,8 +44,13 @@ static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
     let mark = r#"[^a-z0-9.!?;,\n]{0,3}[:=\-(\["'][^a-z0-9.!?;,\n]{0,3}"#;
     let verb = r"\s(?:is|was|set to|is set to|=)\s";
     let after = format!(r"\btracks?(?:\s(?:label|name|type))?(?:{mark}|{verb}){label}\b");
-    let fix = format!(r"\b{label}(?:{GAP}\bsecurity)?{GAP}\b(?:{FIX_NOUNS})\b");
-    Regex::new(&format!(r"{before}|{after}|{fix}|\b{label}\b")).expect("valid label pattern")
+    let fix = format!(
+        r"\b{label}(?:{GAP}\bsecurity)?{GAP}\b(?:{FIX_NOUNS})\b|\b(urgent|private)(?:{GAP}\bsecurity)?{GAP}\breleases?\b"
+    );
+    let said = format!(
+        r"\b(?:{FIX_NOUNS})\s(?:are|is|remain|remains|stay|stays|will\sbe|will\sremain)\s(?:currently\s|still\s|kept\s)?{label}\b"
+    );
+    Regex::new(&format!(r"{before}|{after}|{fix}|{said}|\b{label}\b")).expect("valid label pattern")
 });
 
 /// Whether `text` holds "track" in any ASCII case: every label phrase does, so an
@@ -82,17 +88,18 @@ impl Embargo {
         }
         for caps in LABEL_RE.captures_iter(&view.norm) {
             // Before a fix's noun the label word itself is what is reported.
-            let whole = caps.get(3).or_else(|| caps.get(0)).expect("group 0");
+            let phrase_label = caps.get(3).or_else(|| caps.get(4)).or_else(|| caps.get(5));
+            let whole = phrase_label.or_else(|| caps.get(0)).expect("group 0");
             let (start, end) = view.span(whole.start(), whole.end());
             let found = source.get(start..end).unwrap_or_default();
-            let label = if let Some(word) = caps.get(3) {
+            let label = if let Some(word) = phrase_label {
                 // "public fixes" may describe an announcement's list; before release day
                 // the phrase names a track.
                 if !bare_words {
                     continue;
                 }
                 word.as_str().to_uppercase()
-            } else if let Some(word) = caps.get(4) {
+            } else if let Some(word) = caps.get(6) {
                 // A bare word counts only in upper case: "kept private until" is prose.
                 if !bare_words
                     || !found
@@ -126,7 +133,7 @@ mod tests {
         let norm = View::new(&crate::guard::normalize::plain_chars(text)).norm;
         LABEL_RE
             .captures_iter(&norm)
-            .find(|c| c.get(3).is_none() && c.get(4).is_none())
+            .find(|c| (3..=6).all(|g| c.get(g).is_none()))
             .map(|c| c.get(1).or_else(|| c.get(2)).unwrap().as_str().to_string())
     }
 
@@ -156,10 +163,13 @@ mod tests {
             "an urgent security fix",
             "a Private fix",
             "URGENT  security   patches",
+            "an urgent security release",
+            "the fixes are private until release day",
+            "These security fixes are currently private.",
         ] {
             let norm = View::new(&crate::guard::normalize::plain_chars(text)).norm;
             let caps = LABEL_RE.captures(&norm).expect(text);
-            assert!(caps.get(3).is_some(), "{text}");
+            assert!((3..=5).any(|g| caps.get(g).is_some()), "{text}");
         }
     }
 

@@ -150,9 +150,19 @@ fn accept<'e>(
                 && !(view.at(ne) == Some('/') && view.at(ne + 1).is_some_and(char::is_alphanumeric))
         }
         Rule::Qualifier => {
+            // An exported name starts with a capital as written (`xml.Name`); a file
+            // name's extension does not (`go1.25.2.src.tar.gz`).
+            let exported = || {
+                let (member, _) = view.span(ne + 1, ne + 2);
+                source
+                    .get(member..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(char::is_uppercase)
+            };
             if right_word
                 && view.at(ne) == Some('.')
                 && view.at(ne + 1).is_some_and(char::is_alphabetic)
+                && exported()
             {
                 let rest = &view.norm[ne + 1..];
                 end = ne
