@@ -21,6 +21,7 @@
 
 mod allowances;
 mod charset;
+mod lexicon;
 mod matcher;
 mod names;
 mod normalize;

@@ -6,8 +6,9 @@
 
 use super::super::Rule;
 use super::{Builder, Entry};
+use crate::guard::lexicon::is_english_word;
 use crate::guard::report::DetailKind;
-use crate::guard::words::{word_form, word_tokens};
+use crate::guard::words::{is_common_acronym, is_weak_stem, word_form, word_tokens};
 use crate::render::Wording;
 
 /// The longest path whose forms without its host are looked for: real import paths
@@ -45,7 +46,23 @@ impl Builder<'_> {
         // module itself is named by it.
         let is_module = module == Some(package);
         if tokens.len() == 1 {
-            self.words.add(&form, name(Rule::Path));
+            // A package named by an everyday word (`net`, `time`, `os`) counts as a
+            // package's name below, or in capitals, not as every use of the word.
+            if self.names_alone(&form) {
+                self.words.add(&form, name(Rule::Path));
+            } else if !is_common_acronym(&form) {
+                // Written in capitals ("the NET fixes") it names the package; an
+                // acronym (`os`) is written so anyway.
+                let capitals = package.to_uppercase();
+                let exact = self.details.insert(&capitals);
+                self.words.add(
+                    &form,
+                    super::super::Name {
+                        exact,
+                        ..name(Rule::Path)
+                    },
+                );
+            }
         } else if tokens.len() > 1 && !is_module {
             self.words.add(&form, name(Rule::Word));
             let glued = tokens.concat();
@@ -88,12 +105,13 @@ impl Builder<'_> {
             let last_form = word_form(last);
             if !last_form.is_empty() {
                 self.words.add(&last_form, name(Rule::Qualifier));
-                // A last element with a digit is no everyday word (`http2`, `x509`):
-                // it names the package alone. Others often are (`template`, `user`).
-                if package.contains('/') && last_form.bytes().any(|b| b.is_ascii_digit()) {
+                // A last element that is no everyday word (`netip`, `httputil`, `x509`)
+                // names the package alone; one that is (`template`, `user`) counts
+                // only as a package's name.
+                if package.contains('/') && self.names_alone(&last_form) {
                     self.words.add(&last_form, name(Rule::Path));
                 }
-                if package.contains('/') {
+                if package.contains('/') || !self.names_alone(&last_form) {
                     for phrase in [
                         format!("the {last_form} package"),
                         format!("package {last_form}"),
@@ -104,6 +122,18 @@ impl Builder<'_> {
                 }
             }
         }
+    }
+
+    /// Whether a package's last element (lower case) is distinctive enough to
+    /// count alone: not a word of the wording or of a scope, not a common title word,
+    /// not an acronym of everyday technical prose (`xml`, `json`), and not an English
+    /// word.
+    fn names_alone(&self, last: &str) -> bool {
+        last.chars().count() >= 3
+            && !self.safe.contains(last)
+            && !is_weak_stem(last)
+            && !is_common_acronym(last)
+            && !is_english_word(last)
     }
 
     /// A component's spoken name ("the go command"), without "the", and for a
