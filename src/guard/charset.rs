@@ -136,7 +136,14 @@ fn refusal(part: Part, line: usize, name: &str, found: &str) -> Leak {
 pub(crate) fn in_header_text(part: Part, text: &str) -> Vec<Leak> {
     let lines = LineIndex::new(text);
     let mut out = Vec::new();
-    for re in [&*ENCODED_WORD, &*EXTENDED_PARAMETER] {
+    // Each pattern needs its marker (`=?`, or `'` after `*=`); a header without it
+    // neither compiles nor runs the pattern, which costs more than the rest of a
+    // small message's check.
+    let patterns = [
+        (text.contains("=?"), &ENCODED_WORD),
+        (text.contains('\'') && text.contains('*'), &EXTENDED_PARAMETER),
+    ];
+    for re in patterns.iter().filter(|(needed, _)| *needed).map(|(_, re)| &***re) {
         for caps in re.captures_iter(text) {
             let charset = &caps[1];
             if !is_trusted(charset) {

@@ -193,6 +193,11 @@ const SITE_PATHS: &[&str] = &[
 /// The addresses and links in `text`, and the text without them (each replaced by a
 /// comma, which separates names).
 pub(crate) fn addresses(text: &str) -> (String, Vec<Address>) {
+    // Every host has a dot: a credit without one (most are names) has no address,
+    // and the pattern is neither compiled nor run.
+    if !text.contains('.') {
+        return (text.to_string(), Vec::new());
+    }
     let mut found = Vec::new();
     let mut rest = String::new();
     let mut last = 0;
