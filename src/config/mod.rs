@@ -454,5 +454,18 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("hunter2"), "{err}");
+
+        // A host written with a user and password, without a scheme.
+        std::fs::write(
+            &path,
+            "[smtp]\nhost = \"u:hunter2@127.0.0.1\"\n\n[mail]\nfrom = \"r@example.org\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("holds a secret") && err.contains(":2:"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }

@@ -17,11 +17,13 @@ pub(super) fn refuse_secrets(source: &crate::source::SourceFile) -> Result<(), L
         .expect("a valid pattern")
     });
     let text = source.text();
-    // A URL with a user (and so perhaps a password) in it, `imaps://u:p@host/`,
-    // holds a secret whatever its key.
+    // A URL with a user (and so perhaps a password) in it, `imaps://u:p@host/`, or a
+    // host written with one, `u:p@host`, holds a secret whatever its key.
     static USERINFO: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let userinfo =
-        USERINFO.get_or_init(|| regex::Regex::new(r"://[^/?#@\s]+@").expect("a valid pattern"));
+    let userinfo = USERINFO.get_or_init(|| {
+        regex::Regex::new(r#"://[^/?#@\s]+@|^["']?[^/?#@\s"':]+:[^/?#@\s"']+@"#)
+            .expect("a valid pattern")
+    });
     let Some(found) = assignment
         .captures_iter(text)
         .find(|c| is_secret_key(&c["key"]) || userinfo.is_match(&c["value"]))

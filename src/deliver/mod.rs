@@ -510,7 +510,7 @@ impl Mailer {
                     // The answer to the data gets a full reply time-out of its own.
                     deadline = deadline.max(Instant::now() + self.target.io_timeout);
                 }
-                Event::Answer(answer) => {
+                Event::Answer { answer, recorded } => {
                     let Some((index, recipients)) = in_flight.take() else {
                         return Ok(Attempt::InDoubt(
                             "the SMTP client reported an answer to data that never went".into(),
@@ -550,6 +550,7 @@ impl Mailer {
                                 recipients,
                                 reply: text,
                             });
+                            let _ = recorded.send(());
                             // The next transaction on this connection gets a whole
                             // deadline of its own.
                             deadline = Instant::now() + self.attempt_deadline;

@@ -141,9 +141,16 @@ pub(crate) fn in_header_text(part: Part, text: &str) -> Vec<Leak> {
     // small message's check.
     let patterns = [
         (text.contains("=?"), &ENCODED_WORD),
-        (text.contains('\'') && text.contains('*'), &EXTENDED_PARAMETER),
+        (
+            text.contains('\'') && text.contains('*'),
+            &EXTENDED_PARAMETER,
+        ),
     ];
-    for re in patterns.iter().filter(|(needed, _)| *needed).map(|(_, re)| &***re) {
+    for re in patterns
+        .iter()
+        .filter(|(needed, _)| *needed)
+        .map(|(_, re)| &***re)
+    {
         for caps in re.captures_iter(text) {
             let charset = &caps[1];
             if !is_trusted(charset) {

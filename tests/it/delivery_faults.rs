@@ -355,6 +355,31 @@ fn killed_at_any_point_a_rerun_never_makes_a_second_copy() {
 }
 
 #[test]
+fn a_message_the_server_accepted_is_journaled_before_quit() {
+    // The server never answers QUIT: herald waits there, and the journal must
+    // already hold the message as sent when the process is killed.
+    let server = FaultServer::start("quit-hang", None, 0.0);
+    let ws = workspace(
+        &server,
+        "timeout_seconds = 30\nattempt_deadline_seconds = 60",
+    );
+    let child = spawn_send(&ws, &[]);
+    let start = Instant::now();
+    while !server.quit_seen() {
+        assert!(start.elapsed() < Duration::from_secs(20), "no QUIT came");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // QUIT goes only once the journal holds the answer.
+    signal::send(child.id(), signal::KILL);
+    assert_eq!(ws.states(), ["sent"]);
+    finish(child, "killed while waiting for QUIT");
+    let rerun = send(&ws, "rerun");
+    assert_eq!(rerun.status.code(), Some(1), "{}", show(&rerun));
+    assert!(String::from_utf8_lossy(&rerun.stderr).contains("already-sent"));
+    assert_eq!(server.copies(), 1);
+}
+
+#[test]
 fn a_release_reached_through_a_link_shares_its_journal() {
     let server = FaultServer::start("ok", None, 0.0);
     let ws = workspace(&server, FAST);

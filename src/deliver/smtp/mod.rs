@@ -74,8 +74,14 @@ pub(super) enum Event {
     /// The end of the data did not go after all (the connection failed, or the
     /// server spoke out of turn): nothing was delivered by this transaction.
     Withheld(String),
-    /// The answer to the end of the data, or why none came.
-    Answer(Result<Reply, WireError>),
+    /// The answer to the end of the data, or why none came. The dialogue goes on
+    /// (QUIT, or the next transaction) only after a reply on `recorded`, once the
+    /// journal holds the answer: a process killed meanwhile leaves no accepted
+    /// message unrecorded for want of a QUIT. Dropping the sender ends the dialogue.
+    Answer {
+        answer: Result<Reply, WireError>,
+        recorded: Sender<()>,
+    },
     /// The dialogue ended: every recipient was given the message (`Ok`), or a failure
     /// before the end of a transaction's data.
     Finished(Result<(), Failure>),
@@ -310,7 +316,12 @@ impl Session<'_> {
         }
         let answer = wire.read_reply();
         let accepted = matches!(&answer, Ok(reply) if reply.code == 250);
-        let _ = self.events.send(Event::Answer(answer));
+        let (recorded, journaled) = mpsc::channel();
+        let _ = self.events.send(Event::Answer { answer, recorded });
+        if journaled.recv().is_err() {
+            wire.abandon();
+            return None;
+        }
         Some(accepted.then_some(wire))
     }
 }

@@ -104,6 +104,9 @@ pub enum WireError {
     /// A reply did not come whole within the reply deadline.
     #[error("no complete reply within {}s (timeout_seconds){}", seconds.as_secs(), if *partial { "; the server was still writing it" } else { "" })]
     Timeout { seconds: Duration, partial: bool },
+    /// The server took no byte of a write within the deadline: it stopped reading.
+    #[error("the server took no data for {}s (timeout_seconds): it stopped reading", seconds.as_secs())]
+    WriteTimeout { seconds: Duration },
     /// The server wrote something that is not an SMTP reply.
     #[error("the server's reply is not SMTP: {0}")]
     Malformed(String),
@@ -178,7 +181,7 @@ impl Wire {
         let name = ServerName::try_from(host.to_string())
             .map_err(|_| WireError::Tls(format!("{host:?} is not a valid TLS server name")))?;
         let connection = ClientConnection::new(config.clone(), name)
-            .map_err(|e| WireError::Tls(e.to_string()))?;
+            .map_err(|e| WireError::Tls(shown(&e.to_string())))?;
         let mut tls = StreamOwned::new(connection, tcp);
         // The whole handshake now, so that a certificate that does not verify is a TLS
         // failure here rather than an I/O error at the next reply; and whole within
@@ -190,7 +193,9 @@ impl Wire {
                     seconds: reply_timeout,
                     partial: true,
                 },
-                crate::deliver::tls::HandshakeError::Failed(why) => WireError::Tls(why),
+                // The certificate is the server's text, read before any trust: its
+                // names may hold control characters.
+                crate::deliver::tls::HandshakeError::Failed(why) => WireError::Tls(shown(&why)),
             },
         )?;
         tls.sock
@@ -207,11 +212,19 @@ impl Wire {
         matches!(self.reader.get_ref(), Stream::Tls(_))
     }
 
-    /// Writes `bytes` and flushes them.
+    /// Writes `bytes` and flushes them. A write the server takes nothing of for
+    /// `timeout_seconds` (it stopped reading) is a time-out.
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), WireError> {
+        let seconds = self.reply_timeout;
         let stream = self.reader.get_mut();
-        stream.write_all(bytes).map_err(WireError::Io)?;
-        stream.flush().map_err(WireError::Io)
+        let stalled = |error: io::Error| match error.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+                WireError::WriteTimeout { seconds }
+            }
+            _ => WireError::Io(error),
+        };
+        stream.write_all(bytes).map_err(stalled)?;
+        stream.flush().map_err(stalled)
     }
 
     /// Writes one command line (which ends in CRLF) and reads its reply.

@@ -48,6 +48,7 @@ those the server behaves:
                   never ending the reply (as trickle)
   rcpt-limit      answer 452 to every RCPT past the --limit'th of a transaction
   size-limit      advertise SIZE --limit, and answer 552 to a larger message
+  quit-hang       behave, but never answer QUIT; its arrival makes DIR/quit-seen
 
 --tempfail-data N answers 451 to the N-th message data this server receives (in any
 mode), storing nothing. Each stored message's envelope recipients go to NNNN.rcpt,
@@ -65,7 +66,7 @@ import threading
 MODES = ["ok", "reply-late", "drop-after-data", "drop-mid-data", "never-greet",
          "trickle", "tempfail", "reject", "mail-tempfail", "odd-final", "data-250",
          "starttls-inject", "starttls", "echo-auth", "controls", "controls-greeting",
-         "early-reply", "endless-reply", "rcpt-limit", "size-limit", "tls-trickle"]
+         "early-reply", "endless-reply", "rcpt-limit", "size-limit", "tls-trickle", "quit-hang"]
 
 # What a forger on the path writes after the 220 to STARTTLS: an answer to every
 # command the client will send before and with the message.
@@ -271,6 +272,9 @@ class Server:
                 recipients = 0
                 await say("250 2.0.0 OK")
             elif verb == "QUIT":
+                if mode == "quit-hang":
+                    open(os.path.join(self.args.maildir, "quit-seen"), "w").close()
+                    await asyncio.sleep(3600)
                 await say("221 2.0.0 Bye")
                 return
             else:

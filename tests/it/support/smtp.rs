@@ -392,6 +392,11 @@ impl FaultServer {
 
     /// How many messages the server has: each stored when its end of data arrived,
     /// whatever it answered.
+    /// Whether the client has said QUIT (`quit-hang` mode).
+    pub fn quit_seen(&self) -> bool {
+        self.server.maildir.join("quit-seen").exists()
+    }
+
     pub fn copies(&self) -> usize {
         fs::read_dir(&self.server.maildir)
             .expect("read maildir")
