@@ -20,6 +20,7 @@ mod guard_wire;
 mod osv;
 mod preview;
 mod profiles;
+mod readme;
 mod real;
 mod release_day;
 mod render_out;
