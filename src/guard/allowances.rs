@@ -36,9 +36,9 @@ impl Allowances {
         };
         let mut phrases = Vec::new();
         if project.module_path().is_some() {
-            // "a security fix for the package golang.org/x/net/html in the
-            // golang.org/x/net module".
-            phrases.push(phrase(&format!("for {affects}")));
+            // "the package golang.org/x/net/html in the golang.org/x/net module", as
+            // herald fills it in, after "for" or any other word a template puts first.
+            phrases.push(phrase(affects));
         } else if embargoed.private_only {
             let noun = if embargoed.count == 1 {
                 "a PRIVATE security fix"
@@ -72,7 +72,14 @@ impl Allowances {
 /// between its words, and not as the tail or head of a longer word.
 fn phrase(text: &str) -> Option<Regex> {
     let words: Vec<String> = text.split_whitespace().map(regex::escape).collect();
-    Regex::new(&format!(r"(?:^|\b){}(?:\b|$)", words.join(r"\s+"))).ok()
+    let pattern = format!(r"(?:^|\b){}(?:\b|$)", words.join(r"\s+"));
+    // A module release's phrase names every embargoed package: the default size
+    // limit would refuse the phrase of a few thousand, and the allowance with it.
+    let limit = (pattern.len() * 64).max(10 << 20);
+    regex::RegexBuilder::new(&pattern)
+        .size_limit(limit)
+        .build()
+        .ok()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Whether a lower-case word is an everyday English word: a binary search of
 //! SCOWL's word list (`english-words.txt`, as Debian ships it in wamerican-small),
-//! compiled into herald. Nothing is built at run time: a look-up reads about
-//! sixteen lines of the sorted text.
+//! compiled into herald. Nothing is built at run time but where the words start:
+//! a look-up reads about sixteen lines of the sorted text.
 
 /// The word list: comment lines starting with `#`, then one word per line in byte
 /// order.
@@ -16,9 +16,12 @@ fn words() -> &'static str {
     rest
 }
 
+/// The words of [`LIST`], found once.
+static WORDS: std::sync::LazyLock<&str> = std::sync::LazyLock::new(words);
+
 /// Whether `word` (lower case) is in the word list.
 pub(crate) fn is_english_word(word: &str) -> bool {
-    let body = words();
+    let body: &str = &WORDS;
     let (mut low, mut high) = (0, body.len());
     while low < high {
         let middle = low + (high - low) / 2;

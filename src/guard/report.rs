@@ -119,7 +119,8 @@ impl fmt::Display for Leak {
         match (self.issue, self.kind) {
             (Some(issue), _) => write!(f, " of issue {issue}")?,
             (None, DetailKind::Cve) => {
-                f.write_str(" (not an embargoed issue's; a pre-announcement names no CVE)")?
+                // An embargoed entry known by its CVE alone has no issue number either.
+                f.write_str(" (a pre-announcement names only the CVE ids it lists, if any)")?
             }
             (None, DetailKind::Charset) => f.write_str(
                 " (not one herald decodes with confidence, so the guard cannot read it)",

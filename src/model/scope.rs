@@ -97,8 +97,12 @@ impl Scopes {
             .as_ref()
             .and_then(|starts| starts.longest_prefix_of(package))
             .map(|pattern| self.owners[pattern as usize]);
-        by_prefix
-            .or_else(|| self.whole.get(package).copied())
+        // A package that is a prefix's own directory (`cmd/wal` of `cmd/wal/`) is held
+        // by that prefix, which is longer than any other it starts with (`cmd/`).
+        self.whole
+            .get(package)
+            .copied()
+            .or(by_prefix)
             .or(self.catch_all)
     }
 
@@ -130,6 +134,7 @@ mod tests {
         assert_eq!(scopes.name_of("cmd/go"), Some("the toolchain"));
         assert_eq!(scopes.name_of("cmd"), Some("the toolchain"));
         assert_eq!(scopes.name_of("cmd/wal/x"), Some("the write-ahead log"));
+        assert_eq!(scopes.name_of("cmd/wal"), Some("the write-ahead log"));
         assert_eq!(scopes.name_of("cmdx"), Some("the standard library"));
     }
 

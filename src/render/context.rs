@@ -479,7 +479,7 @@ impl MessageContext {
             fixes,
             announced_cves,
             sign_off,
-            security_team: project.security_team(),
+            security_team: capitalized(&project.security_team()),
             update_instructions: project.update_instructions.as_ref().map(|u| u.to_string()),
         }
     }

@@ -87,17 +87,32 @@ impl Checker<'_> {
             return;
         }
         let scopes = project.scopes();
-        let listed = || {
+        // Written once, and at most a few scopes and prefixes long: the same list
+        // goes into every finding.
+        const LISTED: usize = 8;
+        let shorten = |items: Vec<String>, separator: &str| {
+            let more = items.len().saturating_sub(LISTED);
+            let mut text = items
+                .into_iter()
+                .take(LISTED)
+                .collect::<Vec<_>>()
+                .join(separator);
+            if more > 0 {
+                text.push_str(&format!(" and {more} more"));
+            }
+            text
+        };
+        let listed = shorten(
             scopes
                 .all()
                 .iter()
                 .map(|s| match s.prefixes.as_slice() {
                     [] => format!("{:?} (every other package)", s.name),
-                    prefixes => format!("{:?} ({})", s.name, prefixes.join(", ")),
+                    prefixes => format!("{:?} ({})", s.name, shorten(prefixes.to_vec(), ", ")),
                 })
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
+                .collect(),
+            "; ",
+        );
         let mut found = Vec::new();
         for (index, entry) in self.input.file.security.iter().enumerate() {
             let issue = entry.get_ref();
@@ -114,7 +129,7 @@ impl Checker<'_> {
                         index + 1,
                         issue.label(index),
                         &**package,
-                        listed()
+                        listed
                     ),
                 ));
             }
@@ -146,8 +161,10 @@ impl Checker<'_> {
                 Some([]) => found.push((decl.span(), format!("the scope {name:?} has prefixes = [], so it holds no package; leave the key out for the scope of every other package, or list its prefixes"))),
                 Some(list) => {
                     for prefix in list {
-                        if let Some(other) = prefixes.insert(prefix, name) {
-                            found.push((decl.span(), format!("the prefix {:?} is in both the scope {other:?} and the scope {name:?}; a package must have one scope", &**prefix)));
+                        match prefixes.insert(prefix, name) {
+                            Some(other) if other == name => found.push((decl.span(), format!("the scope {name:?} lists the prefix {:?} twice", &**prefix))),
+                            Some(other) => found.push((decl.span(), format!("the prefix {:?} is in both the scope {other:?} and the scope {name:?}; a package must have one scope", &**prefix))),
+                            None => {}
                         }
                     }
                 }

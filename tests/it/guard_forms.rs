@@ -174,6 +174,27 @@ fn the_projects_name_in_a_credit_and_a_handles_everyday_words_pass() {
     ] {
         assert_eq!(reported(&input, &templates, plant), [], "{plant:?}");
     }
+    // A joined handle counts by its words that are no everyday ones, and a package
+    // named by an everyday word counts in capitals.
+    let text = RELEASE
+        .replace("@long-name-let-people-remember-you", "@zhaoxin-bug-hunter")
+        .replace(
+            "\"cmd/go\", \"archive/tar\"",
+            "\"cmd/go\", \"text/template\"",
+        );
+    let changed = load(&text);
+    assert!(reported(&changed, &templates, "Thanks to zhaoxin.").contains(&DetailKind::Credit));
+    assert_eq!(
+        reported(&changed, &templates, "Every bug hunter is welcome."),
+        []
+    );
+    assert!(
+        reported(&changed, &templates, "The TEMPLATE fixes matter.").contains(&DetailKind::Package)
+    );
+    assert_eq!(
+        reported(&changed, &templates, "A template for your notes."),
+        []
+    );
     let acme = load(ACME);
     let generic = Templates::builtin(Profile::Generic).unwrap();
     assert_eq!(reported(&acme, &generic, "Acme DB 3.5.2 is coming."), []);

@@ -7,6 +7,7 @@
 
 use super::super::{Name, Rule};
 use super::{Builder, Entry};
+use crate::guard::lexicon::is_english_word;
 use crate::guard::names::{
     addresses, credit_names, handle_stem, is_handle_shaped, thanks_names, transliterations,
 };
@@ -78,14 +79,15 @@ impl Builder<'_> {
     fn person(&mut self, person: &str, name: Name) {
         let tokens = word_tokens(person);
         // A handle of three or more words joined ("long-name-let-people-remember-you")
-        // is one name: whole and glued, never by its everyday words.
-        if tokens.len() >= HANDLE_PHRASE_WORDS && !person.trim().contains(char::is_whitespace) {
+        // is one name: whole and glued, and by its words that are no everyday ones.
+        let joined =
+            tokens.len() >= HANDLE_PHRASE_WORDS && !person.trim().contains(char::is_whitespace);
+        if joined {
             self.words.add(&tokens.join(" "), name);
             let glued = tokens.concat();
             if glued.chars().count() >= 8 {
                 self.squeezed.add(&glued, name);
             }
-            return;
         }
         // A word of the wording, of the project's name or of a signer's name counts
         // alone only when it is the whole name: the wording's sentences, the subject
@@ -97,7 +99,7 @@ impl Builder<'_> {
             .iter()
             .map(|t| {
                 let shared = self.safe.contains(t) || self.signers.contains(t);
-                !(self.is_ordinary(t) || (several && shared))
+                !(self.is_ordinary(t) || (several && shared) || (joined && is_english_word(t)))
             })
             .collect();
         if !distinctive.contains(&true) {

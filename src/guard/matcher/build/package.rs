@@ -45,23 +45,18 @@ impl Builder<'_> {
         // A module release's pre-announcement names its module: a package that is the
         // module itself is named by it.
         let is_module = module == Some(package);
+        let last = package.rsplit('/').next().unwrap_or(package);
+        let last_form = word_form(last);
+        // A package or last element named by an everyday word (`net`, `time`,
+        // `template`) counts as a package's name, or in capitals, not as every use of
+        // the word; one that is no such word (`netip`, `httputil`, `x509`) names the
+        // package alone.
+        let alone = self.names_alone(&last_form);
         if tokens.len() == 1 {
-            // A package named by an everyday word (`net`, `time`, `os`) counts as a
-            // package's name below, or in capitals, not as every use of the word.
-            if self.names_alone(&form) {
+            if alone {
                 self.words.add(&form, name(Rule::Path));
-            } else if !is_common_acronym(&form) {
-                // Written in capitals ("the NET fixes") it names the package; an
-                // acronym (`os`) is written so anyway.
-                let capitals = package.to_uppercase();
-                let exact = self.details.insert(&capitals);
-                self.words.add(
-                    &form,
-                    super::super::Name {
-                        exact,
-                        ..name(Rule::Path)
-                    },
-                );
+            } else {
+                self.in_capitals(&form, last, name(Rule::Path));
             }
         } else if tokens.len() > 1 && !is_module {
             self.words.add(&form, name(Rule::Word));
@@ -100,28 +95,36 @@ impl Builder<'_> {
         for form in spoken {
             self.spoken_form(entry, &form, detail);
         }
-        if !self.project.is_toolchain(package) {
-            let last = package.rsplit('/').next().unwrap_or(package);
-            let last_form = word_form(last);
-            if !last_form.is_empty() {
-                self.words.add(&last_form, name(Rule::Qualifier));
-                // A last element that is no everyday word (`netip`, `httputil`, `x509`)
-                // names the package alone; one that is (`template`, `user`) counts
-                // only as a package's name.
-                if package.contains('/') && self.names_alone(&last_form) {
+        if !self.project.is_toolchain(package) && !last_form.is_empty() {
+            self.words.add(&last_form, name(Rule::Qualifier));
+            if package.contains('/') {
+                if alone {
                     self.words.add(&last_form, name(Rule::Path));
+                } else {
+                    self.in_capitals(&last_form, last, name(Rule::Path));
                 }
-                if package.contains('/') || !self.names_alone(&last_form) {
-                    for phrase in [
-                        format!("the {last_form} package"),
-                        format!("package {last_form}"),
-                        format!("{last_form} package"),
-                    ] {
-                        self.words.add(&phrase, name(Rule::Plural));
-                    }
+            }
+            if package.contains('/') || !alone {
+                for phrase in [
+                    format!("the {last_form} package"),
+                    format!("package {last_form}"),
+                    format!("{last_form} package"),
+                ] {
+                    self.words.add(&phrase, name(Rule::Plural));
                 }
             }
         }
+    }
+
+    /// `form` as written in capitals (`NET` of `net`, "the TEMPLATE fixes"), which
+    /// names the package though the word is an everyday one; not for an acronym,
+    /// which is written so anyway (`OS`).
+    fn in_capitals(&mut self, form: &str, written: &str, name: super::super::Name) {
+        if is_common_acronym(form) || form.contains(' ') {
+            return;
+        }
+        let exact = self.details.insert(&written.to_uppercase());
+        self.words.add(form, super::super::Name { exact, ..name });
     }
 
     /// Whether a package's last element (lower case) is distinctive enough to

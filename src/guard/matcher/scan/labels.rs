@@ -55,8 +55,9 @@ static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"{before}|{after}|{fix}|{said}|\b{label}\b")).expect("valid label pattern")
 });
 
-/// Whether `text` holds "track" in any ASCII case: every label phrase does, so an
-/// ASCII announcement without it needs no label scan.
+/// Whether `text` holds "track" in any ASCII case: every label phrase an
+/// announcement is checked for does (the other forms count only in a
+/// pre-announcement), so an ASCII announcement without it needs no label scan.
 pub(super) fn has_track_word(text: &str) -> bool {
     text.as_bytes()
         .windows(5)
