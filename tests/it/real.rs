@@ -1,7 +1,8 @@
 //! The real-release corpus (`fixtures/real/`): Go security releases of 2023 to
 //! 2026 and golang.org/x module security releases, each rebuilt with `herald
 //! import-osv` from the golang/vulndb OSV records stored beside it. Every release
-//! checks clean and renders; every version ships exactly the fixes whose OSV
+//! checks clean, or reports exactly the rules its `expected-findings` names where
+//! Go departed from the policy, and renders; every version ships exactly the fixes whose OSV
 //! ranges name it; and every history line is the sentence Go published
 //! (`history.expected`).
 
