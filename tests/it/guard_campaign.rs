@@ -19,6 +19,8 @@ use herald::render::{compose, render_message, Templates};
 use herald::source::SourceFile;
 use serde::Deserialize;
 
+use crate::support::guard::{addressing, planted_templates};
+
 fn campaign_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guard/campaign")
 }
@@ -37,38 +39,11 @@ fn load(path: PathBuf, text: String) -> LoadedRelease {
     parse_release(SourceFile::new(path, text)).expect("the campaign release loads")
 }
 
-fn addressing() -> Addressing {
-    Addressing {
-        from: "Go release team <releases@example.org>".to_string(),
-        to: vec!["golang-announce@example.org".to_string()],
-        cc: Vec::new(),
-        bcc: Vec::new(),
-        reply_to: Some("security@example.org".to_string()),
-        parts: Default::default(),
-    }
-}
-
 /// The bytes `send` writes for the pre-announcement under `templates` and `addressing`.
 fn composed(input: &LoadedRelease, templates: &Templates, addressing: &Addressing) -> Vec<u8> {
     let message = render_message(input, MessageKind::PreAnnouncement, templates).unwrap();
     let date = SystemTime::UNIX_EPOCH + Duration::from_secs(1_751_500_000);
     compose(&message, addressing, date, 0).unwrap().bytes
-}
-
-/// A pre-announcement override with `subject_extra` in its subject and `body` as a
-/// paragraph.
-fn templates_with(subject_extra: &str, body: &str) -> (tempfile::TempDir, Templates) {
-    let dir = tempfile::tempdir().unwrap();
-    let template = format!(
-        "Subject: [security] {{{{ versions_spoken }}}} pre-announcement {subject_extra}\n\n\
-         {{{{ greeting }}}}\n\n\
-         We plan to issue {{{{ versions_spoken }}}} on {{{{ release_day }}}}.\n\n\
-         {body}\n\n\
-         Thanks,\\\n{{{{ sign_off }}}}\n"
-    );
-    std::fs::write(dir.path().join("pre-announcement.md"), template).unwrap();
-    let templates = Templates::with_overrides(dir.path(), Profile::default()).unwrap();
-    (dir, templates)
 }
 
 fn guard(input: &LoadedRelease, templates: &Templates, addressing: &Addressing) -> Vec<Leak> {
@@ -149,9 +124,9 @@ fn every_planted_leak_of_the_campaign_is_caught() {
         let input = load(path, text);
         let in_subject = leak.place.as_deref() == Some("subject");
         let (_dir, templates) = if in_subject {
-            templates_with(&leak.plant, "")
+            planted_templates(&leak.plant, "")
         } else {
-            templates_with("", &leak.plant)
+            planted_templates("", &leak.plant)
         };
         let leaks = guard(&input, &templates, &addressing());
         let caught = reported(&leaks, &leak.kind, leak.detail.as_deref());
@@ -297,7 +272,7 @@ fn real_pre_announcement_wording_passes() {
     for case in &cases {
         let (path, text) = release_text(case.release.as_deref());
         let input = load(path, text);
-        let (_dir, templates) = templates_with("", &case.plant);
+        let (_dir, templates) = planted_templates("", &case.plant);
         let leaks = guard(&input, &templates, &addressing());
         if !leaks.is_empty() {
             alarms.push(format!(

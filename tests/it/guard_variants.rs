@@ -11,10 +11,11 @@ use std::time::{Duration, SystemTime};
 
 use herald::guard::{check_email, DetailKind, Embargo, Leak, Part};
 use herald::load::{load_release, LoadedRelease};
-use herald::model::Addressing;
-use herald::model::{MessageKind, Profile};
-use herald::render::{compose, render_message, Templates};
+use herald::model::MessageKind;
+use herald::render::{compose, render_message};
 use serde::Deserialize;
+
+use crate::support::guard::{addressing, planted_templates};
 
 fn guard_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guard")
@@ -44,30 +45,10 @@ fn variants() -> Vec<Variant> {
     toml::from_str::<Variants>(&text).unwrap().variant
 }
 
-fn addressing() -> Addressing {
-    Addressing {
-        from: "Go release team <releases@example.org>".to_string(),
-        to: vec!["golang-announce@example.org".to_string()],
-        cc: Vec::new(),
-        bcc: Vec::new(),
-        reply_to: Some("security@example.org".to_string()),
-        parts: Default::default(),
-    }
-}
-
 /// The composed bytes of the pre-announcement with `subject_extra` at the end of
 /// its subject and `body_extra` as a paragraph of its body.
 fn composed(input: &LoadedRelease, subject_extra: &str, body_extra: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let template = format!(
-        "Subject: [security] {{{{ versions_spoken }}}} pre-announcement {subject_extra}\n\n\
-         {{{{ greeting }}}}\n\n\
-         We plan to issue {{{{ versions_spoken }}}} on {{{{ release_day }}}}.\n\n\
-         {body_extra}\n\n\
-         Thanks,\\\n{{{{ sign_off }}}}\n"
-    );
-    std::fs::write(dir.path().join("pre-announcement.md"), template).unwrap();
-    let templates = Templates::with_overrides(dir.path(), Profile::default()).unwrap();
+    let (_dir, templates) = planted_templates(subject_extra, body_extra);
     let message = render_message(input, MessageKind::PreAnnouncement, &templates).unwrap();
     let date = SystemTime::UNIX_EPOCH + Duration::from_secs(1_614_938_400);
     compose(&message, &addressing(), date, 0).unwrap().bytes

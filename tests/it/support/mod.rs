@@ -8,6 +8,7 @@
 //! * [`Workspace`] (`workspace.rs`): a directory with a release and a herald.toml
 //!   to run herald in.
 //! * [`approvers`] and [`archive`]: throwaway approvers' keys, and the list archives.
+//! * [`guard`]: what the guard's corpora share.
 //!
 //! Needs `python3` with `pip install aiosmtpd`, and `openssl` for [`TestCa`].
 //! `HERALD_TEST_PYTHON` overrides the Python interpreter.
@@ -15,6 +16,7 @@
 pub mod approvers;
 pub mod archive;
 mod ca;
+pub mod guard;
 mod received;
 mod smtp;
 mod workspace;
